@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Conveyor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Conveyor", targets: ["Conveyor"]),
+        .library(name: "ConveyorRedis", targets: ["ConveyorRedis"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
+        .executable(name: "conveyor", targets: ["ConveyorCLI"]),
+        .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
+        .executable(name: "example-worker", targets: ["ExampleWorker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Sources/CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        // Threads and locks shared by the client and the core; no knowledge of Redis or jobs.
+        .target(name: "ConveyorSupport"),
+        // hiredis wrapped in Swift: URLs, replies, errors, blocking connections and the async client.
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                "ConveyorSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis.
+        .target(
+            name: "Conveyor",
+            dependencies: [
+                "ConveyorSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
+        .target(
+            name: "ConveyorRedis",
+            dependencies: [
+                "Conveyor",
+                "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: []
+        ),
+        // The backend conformance suite and a throwaway redis-server for tests.
+        .target(
+            name: "ConveyorTestKit",
+            dependencies: ["Conveyor", "ConveyorRedis", "RedisClient"]
+        ),
+        .executableTarget(
+            name: "ConveyorCLI",
+            dependencies: [
+                "Conveyor",
+                "ConveyorRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ConveyorWorkerCLI",
+            dependencies: [
+                "Conveyor",
+                "ConveyorRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ExampleWorker",
+            dependencies: ["Conveyor", "ConveyorRedis"],
+            path: "Examples/ExampleWorker"
+        ),
+        .testTarget(
+            name: "ConveyorTests",
+            dependencies: ["Conveyor", "ConveyorTestKit"]
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "ConveyorTestKit"]
+        ),
+        .testTarget(
+            name: "ConveyorRedisTests",
+            dependencies: ["Conveyor", "ConveyorRedis", "RedisClient", "ConveyorTestKit"]
+        ),
+    ]
+)

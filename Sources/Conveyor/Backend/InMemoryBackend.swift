@@ -1,0 +1,156 @@
+import ConveyorSupport
+import DequeModule
+
+/// A backend in process memory, for unit-testing handlers without a Redis server.
+///
+/// It keeps the semantics of the Redis backend (reliable fetch into per-worker private lists, blocking
+/// fetch with a timeout, requeue to the pop end, retry and dead sets, heartbeats) and passes the same
+/// conformance suite, so a handler that behaves here behaves against Redis.
+///
+/// ```swift
+/// let backend = InMemoryBackend()
+/// let producer = Producer(backend: backend)
+/// try await producer.push(SendWelcomeEmail(userID: 42))
+/// let worker = Worker(backend: backend, registry: registry)
+/// try await worker.runUntilIdle()
+/// #expect(backend.statistics.processed == 1)
+/// ```
+public final class InMemoryBackend: JobBackend {
+    struct State {
+        var queues: [String: Deque<[UInt8]>] = [:]
+        var privateLists: [PrivateListKey: [[UInt8]]] = [:]
+        var sets: [JobSet: [(score: Double, payload: [UInt8])]] = [:]
+        var processed = 0
+        var failed = 0
+        var heartbeats: [String: (heartbeat: WorkerHeartbeat, expiresAt: Double)] = [:]
+    }
+
+    struct PrivateListKey: Hashable {
+        let owner: String
+        let queue: String
+    }
+
+    let state = ConditionLock(State())
+
+    /// Creates an empty backend.
+    public init() {}
+
+    public func push(_ jobs: [EncodedJob]) async throws {
+        state.withLockThenBroadcast { state in
+            for job in jobs {
+                state.queues[job.queue, default: []].append(job.payload)
+            }
+        }
+    }
+
+    public func makeFetcher(owner: String, queues: [String]) throws -> any JobFetcher {
+        InMemoryFetcher(backend: self, owner: owner)
+    }
+
+    public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
+        state.withLock { state in
+            for job in jobs {
+                Self.removeFromPrivateList(job, in: &state)
+            }
+            state.processed += statistics.processed
+            state.failed += statistics.failed
+        }
+    }
+
+    public func requeue(_ jobs: [FetchedJob]) async throws {
+        state.withLockThenBroadcast { state in
+            // Reversed so that the first job given is the first to be fetched again.
+            for job in jobs.reversed() where Self.removeFromPrivateList(job, in: &state) {
+                state.queues[job.queue, default: []].prepend(job.payload)
+            }
+        }
+    }
+
+    public func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws {
+        state.withLock { state in
+            Self.removeFromPrivateList(job, in: &state)
+            state.sets[set, default: []].append((score, payload))
+            state.sets[set]!.sort { $0.score < $1.score }
+        }
+    }
+
+    public func beat(_ heartbeat: WorkerHeartbeat) async throws {
+        state.withLock { state in
+            state.heartbeats[heartbeat.identity] = (heartbeat, Clock.monotonic() + Double(heartbeat.timeToLive))
+        }
+    }
+
+    public func removeHeartbeat(of identity: String) async throws {
+        state.withLock { state in
+            _ = state.heartbeats.removeValue(forKey: identity)
+        }
+    }
+
+    public func recoverOrphanedJobs() async throws -> Int {
+        state.withLockThenBroadcast { state in
+            let now = Clock.monotonic()
+            var moved = 0
+            for (key, payloads) in state.privateLists {
+                if let beat = state.heartbeats[key.owner], beat.expiresAt > now { continue }
+                for payload in payloads.reversed() {
+                    state.queues[key.queue, default: []].prepend(payload)
+                }
+                moved += payloads.count
+                state.privateLists[key] = nil
+            }
+            return moved
+        }
+    }
+
+    public func statistics() async throws -> BackendStatistics {
+        statisticsSnapshot
+    }
+
+    /// The same snapshot as ``statistics()``, without `await`, for test assertions.
+    public var statisticsSnapshot: BackendStatistics {
+        state.withLock { state in
+            let now = Clock.monotonic()
+            return BackendStatistics(
+                queues: state.queues.mapValues(\.count),
+                processed: state.processed,
+                failed: state.failed,
+                inProgress: state.privateLists.values.reduce(0) { $0 + $1.count },
+                retries: state.sets[.retry]?.count ?? 0,
+                scheduled: state.sets[.schedule]?.count ?? 0,
+                dead: state.sets[.dead]?.count ?? 0,
+                processes: state.heartbeats.values.filter { $0.expiresAt > now }.count
+            )
+        }
+    }
+
+    /// The jobs waiting in `queue`, next to run first.
+    public func jobs(inQueue queue: String) -> [Job] {
+        state.withLock { state in Array(state.queues[queue] ?? []) }.compactMap { try? Job(json: $0) }
+    }
+
+    /// The jobs in a sorted set with their scores, lowest score first.
+    public func jobs(in set: JobSet) -> [(score: Double, job: Job)] {
+        state.withLock { state in state.sets[set] ?? [] }.compactMap { entry in
+            (try? Job(json: entry.payload)).map { (entry.score, $0) }
+        }
+    }
+
+    /// The raw payloads in a sorted set, lowest score first, including ones that are not valid jobs.
+    public func payloads(in set: JobSet) -> [[UInt8]] {
+        state.withLock { state in (state.sets[set] ?? []).map(\.payload) }
+    }
+
+    /// Forgets a worker's heartbeat as if it had expired, to simulate a crashed worker in tests.
+    public func expireHeartbeat(of identity: String) {
+        state.withLock { state in _ = state.heartbeats.removeValue(forKey: identity) }
+    }
+
+    @discardableResult
+    static func removeFromPrivateList(_ job: FetchedJob, in state: inout State) -> Bool {
+        let key = PrivateListKey(owner: job.owner, queue: job.queue)
+        guard let index = state.privateLists[key]?.firstIndex(of: job.payload) else { return false }
+        state.privateLists[key]!.remove(at: index)
+        if state.privateLists[key]!.isEmpty { state.privateLists[key] = nil }
+        return true
+    }
+}

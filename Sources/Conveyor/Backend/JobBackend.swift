@@ -1,0 +1,82 @@
+/// Where jobs live: queues, the per-worker in-progress lists of reliable fetch, and the retry and
+/// dead sets. ``RedisBackend`` (module `ConveyorRedis`) keeps them in Redis in Sidekiq's layout;
+/// ``InMemoryBackend`` keeps them in memory for tests. Both pass the same conformance suite.
+///
+/// Reliable fetch is part of the contract: a fetched job stays in a list private to its worker until
+/// it is acknowledged, moved to a set, or requeued, so a worker that dies loses nothing.
+public protocol JobBackend: Sendable {
+    /// Pushes serialized jobs onto their queues' push end and registers the queue names.
+    func push(_ jobs: [EncodedJob]) async throws
+
+    /// Opens a fetcher for one consumer thread of the worker `owner`, serving `queues`.
+    func makeFetcher(owner: String, queues: [String]) throws -> any JobFetcher
+
+    /// Removes finished jobs from their private lists and adds to the processed and failed counters,
+    /// in one round trip.
+    func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws
+
+    /// Puts unfinished jobs back at the pop end of their queues, so they run next.
+    func requeue(_ jobs: [FetchedJob]) async throws
+
+    /// Moves a fetched job into the retry or dead set under `score` (epoch seconds), replacing its
+    /// payload by `payload`, atomically with its removal from the private list.
+    func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws
+
+    /// Publishes a worker's heartbeat; the worker counts as alive while its heartbeat is fresh.
+    func beat(_ heartbeat: WorkerHeartbeat) async throws
+
+    /// Removes a stopping worker's heartbeat.
+    func removeHeartbeat(of identity: String) async throws
+
+    /// Requeues the private lists of workers whose heartbeat has expired; returns how many jobs moved.
+    func recoverOrphanedJobs() async throws -> Int
+
+    /// Sizes of queues, sets and counters, for `conveyor stats` and tests.
+    func statistics() async throws -> BackendStatistics
+}
+
+/// A job serialized for its queue.
+public struct EncodedJob: Sendable, Hashable {
+    /// The queue to push onto.
+    public let queue: String
+    /// The job's JSON.
+    public let payload: [UInt8]
+
+    /// Creates an encoded job.
+    public init(queue: String, payload: [UInt8]) {
+        self.queue = queue
+        self.payload = payload
+    }
+
+    /// Serializes a job for its own queue.
+    public init(_ job: Job) {
+        self.init(queue: job.queue, payload: job.serialized())
+    }
+}
+
+/// The sorted sets a job can be moved to.
+public enum JobSet: String, Sendable, CaseIterable {
+    /// Failed jobs waiting for their next attempt.
+    case retry
+    /// Jobs that will not run again unless someone retries them by hand.
+    case dead
+    /// Jobs pushed to run later.
+    case schedule
+}
+
+/// Counter increments flushed together with acknowledgements.
+public struct StatisticsDelta: Sendable, Equatable {
+    /// Jobs run, successful or not (Sidekiq counts failures as processed too).
+    public var processed: Int
+    /// Jobs whose handler failed.
+    public var failed: Int
+
+    /// Creates a delta.
+    public init(processed: Int = 0, failed: Int = 0) {
+        self.processed = processed
+        self.failed = failed
+    }
+
+    /// Whether there is nothing to add.
+    public var isEmpty: Bool { processed == 0 && failed == 0 }
+}

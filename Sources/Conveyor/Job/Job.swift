@@ -1,0 +1,123 @@
+/// One job in Sidekiq's wire format: a JSON object with `class`, `args`, `jid`, `queue`, `retry`,
+/// `created_at` and `enqueued_at`, plus whatever other fields its writer added.
+///
+/// The whole object is kept as an ordered ``JSONObject`` and the typed properties read and write
+/// through it, so fields this version does not know (`wrapped`, `bid`, `tags`, a newer Sidekiq's
+/// additions) survive a read-modify-write unchanged, down to their number text and order.
+public struct Job: Sendable, Equatable, Hashable {
+    /// Every field of the job, in the order they were written.
+    public var fields: JSONObject
+
+    /// Builds a new job the way Sidekiq's client does: a fresh `jid`, `created_at` now, `retry: true`.
+    public init(
+        className: String,
+        args: [JSONValue] = [],
+        queue: String = Job.defaultQueue,
+        retry: RetryPolicy = .default,
+        jid: String = JobID.generate(),
+        createdAt: Double = Clock.now()
+    ) {
+        fields = JSONObject()
+        fields["retry"] = retry.jsonValue
+        fields["queue"] = .string(queue)
+        fields["class"] = .string(className)
+        fields["args"] = .array(args)
+        fields["jid"] = .string(jid)
+        fields["created_at"] = .number(JSONNumber(createdAt))
+    }
+
+    /// Reads a job from its JSON, checking the fields Conveyor needs to run it.
+    public init(json bytes: some Collection<UInt8>) throws(JobDecodingError) {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(bytes)
+        } catch {
+            throw .invalidJSON(error)
+        }
+        guard case .object(let object) = value else {
+            throw .notAnObject
+        }
+        try self.init(fields: object)
+    }
+
+    /// Wraps an already-parsed object, checking `class`, `args`, `jid` and `queue`.
+    public init(fields: JSONObject) throws(JobDecodingError) {
+        guard case .string(let className)? = fields["class"], !className.isEmpty else {
+            throw .missingField("class", expected: "a non-empty string naming the job class")
+        }
+        guard case .array? = fields["args"] else {
+            throw .missingField("args", expected: "an array of arguments")
+        }
+        guard case .string(let jid)? = fields["jid"], !jid.isEmpty else {
+            throw .missingField("jid", expected: "a non-empty string")
+        }
+        if let queue = fields["queue"] {
+            guard case .string(let name) = queue, !name.isEmpty else {
+                throw .missingField("queue", expected: "a non-empty string")
+            }
+        }
+        self.fields = fields
+    }
+
+    /// The queue used when none is named, as in Sidekiq.
+    public static let defaultQueue = "default"
+
+    /// The job's class name, which selects its handler.
+    public var className: String {
+        get { fields["class"]?.stringValue ?? "" }
+        set { fields["class"] = .string(newValue) }
+    }
+
+    /// The positional arguments.
+    public var args: [JSONValue] {
+        get { fields["args"]?.arrayValue ?? [] }
+        set { fields["args"] = .array(newValue) }
+    }
+
+    /// The job ID: 24 lowercase hex characters when Conveyor or Sidekiq made it.
+    public var jid: String {
+        get { fields["jid"]?.stringValue ?? "" }
+        set { fields["jid"] = .string(newValue) }
+    }
+
+    /// The queue this job belongs to (`default` when the field is absent).
+    public var queue: String {
+        get { fields["queue"]?.stringValue ?? Self.defaultQueue }
+        set { fields["queue"] = .string(newValue) }
+    }
+
+    /// How often the job may be retried after failing.
+    public var retry: RetryPolicy {
+        get { RetryPolicy(jsonValue: fields["retry"]) }
+        set { fields["retry"] = newValue.jsonValue }
+    }
+
+    /// When the job was built, in epoch seconds (read from float seconds or integer milliseconds).
+    public var createdAt: Double? {
+        get { Self.timestamp(fields["created_at"]) }
+        set { fields["created_at"] = newValue.map { .number(JSONNumber($0)) } }
+    }
+
+    /// When the job was last pushed onto a queue list, in epoch seconds.
+    public var enqueuedAt: Double? {
+        get { Self.timestamp(fields["enqueued_at"]) }
+        set { fields["enqueued_at"] = newValue.map { .number(JSONNumber($0)) } }
+    }
+
+    /// Failures so far minus one: absent until the first failure, 0 after it (Sidekiq's convention).
+    public var retryCount: Int? {
+        get { fields["retry_count"]?.intValue }
+        set { fields["retry_count"] = newValue.map { .number(JSONNumber($0)) } }
+    }
+
+    /// The serialized JSON, compact, fields in their stored order.
+    public func serialized() -> [UInt8] {
+        JSONValue.object(fields).serialized()
+    }
+
+    /// Reads a Sidekiq timestamp: a float is epoch seconds, an integer is epoch milliseconds (Sidekiq 8).
+    static func timestamp(_ value: JSONValue?) -> Double? {
+        guard case .number(let number)? = value else { return nil }
+        return number.isInteger ? number.doubleValue / 1000 : number.doubleValue
+    }
+}

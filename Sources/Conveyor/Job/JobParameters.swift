@@ -1,0 +1,46 @@
+import Foundation
+
+/// A typed job: a `Codable` value whose type names the job class.
+///
+/// The value travels as the job's single argument (`"args": [{...}]`), the shape Sidekiq users
+/// expect from a job that takes one hash.
+///
+/// ```swift
+/// struct SendWelcomeEmail: JobParameters {
+///     static let jobName = "SendWelcomeEmail"
+///     let userID: Int
+/// }
+/// ```
+public protocol JobParameters: Codable, Sendable {
+    /// The job's class name on the wire; pick a stable name, it outlives refactors of the Swift type.
+    static var jobName: String { get }
+    /// The queue used when `push` names none. Default: `default`.
+    static var queue: String { get }
+    /// How often a failure is retried. Default: ``RetryPolicy/default`` (25 times).
+    static var retry: RetryPolicy { get }
+}
+
+extension JobParameters {
+    /// The default queue, `default`.
+    public static var queue: String { Job.defaultQueue }
+    /// The default retry policy, 25 retries.
+    public static var retry: RetryPolicy { .default }
+
+    /// The value as the job's arguments: a one-element array holding the encoded value.
+    public func encodedArguments() throws -> [JSONValue] {
+        let data = try JSONEncoder().encode(self)
+        return [try JSONValue.parse(Array(data))]
+    }
+
+    /// Decodes the value from a job's arguments, failing with a message that names the job class.
+    public static func decode(from args: [JSONValue]) throws -> Self {
+        guard args.count == 1, let argument = args.first else {
+            throw JobArgumentsError(jobClass: jobName, reason: "expected exactly one argument holding a \(Self.self) object, got \(args.count)")
+        }
+        do {
+            return try JSONDecoder().decode(Self.self, from: Data(argument.serialized()))
+        } catch let error as DecodingError {
+            throw JobArgumentsError(jobClass: jobName, reason: JobArgumentsError.explain(error))
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Logging
+
+/// What a handler knows about the job it runs.
+public struct JobContext: Sendable {
+    /// The job as fetched, all fields included.
+    public let job: Job
+    /// A logger that tags every line with the job's class and jid.
+    public let logger: Logger
+    /// The identity of the worker process running the job.
+    public let workerIdentity: String
+
+    /// The job ID.
+    public var jid: String { job.jid }
+    /// The queue the job came from.
+    public var queue: String { job.queue }
+    /// How many times the job failed before this run (0 on the first run).
+    public var previousFailures: Int { job.retryCount.map { $0 + 1 } ?? 0 }
+
+    /// Creates a context; the worker does this for each run.
+    public init(job: Job, logger: Logger, workerIdentity: String) {
+        self.job = job
+        self.logger = logger
+        self.workerIdentity = workerIdentity
+    }
+}

@@ -1,0 +1,50 @@
+/// The handlers a worker knows, by job class name.
+///
+/// ```swift
+/// var registry = JobRegistry()
+/// registry.register(SendWelcomeEmail.self) { job, context in
+///     context.logger.info("Welcoming user \(job.userID)")
+/// }
+/// registry.register(className: "HardJob") { args, context in   // a job pushed from Ruby
+///     print(args)
+/// }
+/// ```
+public struct JobRegistry: Sendable {
+    /// Runs one job; throwing marks the run as failed.
+    public typealias Handler = @Sendable (JobContext) async throws -> Void
+
+    private var handlers: [String: Handler] = [:]
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// Registers a handler for a typed job. Arguments that do not decode fail the run with a message
+    /// naming the field.
+    public mutating func register<Parameters: JobParameters>(
+        _ type: Parameters.Type,
+        handler: @escaping @Sendable (Parameters, JobContext) async throws -> Void
+    ) {
+        handlers[Parameters.jobName] = { context in
+            let parameters = try Parameters.decode(from: context.job.args)
+            try await handler(parameters, context)
+        }
+    }
+
+    /// Registers a handler that receives the raw `args`, for jobs pushed by other languages.
+    public mutating func register(
+        className: String,
+        handler: @escaping @Sendable ([JSONValue], JobContext) async throws -> Void
+    ) {
+        handlers[className] = { context in
+            try await handler(context.job.args, context)
+        }
+    }
+
+    /// The handler for a class name, if one is registered.
+    public func handler(for className: String) -> Handler? {
+        handlers[className]
+    }
+
+    /// The registered class names, sorted.
+    public var classNames: [String] { handlers.keys.sorted() }
+}

@@ -1,0 +1,60 @@
+import ConveyorSupport
+
+/// The worker's dedicated event-loop thread, as a Swift executor: every handler task runs on this one
+/// OS thread, and resumes on it after each `await` (a `Task.sleep`, a Redis call).
+///
+/// This is the Swift counterpart of running coroutines on an asyncio loop in its own thread: the
+/// consumer thread schedules each job with `Task(executorPreference: loop)`, which enqueues the task's
+/// first job here. It is both a `TaskExecutor` (so the whole task, including nonisolated async
+/// functions it calls, stays here) and a `SerialExecutor` (so `runSynchronously` has an isolation to
+/// run under).
+public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
+    // Safe to share: `queue` is a lock; `thread` is set once in `init` before any use.
+    private let queue = ConditionLock(LoopQueue())
+    private var thread: NamedThread!
+
+    /// Starts the loop thread.
+    public init(name: String = "conveyor-loop") {
+        thread = NamedThread.start(name: name) { [self] in runLoop() }
+    }
+
+    /// Accepts a job from the Swift runtime; called from any thread.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        queue.withLockThenBroadcast { $0.jobs.append(unowned) }
+    }
+
+    /// The executor as a serial executor reference.
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Whether the caller runs on the loop thread.
+    public var isCurrent: Bool { thread.isCurrent }
+
+    /// Stops the thread once the jobs already queued have run, and joins it. Safe to call twice.
+    public func shutdown() {
+        queue.withLockThenBroadcast { $0.isStopping = true }
+        if !thread.isCurrent { thread.join() }
+    }
+
+    private func runLoop() {
+        var batch: [UnownedJob] = []
+        while true {
+            let isStopping = queue.wait(until: { !$0.jobs.isEmpty || $0.isStopping }, timeout: nil) { state in
+                swap(&batch, &state.jobs)
+                return state.isStopping
+            }
+            if batch.isEmpty && isStopping { return }
+            for job in batch {
+                job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+struct LoopQueue {
+    var jobs: [UnownedJob] = []
+    var isStopping = false
+}

@@ -1,0 +1,73 @@
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Worker {
+    /// Publishes the heartbeat every `heartbeatInterval` and recovers dead workers' private lists every
+    /// `recoveryInterval`, until cancelled.
+    func keepHousekeeping() async {
+        var lastRecovery = -Double.infinity
+        while !Task.isCancelled {
+            do {
+                try await beat()
+                if Clock.monotonic() - lastRecovery >= configuration.recoveryInterval {
+                    lastRecovery = Clock.monotonic()
+                    let recovered = try await backend.recoverOrphanedJobs()
+                    if recovered > 0 {
+                        logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(recovered)"])
+                    }
+                }
+            } catch {
+                logger.debug("Heartbeat failed.", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+        }
+    }
+
+    /// Sends one heartbeat in Sidekiq's process-registry shape.
+    func beat() async throws {
+        let running = inFlight.snapshot
+        var runningJobs: [String: JSONObject] = [:]
+        for (index, entry) in running.enumerated() {
+            var work = JSONObject()
+            work["queue"] = .string(entry.fetched.queue)
+            work["payload"] = .string(String(decoding: entry.fetched.payload, as: UTF8.self))
+            work["run_at"] = .number(JSONNumber(Int(entry.startedAt)))
+            runningJobs["w\(index)"] = work
+        }
+        let startedAt = lifecycle.withLock { $0.startedAt }
+        var info = JSONObject()
+        info["hostname"] = .string(WorkerIdentity.hostname())
+        info["started_at"] = .number(JSONNumber(startedAt))
+        info["pid"] = .number(JSONNumber(Int(getpid())))
+        info["tag"] = .string(configuration.tag)
+        info["concurrency"] = .number(JSONNumber(configuration.concurrency))
+        info["queues"] = .array(configuration.queues.entries.flatMap { entry in
+            Array(repeating: JSONValue.string(entry.name), count: configuration.queues.isWeighted ? entry.weight : 1)
+        })
+        info["labels"] = .array([.string("conveyor")])
+        info["identity"] = .string(identity)
+        try await backend.beat(WorkerHeartbeat(
+            identity: identity,
+            info: info,
+            busy: running.count,
+            isQuiet: inFlight.isStopping,
+            residentKilobytes: Self.residentKilobytes(),
+            runningJobs: runningJobs
+        ))
+    }
+
+    /// The process's resident set size in KB, from `/proc/self/statm`.
+    static func residentKilobytes() -> Int {
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var size = 0, resident = 0
+        var line = [CChar](repeating: 0, count: 128)
+        guard fgets(&line, 128, file) != nil else { return 0 }
+        let fields = String(decoding: line.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self).split(separator: " ")
+        if fields.count > 1 { size = Int(fields[0]) ?? 0; resident = Int(fields[1]) ?? 0 }
+        _ = size
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+    }
+}

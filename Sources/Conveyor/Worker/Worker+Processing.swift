@@ -1,0 +1,97 @@
+import Logging
+
+extension Worker {
+    /// Runs one fetched job on the loop thread and settles it: acknowledged on success, moved to the
+    /// retry or dead set on failure, left in the private list when cancelled by shutdown (which
+    /// requeues it).
+    func process(_ fetched: FetchedJob, acknowledger: Acknowledger) async {
+        let job: Job
+        do {
+            job = try Job(json: fetched.payload)
+        } catch {
+            await bury(fetched, reason: error, acknowledger: acknowledger)
+            return
+        }
+        var jobLogger = logger
+        jobLogger[metadataKey: "jid"] = "\(job.jid)"
+        jobLogger[metadataKey: "class"] = "\(job.className)"
+        guard let handler = registry.handler(for: job.className) else {
+            let error = UnknownJobClassError(className: job.className, known: registry.classNames)
+            jobLogger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(error)"])
+            await fail(fetched, job: job, error: error, acknowledger: acknowledger)
+            return
+        }
+        let context = JobContext(job: job, logger: jobLogger, workerIdentity: identity)
+        do {
+            try await handler(context)
+            acknowledger.record(fetched, failed: false)
+        } catch {
+            if Task.isCancelled && inFlight.isStopping {
+                // Shutdown cancelled this run: the job is pushed back, not failed.
+                return
+            }
+            jobLogger.warning("Job failed.", metadata: ["error": "\(error)"])
+            await fail(fetched, job: job, error: error, acknowledger: acknowledger)
+        }
+    }
+
+    private func fail(_ fetched: FetchedJob, job: Job, error: any Error, acknowledger: Acknowledger) async {
+        let destination = FailureRouting.destination(
+            for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: Clock.now()
+        )
+        switch destination {
+        case .discard:
+            acknowledger.record(fetched, failed: true)
+        case .set(let set, let payload, let score):
+            await settle(fetched, in: set, payload: payload, score: score)
+            acknowledger.record(nil, failed: true)
+        }
+    }
+
+    /// A payload that is not a job at all goes straight to the dead set: retrying cannot fix it.
+    private func bury(_ fetched: FetchedJob, reason: JobDecodingError, acknowledger: Acknowledger) async {
+        logger.error("Malformed job payload; it goes to the dead set.", metadata: [
+            "error": "\(reason)", "queue": "\(fetched.queue)",
+            "payload": "\(String(decoding: fetched.payload.prefix(200), as: UTF8.self))",
+        ])
+        var payload = fetched.payload
+        if case .object(var fields)? = try? JSONValue.parse(fetched.payload) {
+            fields["error_message"] = .string(reason.description)
+            fields["error_class"] = .string("Conveyor::MalformedJob")
+            fields["failed_at"] = .number(JSONNumber(Clock.now()))
+            payload = JSONValue.object(fields).serialized()
+        }
+        await settle(fetched, in: .dead, payload: payload, score: Clock.now())
+        acknowledger.record(nil, failed: true)
+    }
+
+    /// Moves a job to a set, retrying while the backend is away; the job stays safe in the private
+    /// list until the move succeeds.
+    private func settle(_ fetched: FetchedJob, in set: JobSet, payload: [UInt8], score: Double) async {
+        var backoff = RetryBackoff()
+        while true {
+            do {
+                try await backend.move(fetched, to: set, payload: payload, score: score)
+                return
+            } catch {
+                if !backoff.isBackingOff {
+                    logger.warning("Could not move a failed job to the \(set.rawValue) set; retrying.", metadata: ["error": "\(error)"])
+                }
+                if inFlight.isStopping && backoff.isBackingOff { return }
+                try? await Task.sleep(for: .seconds(backoff.nextDelay()))
+            }
+        }
+    }
+}
+
+/// A job's class has no registered handler.
+public struct UnknownJobClassError: Error, Sendable, CustomStringConvertible {
+    /// The unknown class name.
+    public let className: String
+    /// The classes this worker knows.
+    public let known: [String]
+
+    public var description: String {
+        "No handler is registered for job class '\(className)'; this worker knows \(known.isEmpty ? "no classes" : known.joined(separator: ", "))."
+    }
+}

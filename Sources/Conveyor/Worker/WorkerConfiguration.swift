@@ -1,0 +1,38 @@
+/// How a worker runs.
+public struct WorkerConfiguration: Sendable {
+    /// The queues served and their order.
+    public var queues: QueueSelection
+    /// The most jobs running at once, and so the most held in the private list. Default 10.
+    public var concurrency: Int
+    /// Seconds to wait for running jobs on shutdown before cancelling them and requeueing their jobs.
+    /// Default 25, as Sidekiq.
+    public var shutdownTimeout: Double
+    /// Seconds one blocking fetch waits when the queues are empty; at most 2 so a stop is noticed quickly.
+    public var fetchTimeout: Double
+    /// Seconds between heartbeats. Default 5, as Sidekiq 6.
+    public var heartbeatInterval: Double
+    /// Seconds between checks for private lists of dead workers to recover.
+    public var recoveryInterval: Double
+    /// A label shown in the process registry (Sidekiq's `tag`).
+    public var tag: String
+
+    /// Creates a configuration.
+    public init(
+        queues: QueueSelection = QueueSelection(strict: [Job.defaultQueue]),
+        concurrency: Int = 10,
+        shutdownTimeout: Double = 25,
+        fetchTimeout: Double = 2,
+        heartbeatInterval: Double = 5,
+        recoveryInterval: Double = 15,
+        tag: String = ""
+    ) {
+        precondition(concurrency >= 1, "A worker needs a concurrency of at least 1.")
+        self.queues = queues
+        self.concurrency = concurrency
+        self.shutdownTimeout = shutdownTimeout
+        self.fetchTimeout = min(2, max(0.01, fetchTimeout))
+        self.heartbeatInterval = heartbeatInterval
+        self.recoveryInterval = recoveryInterval
+        self.tag = tag
+    }
+}

@@ -1,0 +1,230 @@
+import Conveyor
+import RedisClient
+
+/// The Redis backend: Sidekiq's keys and payloads, with reliable fetch into per-process private lists.
+///
+/// ```swift
+/// let client = RedisClient(configuration: try .fromEnvironment())
+/// let backend = RedisBackend(client: client)
+/// ```
+public final class RedisBackend: JobBackend {
+    /// The async client used for everything but fetching.
+    public let client: RedisClient
+    /// The key layout.
+    public let keys: RedisKeys
+    /// The most jobs in one `LPUSH` when pushing in bulk.
+    public var bulkChunkSize: Int { 1000 }
+    /// The dead set's cap, as Sidekiq: 10,000 entries and 180 days.
+    public static let deadSetLimit = 10_000
+    /// The dead set's age cap in seconds.
+    public static let deadSetMaximumAge = 180.0 * 24 * 3600
+
+    /// Creates the backend on a client, with an optional key namespace.
+    public init(client: RedisClient, namespace: String? = nil) {
+        self.client = client
+        self.keys = RedisKeys(namespace: namespace)
+    }
+
+    public func push(_ jobs: [EncodedJob]) async throws {
+        guard !jobs.isEmpty else { return }
+        var byQueue: [String: [[UInt8]]] = [:]
+        var order: [String] = []
+        for job in jobs {
+            if byQueue[job.queue] == nil { order.append(job.queue) }
+            byQueue[job.queue, default: []].append(job.payload)
+        }
+        // One pipeline: per queue an SADD and as many LPUSHes as chunks.
+        var commands: [RedisCommand] = []
+        for queue in order {
+            commands.append(RedisCommand("SADD", keys.queues, queue))
+            let payloads = byQueue[queue]!
+            for start in stride(from: 0, to: payloads.count, by: bulkChunkSize) {
+                let chunk = payloads[start..<min(start + bulkChunkSize, payloads.count)]
+                commands.append(RedisCommand(rawArguments: [Array("LPUSH".utf8), Array(keys.queue(queue).utf8)] + chunk))
+            }
+        }
+        try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    public func makeFetcher(owner: String, queues: [String]) throws -> any JobFetcher {
+        RedisFetcher(configuration: client.configuration, keys: keys, owner: owner, queues: queues)
+    }
+
+    public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
+        var commands: [RedisCommand] = jobs.map { job in
+            RedisCommand("LREM", keys.privateList(owner: job.owner, queue: job.queue), -1, job.payload)
+        }
+        commands += statisticsCommands(statistics)
+        guard !commands.isEmpty else { return }
+        try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    public func requeue(_ jobs: [FetchedJob]) async throws {
+        guard !jobs.isEmpty else { return }
+        // Reversed: each RPUSH lands at the pop end, so the first job given ends up first to run.
+        let commands = jobs.reversed().map { job in
+            RedisScripts.requeue.evalSHACommand(
+                keys: [keys.privateList(owner: job.owner, queue: job.queue), keys.queue(job.queue)],
+                arguments: [job.payload]
+            )
+        }
+        try await runScriptPipeline(RedisScripts.requeue, commands)
+    }
+
+    public func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws {
+        var arguments: [any RedisArgument] = [job.payload, payload, score]
+        if set == .dead {
+            arguments += [Self.deadSetLimit, score - Self.deadSetMaximumAge]
+        }
+        try await client.run(
+            RedisScripts.moveToSet,
+            keys: [keys.privateList(owner: job.owner, queue: job.queue), keys.set(set)],
+            arguments: arguments
+        )
+    }
+
+    public func beat(_ heartbeat: WorkerHeartbeat) async throws {
+        let key = keys.process(heartbeat.identity)
+        let workersKey = keys.workers(heartbeat.identity)
+        var commands = [
+            RedisCommand("MULTI"),
+            RedisCommand("SADD", keys.processes, heartbeat.identity),
+            RedisCommand(
+                "HSET", key,
+                "info", JSONValue.object(heartbeat.info).jsonString,
+                "busy", heartbeat.busy,
+                "beat", Clock.now(),
+                "quiet", heartbeat.isQuiet ? "true" : "false",
+                "rss", heartbeat.residentKilobytes
+            ),
+            RedisCommand("EXPIRE", key, heartbeat.timeToLive),
+            RedisCommand("DEL", workersKey),
+        ]
+        if !heartbeat.runningJobs.isEmpty {
+            var arguments: [any RedisArgument] = [workersKey]
+            for (field, work) in heartbeat.runningJobs {
+                arguments += [field, JSONValue.object(work).jsonString]
+            }
+            commands.append(RedisCommand("HSET", arguments: arguments))
+            commands.append(RedisCommand("EXPIRE", workersKey, heartbeat.timeToLive))
+        }
+        commands.append(RedisCommand("EXEC"))
+        try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    public func removeHeartbeat(of identity: String) async throws {
+        let commands = [
+            RedisCommand("SREM", keys.processes, identity),
+            RedisCommand("UNLINK", keys.process(identity), keys.workers(identity)),
+        ]
+        try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    public func recoverOrphanedJobs() async throws -> Int {
+        let entries = try await client.send("HGETALL", keys.privateLists).array ?? []
+        var moved = 0
+        for pair in stride(from: 0, to: entries.count - 1, by: 2) {
+            guard let listKey = entries[pair].string, let value = entries[pair + 1].string else { continue }
+            let parts = value.split(separator: "\n", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let owner = String(parts[0]), queue = String(parts[1])
+            let result = try await client.run(
+                RedisScripts.recover,
+                keys: [keys.process(owner), listKey, keys.queue(queue), keys.privateLists],
+                arguments: [listKey]
+            )
+            moved += max(0, result.integer ?? 0)
+        }
+        return moved
+    }
+
+    public func statistics() async throws -> BackendStatistics {
+        let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
+        var commands = names.map { RedisCommand("LLEN", keys.queue($0)) }
+        commands += [
+            RedisCommand("GET", keys.processed), RedisCommand("GET", keys.failed),
+            RedisCommand("ZCARD", keys.set(.retry)), RedisCommand("ZCARD", keys.set(.schedule)),
+            RedisCommand("ZCARD", keys.set(.dead)), RedisCommand("HKEYS", keys.privateLists),
+            RedisCommand("SMEMBERS", keys.processes),
+        ]
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        var statistics = BackendStatistics()
+        for (index, name) in names.enumerated() { statistics.queues[name] = replies[index].integer ?? 0 }
+        let rest = Array(replies[names.count...])
+        statistics.processed = rest[0].integer ?? 0
+        statistics.failed = rest[1].integer ?? 0
+        statistics.retries = rest[2].integer ?? 0
+        statistics.scheduled = rest[3].integer ?? 0
+        statistics.dead = rest[4].integer ?? 0
+        let privateLists = (rest[5].array ?? []).compactMap(\.string)
+        if !privateLists.isEmpty {
+            let lengths = try await client.pipeline(privateLists.map { RedisCommand("LLEN", $0) })
+            statistics.inProgress = lengths.reduce(0) { $0 + ($1.integer ?? 0) }
+        }
+        let identities = (rest[6].array ?? []).compactMap(\.string)
+        if !identities.isEmpty {
+            let alive = try await client.pipeline(identities.map { RedisCommand("EXISTS", keys.process($0)) })
+            statistics.processes = alive.reduce(0) { $0 + ($1.integer ?? 0) }
+        }
+        return statistics
+    }
+
+    private func statisticsCommands(_ delta: StatisticsDelta) -> [RedisCommand] {
+        guard !delta.isEmpty else { return [] }
+        let day = Self.utcDay(Clock.now())
+        // Daily keys expire after five years, as Sidekiq's.
+        let ttl = 5 * 365 * 24 * 3600
+        var commands: [RedisCommand] = []
+        if delta.processed > 0 {
+            commands += [
+                RedisCommand("INCRBY", keys.processed, delta.processed),
+                RedisCommand("INCRBY", keys.processed(day: day), delta.processed),
+                RedisCommand("EXPIRE", keys.processed(day: day), ttl),
+            ]
+        }
+        if delta.failed > 0 {
+            commands += [
+                RedisCommand("INCRBY", keys.failed, delta.failed),
+                RedisCommand("INCRBY", keys.failed(day: day), delta.failed),
+                RedisCommand("EXPIRE", keys.failed(day: day), ttl),
+            ]
+        }
+        return commands
+    }
+
+    private func runScriptPipeline(_ script: RedisScript, _ commands: [RedisCommand]) async throws {
+        var replies = try await client.pipeline(commands)
+        if replies.contains(where: RedisScript.isMissingScript) {
+            _ = try await client.send("SCRIPT", "LOAD", script.source)
+            replies = try await client.pipeline(commands)
+        }
+        try Self.check(replies, commands)
+    }
+
+    /// Throws the first error reply of a pipeline, naming its command.
+    static func check(_ replies: [RedisValue], _ commands: [RedisCommand]) throws {
+        for (index, reply) in replies.enumerated() {
+            if case .error(let message) = reply {
+                throw RedisError.errorReply(command: commands[index].name, message: message)
+            }
+        }
+    }
+
+    /// `YYYY-MM-DD` in UTC, for Sidekiq's daily counters.
+    static func utcDay(_ epochSeconds: Double) -> String {
+        let days = Int(epochSeconds / 86_400)
+        // Civil-from-days (Howard Hinnant's algorithm): no Foundation calendar on the hot path.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(pad(month))-\(pad(day))"
+    }
+}

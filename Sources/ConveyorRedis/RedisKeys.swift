@@ -1,0 +1,48 @@
+import Conveyor
+
+/// Every Redis key Conveyor uses, built in one place. The layout is Sidekiq's (`queue:NAME`, `queues`,
+/// `retry`, `dead`, `schedule`, `processes`, `stat:processed`, …) so Ruby and Swift share data;
+/// Conveyor's own additions live under `conveyor:`. An optional namespace prefixes every key, like the
+/// redis-namespace gem does (`myapp:queue:default`).
+public struct RedisKeys: Sendable, Equatable {
+    /// The prefix before every key, including its trailing `:`; empty for none.
+    public let prefix: String
+
+    /// Keys with an optional namespace (`nil` or empty: Sidekiq's plain layout).
+    public init(namespace: String? = nil) {
+        if let namespace, !namespace.isEmpty {
+            prefix = namespace + ":"
+        } else {
+            prefix = ""
+        }
+    }
+
+    /// The set of known queue names.
+    public var queues: String { prefix + "queues" }
+    /// A queue's list of job payloads.
+    public func queue(_ name: String) -> String { prefix + "queue:" + name }
+    /// The retry, dead or schedule sorted set.
+    public func set(_ set: JobSet) -> String { prefix + set.rawValue }
+    /// The set of live process identities.
+    public var processes: String { prefix + "processes" }
+    /// A process's heartbeat hash (expires when the process stops beating).
+    public func process(_ identity: String) -> String { prefix + identity }
+    /// A process's running-jobs hash.
+    public func workers(_ identity: String) -> String { prefix + identity + ":workers" }
+    /// A process's signal list (`TSTP`, `TERM`).
+    public func signals(_ identity: String) -> String { prefix + identity + "-signals" }
+    /// The all-time processed counter.
+    public var processed: String { prefix + "stat:processed" }
+    /// The all-time failed counter.
+    public var failed: String { prefix + "stat:failed" }
+    /// A day's processed counter (`YYYY-MM-DD`, UTC).
+    public func processed(day: String) -> String { prefix + "stat:processed:" + day }
+    /// A day's failed counter.
+    public func failed(day: String) -> String { prefix + "stat:failed:" + day }
+    /// The private in-progress list of one worker process for one queue (reliable fetch).
+    public func privateList(owner: String, queue: String) -> String { prefix + "conveyor:inprogress:" + owner + ":" + queue }
+    /// The hash of every private list in use: field = the list's key, value = `owner` + newline + `queue`,
+    /// so recovery finds lists whose owner died without scanning the keyspace.
+    public var privateLists: String { prefix + "conveyor:inprogress" }
+}
+

@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A value guarded by a mutex plus a condition variable, for threads that must sleep until the value
+/// changes (a consumer waiting for a free slot, a connection thread waiting for requests).
+///
+/// Swift's `Mutex` cannot wait, so this wraps `pthread_cond_t` on the monotonic clock: a wall-clock
+/// jump must not make a 2-second fetch wait for an hour.
+public final class ConditionLock<State>: @unchecked Sendable {
+    // Safe to share: `state` is only touched with `mutex` held.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private var state: State
+
+    /// Creates the lock around an initial state.
+    public init(_ state: State) {
+        self.state = state
+        mutex = .allocate(capacity: 1)
+        condition = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        #if canImport(Glibc)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        #endif
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Runs `body` with the lock held, then wakes every waiter so they re-check their condition.
+    @discardableResult
+    public func withLockThenBroadcast<R>(_ body: (inout State) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer {
+            pthread_cond_broadcast(condition)
+            pthread_mutex_unlock(mutex)
+        }
+        return try body(&state)
+    }
+
+    /// Runs `body` with the lock held, without waking anyone.
+    public func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state)
+    }
+
+    /// Sleeps until `isReady(state)` holds or `timeout` seconds pass (nil: no limit), then runs `body`
+    /// with the lock held. `body` learns whether the wait timed out by checking the state itself.
+    public func wait<R>(
+        until isReady: (State) -> Bool,
+        timeout: Double?,
+        then body: (inout State) throws -> R
+    ) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if let timeout {
+            var deadline = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &deadline)
+            let seconds = max(0, timeout)
+            let whole = Int(seconds)
+            var nanoseconds = Int(deadline.tv_nsec) + Int((seconds - Double(whole)) * 1_000_000_000)
+            var total = Int(deadline.tv_sec) + whole
+            if nanoseconds >= 1_000_000_000 {
+                total += 1
+                nanoseconds -= 1_000_000_000
+            }
+            deadline.tv_sec = .init(total)
+            deadline.tv_nsec = .init(nanoseconds)
+            while !isReady(state) {
+                if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT {
+                    break
+                }
+            }
+        } else {
+            while !isReady(state) {
+                pthread_cond_wait(condition, mutex)
+            }
+        }
+        return try body(&state)
+    }
+}

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where and how to connect to Redis, usually parsed from a URL.
+///
+/// Accepted forms:
+/// - `redis://[user:password@]host[:port][/db]`, for example `redis://:secret@127.0.0.1:6380/2`;
+/// - `unix:///path/to/redis.sock?db=N` (also `&password=…`, `&user=…`).
+///
+/// `rediss://` is refused with an explanation: Debian's hiredis 0.14 has no TLS support.
+public struct RedisConfiguration: Sendable, Equatable {
+    /// The address of the server.
+    public enum Endpoint: Sendable, Equatable {
+        /// A TCP host (name, IPv4 or IPv6) and port.
+        case tcp(host: String, port: Int)
+        /// A Unix domain socket path.
+        case unixSocket(path: String)
+    }
+
+    /// The URL used when neither an explicit URL nor `REDIS_URL` is given.
+    public static let defaultURL = "redis://127.0.0.1:6379/0"
+
+    /// The server address.
+    public var endpoint: Endpoint
+    /// The ACL user name for `AUTH user password`; nil sends `AUTH password` (the `default` user).
+    public var username: String?
+    /// The password; nil skips `AUTH`.
+    public var password: String?
+    /// The logical database selected after connecting.
+    public var database: Int
+    /// Seconds allowed for the TCP/Unix connect.
+    public var connectTimeout: Double = 5
+    /// Seconds allowed for one reply before the connection is considered dead.
+    public var commandTimeout: Double = 10
+
+    /// Creates a configuration from parts.
+    public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0) {
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    /// Parses a Redis URL, throwing ``RedisError/invalidURL(_:reason:)`` with a reason a person can act on.
+    public init(url: String) throws(RedisError) {
+        self = try RedisURLParser.parse(url)
+    }
+
+    /// The configuration named by `REDIS_URL`, or ``defaultURL`` when it is unset or empty.
+    public static func fromEnvironment() throws(RedisError) -> RedisConfiguration {
+        if let value = getenv("REDIS_URL"), let url = String(validatingCString: value), !url.isEmpty {
+            return try RedisConfiguration(url: url)
+        }
+        return try RedisConfiguration(url: defaultURL)
+    }
+
+    /// The server address as people write it, without credentials: safe for logs and error messages.
+    public var displayAddress: String {
+        switch endpoint {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "redis://\(shownHost):\(port)/\(database)"
+        case .unixSocket(let path):
+            return "unix://\(path)?db=\(database)"
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import CHiredis
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One blocking hiredis connection, owned by exactly one thread for its whole life.
+///
+/// Every call blocks the calling thread until Redis answers, so only Conveyor's own threads (a
+/// connection thread of ``RedisClient``, a worker's consumer thread running `BLMOVE`) use it directly;
+/// async code goes through ``RedisClient``. After any connection-level error the connection reports
+/// ``isBroken`` and its owner throws it away and builds a new one: a hiredis context is never reused
+/// after an error.
+public final class RedisConnection {
+    private let context: UnsafeMutablePointer<redisContext>
+    /// Where this connection points.
+    public let configuration: RedisConfiguration
+    /// True once an I/O, protocol or timeout error happened, or the server reported a failover
+    /// (`READONLY`): the owner must discard this connection.
+    public private(set) var isBroken = false
+
+    /// Connects, authenticates and selects the database, failing with a message that says which step
+    /// went wrong.
+    public init(configuration: RedisConfiguration) throws(RedisError) {
+        self.configuration = configuration
+        let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
+        let made: UnsafeMutablePointer<redisContext>? = switch configuration.endpoint {
+        case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), connectTimeout)
+        case .unixSocket(let path): redisConnectUnixWithTimeout(path, connectTimeout)
+        }
+        guard let made else {
+            throw .connectionFailed(address: configuration.displayAddress, message: "hiredis could not allocate a connection")
+        }
+        if made.pointee.err != 0 {
+            let message = Self.errorText(of: made)
+            redisFree(made)
+            throw .connectionFailed(address: configuration.displayAddress, message: message)
+        }
+        context = made
+        redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout))
+        try handshake()
+    }
+
+    deinit {
+        redisFree(context)
+    }
+
+    /// Sends one command and waits for its reply. An error reply is thrown as ``RedisError/errorReply(command:message:)``.
+    public func send(_ command: RedisCommand) throws(RedisError) -> RedisValue {
+        let reply = try pipeline(CollectionOfOne(command))[0]
+        if case .error(let message) = reply {
+            throw .errorReply(command: command.name, message: message)
+        }
+        return reply
+    }
+
+    /// Sends all commands in one write and reads all replies: one round trip. Error replies stay in
+    /// the result as ``RedisValue/error(_:)`` values; a connection failure throws.
+    public func pipeline(_ commands: some Collection<RedisCommand>) throws(RedisError) -> [RedisValue] {
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(commands.count)
+        if let failure = exchange(commands, appendingRepliesTo: &replies) {
+            throw failure
+        }
+        return replies
+    }
+
+    /// Runs a Lua script by SHA, falling back to `EVAL` when the server answers `NOSCRIPT`.
+    public func run(_ script: RedisScript, keys: [any RedisArgument], arguments: [any RedisArgument]) throws(RedisError) -> RedisValue {
+        var reply = try pipeline(CollectionOfOne(script.evalSHACommand(keys: keys, arguments: arguments)))[0]
+        if RedisScript.isMissingScript(reply) {
+            reply = try pipeline(CollectionOfOne(script.evalCommand(keys: keys, arguments: arguments)))[0]
+        }
+        if case .error(let message) = reply {
+            throw .errorReply(command: "EVALSHA", message: message)
+        }
+        return reply
+    }
+
+    /// Changes how long a reply may take, for blocking commands that legitimately wait (`BLMOVE … 2`).
+    public func setCommandTimeout(seconds: Double) {
+        redisSetTimeout(context, Self.timeval(seconds: seconds))
+    }
+
+    /// Writes `commands` and reads their replies, appending each reply as it arrives. Returns the error
+    /// that stopped the exchange, if any: the commands without a reply then failed with it, which lets
+    /// ``RedisClient`` fail exactly the requests whose fate is unknown.
+    func exchange(_ commands: some Collection<RedisCommand>, appendingRepliesTo replies: inout [RedisValue]) -> RedisError? {
+        guard !isBroken else {
+            return .connectionLost(command: commands.first?.name ?? "a command", message: "the connection was already broken")
+        }
+        for command in commands {
+            if append(command) != REDIS_OK {
+                return connectionFailure(during: command.name)
+            }
+        }
+        for command in commands {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
+                return connectionFailure(during: command.name)
+            }
+            let reply = raw!.assumingMemoryBound(to: redisReply.self)
+            let value = Self.value(of: reply)
+            freeReplyObject(raw)
+            if case .error(let message) = value, Self.isFailover(message) {
+                isBroken = true
+            }
+            replies.append(value)
+        }
+        return nil
+    }
+
+    private func append(_ command: RedisCommand) -> Int32 {
+        let count = command.arguments.count
+        let lengths = UnsafeMutablePointer<Int>.allocate(capacity: count)
+        let pointers = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: count)
+        let total = command.arguments.reduce(0) { $0 + $1.count }
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
+        defer {
+            lengths.deallocate()
+            pointers.deallocate()
+            storage.deallocate()
+        }
+        var offset = 0
+        for (index, argument) in command.arguments.enumerated() {
+            argument.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress {
+                    UnsafeMutableRawPointer(storage + offset).copyMemory(from: base, byteCount: bytes.count)
+                }
+            }
+            pointers[index] = UnsafePointer(storage + offset)
+            lengths[index] = argument.count
+            offset += argument.count
+        }
+        // hiredis copies the arguments into its output buffer, so our storage can go right after.
+        return redisAppendCommandArgv(context, Int32(count), pointers, lengths)
+    }
+
+    private func handshake() throws(RedisError) {
+        let address = configuration.displayAddress
+        if let password = configuration.password {
+            let command = configuration.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password)
+            do {
+                _ = try send(command)
+            } catch .errorReply(_, let message) {
+                throw .authenticationFailed(address: address, message: message)
+            }
+        }
+        do {
+            if configuration.database != 0 {
+                _ = try send(RedisCommand("SELECT", configuration.database))
+            } else {
+                // Without AUTH or SELECT nothing would reveal a server that demands a password until the
+                // first real command; a PING makes a wrong setup fail here, with a clear message.
+                _ = try send(RedisCommand("PING"))
+            }
+        } catch .errorReply(let command, let message) {
+            if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") {
+                throw .authenticationFailed(address: address, message: "\(message) (the URL has no password)")
+            }
+            throw .errorReply(command: command, message: message)
+        }
+    }
+
+    private func connectionFailure(during command: String) -> RedisError {
+        let code = context.pointee.err
+        let savedErrno = errno
+        let message = Self.errorText(of: context)
+        isBroken = true
+        if code == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK) {
+            return .timeout(command: command, seconds: configuration.commandTimeout)
+        }
+        if code == REDIS_ERR_PROTOCOL {
+            return .protocolError(command: command, message: message)
+        }
+        return .connectionLost(command: command, message: message.isEmpty ? "connection closed" : message)
+    }
+
+    private static func isFailover(_ message: String) -> Bool {
+        message.hasPrefix("READONLY") || message.hasPrefix("NOREPLICAS") || message.hasPrefix("UNBLOCKED")
+    }
+
+    private static func errorText(of context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let length = bytes.firstIndex(of: 0) ?? bytes.count
+            return String(decoding: bytes.prefix(length), as: UTF8.self)
+        }
+    }
+
+    private static func timeval(seconds: Double) -> timeval {
+        let whole = Int(seconds)
+        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
+    }
+
+    /// Converts a hiredis reply tree into a ``RedisValue``; the caller frees the C reply right after.
+    static func value(of reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+        let node = reply.pointee
+        switch node.type {
+        case REDIS_REPLY_STRING:
+            return .bulkString(bytes(node.str, node.len))
+        case REDIS_REPLY_STATUS:
+            return .status(String(decoding: bytes(node.str, node.len), as: UTF8.self))
+        case REDIS_REPLY_ERROR:
+            return .error(String(decoding: bytes(node.str, node.len), as: UTF8.self))
+        case REDIS_REPLY_INTEGER:
+            return .integer(Int(node.integer))
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisValue] = []
+            elements.reserveCapacity(node.elements)
+            for index in 0..<node.elements {
+                elements.append(value(of: node.element[index]!))
+            }
+            return .array(elements)
+        default:
+            return .null
+        }
+    }
+
+    private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ length: Int) -> [UInt8] {
+        guard let pointer, length > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+}

@@ -1,0 +1,69 @@
+/// Everything that can go wrong talking to Redis, with what a person needs to act on it.
+public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The URL could not be parsed; `reason` says what to change.
+    case invalidURL(String, reason: String)
+    /// A `rediss://` URL was given but this build's hiredis has no TLS.
+    case tlsUnsupported(String)
+    /// The TCP or Unix connection could not be made.
+    case connectionFailed(address: String, message: String)
+    /// The server rejected the credentials, or demanded some that were not given.
+    case authenticationFailed(address: String, message: String)
+    /// No reply arrived within the command timeout; the connection was dropped.
+    case timeout(command: String, seconds: Double)
+    /// The server answered the command with an error reply.
+    case errorReply(command: String, message: String)
+    /// The bytes on the wire were not valid RESP, or hiredis failed internally.
+    case protocolError(command: String, message: String)
+    /// The connection broke while the command was in flight: it may or may not have run.
+    case connectionLost(command: String, message: String)
+    /// The client was closed before or while the command was queued.
+    case clientClosed(command: String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url, let reason):
+            "The Redis URL '\(Self.redacted(url))' is not valid: \(reason)."
+        case .tlsUnsupported(let url):
+            "The Redis URL '\(Self.redacted(url))' asks for TLS (rediss://), but this build uses Debian's hiredis 0.14, which has no TLS support; connect with redis:// through a TLS tunnel such as stunnel instead."
+        case .connectionFailed(let address, let message):
+            "Could not connect to Redis at \(address): \(message). Is redis-server running there? Set the address with --redis or REDIS_URL."
+        case .authenticationFailed(let address, let message):
+            "Redis at \(address) refused the credentials: \(message). Put the right password in the URL, like redis://:PASSWORD@host:port/0 (or redis://USER:PASSWORD@… for an ACL user)."
+        case .timeout(let command, let seconds):
+            "Redis did not answer \(command) within \(Self.format(seconds)) seconds; the connection was closed and will be reopened."
+        case .errorReply(let command, let message):
+            "Redis answered \(command) with an error: \(message)"
+        case .protocolError(let command, let message):
+            "Redis protocol error during \(command): \(message)"
+        case .connectionLost(let command, let message):
+            "The connection to Redis was lost during \(command) (\(message)); the command may or may not have run."
+        case .clientClosed(let command):
+            "The Redis client was closed before \(command) could be sent."
+        }
+    }
+
+    /// Whether the error came from the network rather than from the command: the caller may retry
+    /// after a reconnect.
+    public var isConnectionError: Bool {
+        switch self {
+        case .connectionFailed, .timeout, .connectionLost, .protocolError: true
+        default: false
+        }
+    }
+
+    /// Hides the password in a URL before it is shown anywhere.
+    static func redacted(_ url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://"), let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else {
+            return url
+        }
+        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else {
+            return url[..<schemeEnd.upperBound] + "***" + url[at...]
+        }
+        return url[..<colon] + ":***" + url[at...]
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}

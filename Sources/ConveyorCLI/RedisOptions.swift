@@ -1,0 +1,18 @@
+import ArgumentParser
+import ConveyorRedis
+
+/// The options every subcommand takes to reach Redis.
+struct RedisOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Redis URL: redis://[user:password@]host[:port][/db] or unix:///path.sock?db=N. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
+        valueName: "url"
+    ))
+    var redis: String?
+
+    @Option(name: .long, help: ArgumentHelp("Prefix every key with NAMESPACE: (as the redis-namespace gem does).", valueName: "namespace"))
+    var namespace: String?
+
+    func connect() async throws -> RedisBackend {
+        try await RedisBackend.connect(url: redis, namespace: namespace)
+    }
+}

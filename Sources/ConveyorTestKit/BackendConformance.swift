@@ -1,0 +1,156 @@
+import Conveyor
+
+/// The behaviour every ``JobBackend`` must have. The same checks run against the in-memory backend
+/// and against Redis, which keeps the in-memory backend an honest stand-in for unit tests.
+///
+/// Each check gets a fresh, empty backend from the factory.
+public enum BackendConformance {
+    /// One named check.
+    public struct Check: Sendable, CustomStringConvertible {
+        /// What the check proves.
+        public let name: String
+        /// Runs the check on a fresh backend; throws ``TestKitError`` when the backend misbehaves.
+        public let run: @Sendable (any JobBackend) async throws -> Void
+        public var description: String { name }
+    }
+
+    /// Every check, in a stable order.
+    public static let checks: [Check] = [
+        Check(name: "fetch returns pushed jobs oldest first, byte for byte", run: fetchIsFIFO),
+        Check(name: "fetch takes at most the requested number of jobs", run: fetchRespectsMaximum),
+        Check(name: "fetch checks queues in the order given", run: fetchFollowsQueueOrder),
+        Check(name: "a fetched job stays in progress until acknowledged", run: acknowledgeClearsInProgress),
+        Check(name: "acknowledging adds to the processed and failed counters", run: acknowledgeCountsStatistics),
+        Check(name: "a blocking fetch on empty queues times out empty", run: blockingFetchTimesOut),
+        Check(name: "a blocking fetch wakes when a job is pushed", run: blockingFetchWakesOnPush),
+        Check(name: "requeue puts jobs back at the pop end, in order", run: requeueGoesToFront),
+        Check(name: "requeue of a job no longer in progress does nothing", run: requeueIsIdempotent),
+        Check(name: "moving to the retry or dead set removes the job from progress", run: moveToSetRemovesFromProgress),
+        Check(name: "a dead worker's in-progress jobs are recovered, a live one's are not", run: recoveryRequeuesOnlyDeadOwners),
+        Check(name: "binary and unicode payloads survive push and fetch", run: payloadsAreBinarySafe),
+        Check(name: "statistics report each queue's size", run: statisticsReportQueues),
+    ]
+
+    static func fetchIsFIFO(_ backend: any JobBackend) async throws {
+        let jobs = (0..<5).map { index in Job(className: "Noop", args: [.number(JSONNumber(index))], queue: "alpha") }
+        try await backend.push(jobs.map(EncodedJob.init))
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["alpha"], maximum: 10, timeout: 0.1)
+        try expect(fetched.map(\.payload) == jobs.map { $0.serialized() }, "fetched \(fetched.count) jobs in a different order or form than pushed")
+        try expect(fetched.allSatisfy { $0.queue == "alpha" && $0.owner == "w1" }, "fetched jobs name the wrong queue or owner")
+    }
+
+    static func fetchRespectsMaximum(_ backend: any JobBackend) async throws {
+        try await backend.push((0..<7).map { _ in EncodedJob(Job(className: "Noop")) })
+        let first = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 3, timeout: 0.1)
+        let rest = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 100, timeout: 0.1)
+        try expect(first.count == 3, "asked for 3 jobs, got \(first.count)")
+        try expect(rest.count == 4, "asked for the remaining 4 jobs, got \(rest.count)")
+    }
+
+    static func fetchFollowsQueueOrder(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "Low", queue: "low")), EncodedJob(Job(className: "High", queue: "high"))])
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["high", "low"], maximum: 1, timeout: 0.1)
+        try expect(fetched.map(\.queue) == ["high"], "expected the job from 'high' first, got \(fetched.map(\.queue))")
+        let next = try await fetchOnThread(backend, owner: "w1", queues: ["high", "low"], maximum: 5, timeout: 0.1)
+        try expect(next.map(\.queue) == ["low"], "expected the job from 'low' next, got \(next.map(\.queue))")
+    }
+
+    static func acknowledgeClearsInProgress(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "Noop")), EncodedJob(Job(className: "Noop"))])
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 2, timeout: 0.1)
+        var statistics = try await backend.statistics()
+        try expect(statistics.inProgress == 2 && statistics.enqueued == 0, "after fetching 2 jobs: \(statistics.inProgress) in progress, \(statistics.enqueued) enqueued")
+        try await backend.acknowledge([fetched[0]], statistics: StatisticsDelta())
+        statistics = try await backend.statistics()
+        try expect(statistics.inProgress == 1, "after one acknowledgement \(statistics.inProgress) jobs are in progress, expected 1")
+        try await backend.acknowledge([fetched[1]], statistics: StatisticsDelta())
+        statistics = try await backend.statistics()
+        try expect(statistics.inProgress == 0, "after both acknowledgements \(statistics.inProgress) jobs are in progress")
+    }
+
+    static func acknowledgeCountsStatistics(_ backend: any JobBackend) async throws {
+        try await backend.acknowledge([], statistics: StatisticsDelta(processed: 5, failed: 2))
+        try await backend.acknowledge([], statistics: StatisticsDelta(processed: 3, failed: 0))
+        let statistics = try await backend.statistics()
+        try expect(statistics.processed == 8 && statistics.failed == 2, "counters are processed=\(statistics.processed) failed=\(statistics.failed), expected 8 and 2")
+    }
+
+    static func blockingFetchTimesOut(_ backend: any JobBackend) async throws {
+        let started = Clock.monotonic()
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["empty"], maximum: 5, timeout: 0.2)
+        try expect(fetched.isEmpty, "fetched \(fetched.count) jobs from an empty queue")
+        try expect(Clock.monotonic() - started >= 0.1, "a 0.2 s blocking fetch returned almost at once: it did not block")
+    }
+
+    static func blockingFetchWakesOnPush(_ backend: any JobBackend) async throws {
+        let job = Job(className: "Late", queue: "late")
+        async let fetched = fetchOnThread(backend, owner: "w1", queues: ["late"], maximum: 5, timeout: 2)
+        try await Task.sleep(for: .milliseconds(100))
+        try await backend.push([EncodedJob(job)])
+        let result = try await fetched
+        try expect(result.map(\.payload) == [job.serialized()], "a blocked fetch did not return the job pushed meanwhile (got \(result.count) jobs)")
+    }
+
+    static func requeueGoesToFront(_ backend: any JobBackend) async throws {
+        let jobs = (0..<4).map { Job(className: "Noop", args: [.number(JSONNumber($0))]) }
+        try await backend.push(jobs.map(EncodedJob.init))
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 2, timeout: 0.1)
+        try await backend.requeue(fetched)
+        let again = try await fetchOnThread(backend, owner: "w2", queues: ["default"], maximum: 10, timeout: 0.1)
+        try expect(again.map(\.payload) == jobs.map { $0.serialized() }, "after requeueing the first two jobs they should run first, in their order")
+        let statistics = try await backend.statistics()
+        try expect(statistics.inProgress == 4, "expected the 4 refetched jobs in progress, found \(statistics.inProgress)")
+    }
+
+    static func requeueIsIdempotent(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "Noop"))])
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 1, timeout: 0.1)
+        try await backend.requeue(fetched)
+        try await backend.requeue(fetched)
+        let statistics = try await backend.statistics()
+        try expect(statistics.enqueued == 1, "requeueing twice left \(statistics.enqueued) copies in the queue, expected 1")
+    }
+
+    static func moveToSetRemovesFromProgress(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "A")), EncodedJob(Job(className: "B"))])
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 2, timeout: 0.1)
+        try await backend.move(fetched[0], to: .retry, payload: Array("{\"rewritten\":1}".utf8), score: 100)
+        try await backend.move(fetched[1], to: .dead, payload: fetched[1].payload, score: Clock.now())
+        let statistics = try await backend.statistics()
+        try expect(statistics.inProgress == 0, "\(statistics.inProgress) jobs still in progress after moving both")
+        try expect(statistics.retries == 1 && statistics.dead == 1, "retry set has \(statistics.retries), dead set \(statistics.dead); expected 1 each")
+    }
+
+    static func recoveryRequeuesOnlyDeadOwners(_ backend: any JobBackend) async throws {
+        try await backend.push((0..<3).map { _ in EncodedJob(Job(className: "Noop")) })
+        try await backend.beat(WorkerHeartbeat(identity: "alive", info: JSONObject(), busy: 1, isQuiet: false, residentKilobytes: 0, runningJobs: [:]))
+        _ = try await fetchOnThread(backend, owner: "alive", queues: ["default"], maximum: 1, timeout: 0.1)
+        _ = try await fetchOnThread(backend, owner: "dead", queues: ["default"], maximum: 2, timeout: 0.1)
+        let moved = try await backend.recoverOrphanedJobs()
+        try expect(moved == 2, "recovery moved \(moved) jobs, expected the dead worker's 2")
+        let again = try await backend.recoverOrphanedJobs()
+        try expect(again == 0, "a second recovery moved \(again) jobs: recovery must happen once")
+        let statistics = try await backend.statistics()
+        try expect(statistics.enqueued == 2 && statistics.inProgress == 1, "after recovery \(statistics.enqueued) enqueued and \(statistics.inProgress) in progress; expected 2 and 1")
+    }
+
+    static func payloadsAreBinarySafe(_ backend: any JobBackend) async throws {
+        let payloads: [[UInt8]] = [
+            Array(#"{"class":"Noop","args":["héllo ✓ \u0000 \r\n"],"jid":"x","queue":"default"}"#.utf8),
+            [0, 255, 10, 13, 0, 34, 92],
+        ]
+        try await backend.push(payloads.map { EncodedJob(queue: "default", payload: $0) })
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 5, timeout: 0.1)
+        try expect(fetched.map(\.payload) == payloads, "payload bytes changed between push and fetch")
+    }
+
+    static func statisticsReportQueues(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "A", queue: "one"))] + (0..<3).map { _ in EncodedJob(Job(className: "B", queue: "two")) })
+        let statistics = try await backend.statistics()
+        try expect(statistics.queues["one"] == 1 && statistics.queues["two"] == 3, "queue sizes are \(statistics.queues), expected one=1 two=3")
+    }
+
+    static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw TestKitError(message()) }
+    }
+}

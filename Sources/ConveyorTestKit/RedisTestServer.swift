@@ -1,0 +1,89 @@
+import Foundation
+import RedisClient
+
+/// The Redis server integration tests talk to: the one in `REDIS_URL` when `scripts/test` started one,
+/// otherwise a throwaway `redis-server` on a free loopback port, started once per test process and
+/// stopped when it exits. Tests isolate themselves with ``uniqueNamespace(_:)``, not by database.
+public final class RedisTestServer: Sendable {
+    /// The URL of the server.
+    public let url: String
+    private let process: Process?
+
+    private init(url: String, process: Process?) {
+        self.url = url
+        self.process = process
+    }
+
+    /// The shared server, started on first use.
+    public static func shared() throws -> RedisTestServer {
+        try sharedServer.get()
+    }
+
+    private static let sharedServer: Result<RedisTestServer, any Error> = Result {
+        if let url = ProcessInfo.processInfo.environment["REDIS_URL"], !url.isEmpty {
+            return RedisTestServer(url: url, process: nil)
+        }
+        return try start()
+    }
+
+    /// Starts a private `redis-server` on a free port (for tests that must stop or restart it).
+    public static func start(extraArguments: [String] = []) throws -> RedisTestServer {
+        let port = try FreePort.find()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try locate("redis-server"))
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let server = RedisTestServer(url: "redis://127.0.0.1:\(port)/0", process: process)
+        let configuration = try RedisConfiguration(url: server.url)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let connection = try? RedisConnection(configuration: configuration), (try? connection.send(RedisCommand("PING"))) != nil {
+                return server
+            }
+            usleep(20_000)
+        }
+        process.terminate()
+        throw TestKitError("redis-server did not start on port \(port) within 10 seconds")
+    }
+
+    /// Stops a server started by ``start(extraArguments:)``.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// A namespace no other test uses, so tests can share one server and run in parallel.
+    public static func uniqueNamespace(_ label: String = "test") -> String {
+        "\(label)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A new client on this server.
+    public func makeClient() throws -> RedisClient {
+        RedisClient(configuration: try RedisConfiguration(url: url))
+    }
+
+    static func locate(_ program: String) throws -> String {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") + ["/usr/bin", "/usr/sbin"] {
+            let path = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestKitError("\(program) is not installed; run scripts/install-deps")
+    }
+}
+
+/// A failure in the test kit itself, or a conformance check that did not hold.
+public struct TestKitError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let description: String
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
+}

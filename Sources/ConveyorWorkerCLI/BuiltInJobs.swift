@@ -1,0 +1,40 @@
+import Conveyor
+import RedisClient
+
+/// The jobs `conveyor-worker` knows out of the box, for smoke tests, demos and benchmarks.
+enum BuiltInJobs {
+    static func registry(client: RedisClient) -> JobRegistry {
+        var registry = JobRegistry()
+        // Does nothing: measures the queue's own overhead.
+        registry.register(className: "Noop") { _, _ in }
+        // Sleeps args[0] milliseconds without blocking the loop thread.
+        registry.register(className: "Sleep") { args, _ in
+            guard let milliseconds = args.first?.doubleValue, milliseconds >= 0 else {
+                throw JobArgumentsError(jobClass: "Sleep", reason: "args must be [milliseconds], e.g. [250]")
+            }
+            try await Task.sleep(for: .milliseconds(milliseconds))
+        }
+        // Always fails with args[0] as the message: exercises retries and the dead set.
+        registry.register(className: "Fail") { args, _ in
+            throw RequestedFailure(message: args.first?.stringValue ?? "Fail job failed as requested")
+        }
+        // Logs its args.
+        registry.register(className: "Echo") { args, context in
+            context.logger.info("Echo \(JSONValue.array(args).jsonString)")
+        }
+        // Adds its jid to the Redis set named by args[0], so a test can prove every job ran.
+        registry.register(className: "Record") { args, context in
+            guard let key = args.first?.stringValue, !key.isEmpty else {
+                throw JobArgumentsError(jobClass: "Record", reason: "args must be [set-key], e.g. [\"recorded\"]")
+            }
+            try await client.send("SADD", key, context.jid)
+        }
+        return registry
+    }
+}
+
+/// The error the `Fail` job throws.
+struct RequestedFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

@@ -7,9 +7,9 @@ import RedisClient
 public final class RedisTestServer: Sendable {
     /// The URL of the server.
     public let url: String
-    private let process: Process?
+    private let process: ChildProcess?
 
-    private init(url: String, process: Process?) {
+    private init(url: String, process: ChildProcess?) {
         self.url = url
         self.process = process
     }
@@ -31,30 +31,37 @@ public final class RedisTestServer: Sendable {
         let port = try FreePort.find()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try locate("redis-server"))
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // A shell watchdog runs redis-server and stops it when this test process goes away, even
+        // when it is killed: a timed-out test run must not leave servers behind.
+        let watchdog = """
+        "$0" "$@" & server=$!
+        trap 'kill $server 2>/dev/null; wait $server; exit 0' TERM INT
+        while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5 & wait $!; done
+        kill $server 2>/dev/null; wait $server
+        """
+        let process = try ChildProcess("/bin/sh", ["-c", watchdog, try locate("redis-server"),
+                             "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments)
         let server = RedisTestServer(url: "redis://127.0.0.1:\(port)/0", process: process)
         let configuration = try RedisConfiguration(url: server.url)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if let connection = try? RedisConnection(configuration: configuration), (try? connection.send(RedisCommand("PING"))) != nil {
+            do {
+                _ = try RedisConnection(configuration: configuration)
                 return server
-            }
+            } catch .authenticationFailed {
+                return server  // Up, and asking for the password it was started with.
+            } catch {}
             usleep(20_000)
         }
-        process.terminate()
+        process.signal()
         throw TestKitError("redis-server did not start on port \(port) within 10 seconds")
     }
 
     /// Stops a server started by ``start(extraArguments:)``.
     public func stop() {
         guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.signal()
+        if !process.waitForExit(timeout: 5) { process.signal(SIGKILL) }
     }
 
     deinit {

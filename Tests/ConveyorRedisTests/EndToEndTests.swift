@@ -1,0 +1,165 @@
+import Conveyor
+import ConveyorRedis
+import ConveyorTestKit
+import Foundation
+import RedisClient
+import Testing
+
+/// Real processes against a real redis-server: `conveyor push` → Redis → `conveyor-worker`.
+@Suite("End to end with the CLIs", .serialized)
+struct EndToEndTests {
+    @Test("1,000 jobs pushed with the CLI all run exactly once; queues and private lists end empty")
+    func pushThenWork() async throws {
+        let context = try RedisTestContext("e2e")
+        let recorded = "\(context.namespace):recorded"
+        let push = try await CommandLine.run("conveyor", ["push", "Record", "[\"\(recorded)\"]", "--count", "1000", "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(push.status == 0, "push failed: \(push.errors)")
+        #expect(push.output.contains("Pushed 1000 jobs"))
+        #expect(try await context.integer("LLEN", context.keys.queue("default")) == 1000)
+        let work = try await CommandLine.run("conveyor-worker", ["--drain", "--concurrency", "20", "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(work.status == 0, "worker failed: \(work.errors)")
+        #expect(try await context.integer("SCARD", recorded) == 1000)
+        let statistics = try await context.backend.statistics()
+        #expect(statistics.processed == 1000, "a job ran more than once or not at all")
+        #expect(statistics.enqueued == 0 && statistics.inProgress == 0)
+        let stats = try await CommandLine.run("conveyor", ["stats", "--json", "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(stats.status == 0)
+        #expect(stats.output.contains("\"processed\" : 1000"))
+        try await context.finish()
+    }
+
+    @Test("two worker processes on one queue run each job once")
+    func twoWorkers() async throws {
+        let context = try RedisTestContext("two-workers")
+        let recorded = "\(context.namespace):recorded"
+        let jobs = (0..<3000).map { _ in Job(className: "Record", args: [.string(recorded)]) }
+        try await Producer(backend: context.backend).pushBulk(jobs)
+        let arguments = ["--drain", "--concurrency", "10", "--namespace", context.namespace]
+        let first = try CommandLine.start("conveyor-worker", arguments, redisURL: context.server.url)
+        let second = try CommandLine.start("conveyor-worker", arguments, redisURL: context.server.url)
+        let results = await [CommandLine.finish(first), CommandLine.finish(second)]
+        #expect(results.allSatisfy { $0.status == 0 })
+        #expect(try await context.integer("SCARD", recorded) == 3000)
+        #expect(try await context.backend.statistics().processed == 3000, "processed counts every run: more than 3000 means a job ran twice")
+        let leftovers = try await context.leftovers()
+        #expect(leftovers.queued == 0 && leftovers.inProgress == 0)
+        try await context.finish()
+    }
+
+    @Test("100,000 jobs pushed in bulk land in the queue")
+    func bulkPush() async throws {
+        let context = try RedisTestContext("bulk")
+        let push = try await CommandLine.run("conveyor", ["push", "Noop", "--count", "100000", "--queue", "bulk", "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(push.status == 0, "\(push.errors)")
+        #expect(try await context.integer("LLEN", context.keys.queue("bulk")) == 100_000)
+        #expect(try await context.integer("SISMEMBER", context.keys.queues, "bulk") == 1)
+        try await Producer(backend: context.backend).pushBulk((0..<100_000).map { _ in Job(className: "Noop", queue: "api") })
+        #expect(try await context.integer("LLEN", context.keys.queue("api")) == 100_000)
+        try await context.finish()
+    }
+
+    @Test("a push file is validated first: a bad line names its number and nothing is pushed")
+    func badPushFile() async throws {
+        let context = try RedisTestContext("file")
+        let lines = [#"{"class":"Noop","args":[1]}"#, #"{"class":"Noop","args":[2]}"#, #"{"class":"Noop","args":[3]"#, #"{"class":"Noop"}"#]
+        let bad = try await CommandLine.run("conveyor", ["push", "--file", "-", "--namespace", context.namespace], redisURL: context.server.url, input: Data(lines.joined(separator: "\n").utf8))
+        #expect(bad.status != 0)
+        #expect(bad.errors.contains("line 3"), "stderr: \(bad.errors)")
+        #expect(bad.errors.contains("Nothing was pushed"))
+        #expect(try await context.integer("LLEN", context.keys.queue("default")) == 0)
+        let good = try await CommandLine.run("conveyor", ["push", "--file", "-", "--namespace", context.namespace], redisURL: context.server.url, input: Data((lines[0..<2] + [lines[3], #"{"class":"Other","queue":"q2","jid":"0123456789abcdef01234567","custom":{"k":1}}"#]).joined(separator: "\n").utf8))
+        #expect(good.status == 0, "\(good.errors)")
+        #expect(try await context.integer("LLEN", context.keys.queue("default")) == 3)
+        let stored = try await context.client.send("LINDEX", context.keys.queue("q2"), 0).string ?? ""
+        let job = try Job(json: Array(stored.utf8))
+        #expect(job.jid == "0123456789abcdef01234567" && job.fields["custom"] == ["k": 1] && job.enqueuedAt != nil)
+        try await context.finish()
+    }
+
+    @Test("bad arguments and unreachable servers give a clear message and a non-zero exit", arguments: [
+        (["push", "Noop", "not json"], "not valid JSON"),
+        (["push", "Noop", "{\"a\":1}"], "must be a JSON array"),
+        (["push", "Noop", "--count", "0"], "--count must be at least 1"),
+        (["push"], "Name the job class"),
+        (["push", "Noop", "--redis", "rediss://127.0.0.1:6380"], "TLS"),
+        (["push", "Noop", "--redis", "redis://127.0.0.1:notaport"], "port"),
+        (["push", "Noop", "--redis", "http://127.0.0.1"], "scheme"),
+        (["push", "--file", "/nonexistent/jobs.ndjson"], "Cannot open the push file"),
+    ])
+    func badInput(arguments: [String], expected: String) async throws {
+        let server = try RedisTestServer.shared()
+        let result = try await CommandLine.run("conveyor", arguments, redisURL: server.url)
+        #expect(result.status != 0)
+        #expect(result.errors.contains(expected), "stderr was: \(result.errors)")
+    }
+
+    @Test("a stopped Redis and a wrong password fail with a message and push nothing")
+    func unreachable() async throws {
+        let server = try RedisTestServer.start(extraArguments: ["--requirepass", "s3cret"])
+        defer { server.stop() }
+        let port = server.url.split(separator: ":").last!.split(separator: "/").first!
+        let wrong = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://:nope@127.0.0.1:\(port)/0"], redisURL: "")
+        #expect(wrong.status != 0)
+        #expect(wrong.errors.contains("refused the credentials"), "stderr was: \(wrong.errors)")
+        #expect(!wrong.errors.contains("nope"), "the password must not be printed")
+        let none = try await CommandLine.run("conveyor", ["stats", "--redis", "redis://127.0.0.1:\(port)/0"], redisURL: "")
+        #expect(none.status != 0 && none.errors.contains("password"))
+        let right = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://:s3cret@127.0.0.1:\(port)/0"], redisURL: "")
+        #expect(right.status == 0, "\(right.errors)")
+        server.stop()
+        let down = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://127.0.0.1:\(port)/0"], redisURL: "")
+        #expect(down.status != 0)
+        #expect(down.errors.contains("Could not connect to Redis at redis://127.0.0.1:\(port)/0"), "stderr was: \(down.errors)")
+        let worker = try await CommandLine.run("conveyor-worker", ["--redis", "redis://127.0.0.1:\(port)/0"], redisURL: "")
+        #expect(worker.status != 0 && worker.errors.contains("Could not connect"))
+    }
+
+    @Test("SIGTERM during long jobs: the worker exits 0 and the jobs are back in the queue")
+    func sigtermRequeues() async throws {
+        let context = try RedisTestContext("sigterm")
+        try await Producer(backend: context.backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
+        let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--namespace", context.namespace], redisURL: context.server.url)
+        try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await context.leftovers().inProgress == 5 }
+        process.signal(SIGTERM)
+        let result = await CommandLine.finish(process)
+        #expect(result.status == 0, "\(result.errors)")
+        let leftovers = try await context.leftovers()
+        #expect(leftovers.queued == 5 && leftovers.inProgress == 0)
+        #expect(try await context.backend.statistics().processes == 0, "the heartbeat must be removed on shutdown")
+        try await context.finish()
+    }
+
+    @Test("jobs left in a dead worker's private list are recovered by another worker")
+    func recoversDeadWorker() async throws {
+        let context = try RedisTestContext("recover")
+        let recorded = "\(context.namespace):recorded"
+        let jobs = (0..<50).map { _ in Job(className: "Record", args: [.string(recorded)]) }
+        try await Producer(backend: context.backend).pushBulk(jobs)
+        // A worker that fetched 50 jobs and then died: its jobs sit in its private list, no heartbeat.
+        let fetched = try await fetchOnThread(context.backend, owner: "crashed-host:4242:deadbeef0000", queues: ["default"], maximum: 50, timeout: 0.5)
+        #expect(fetched.count == 50)
+        #expect(try await context.leftovers() == (0, 50))
+        let work = try await CommandLine.run("conveyor-worker", ["--drain", "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(work.status == 0, "\(work.errors)")
+        #expect(try await context.integer("SCARD", recorded) == 50)
+        #expect(try await context.leftovers() == (0, 0))
+        try await context.finish()
+    }
+
+    @Test("the example worker builds and runs its typed job")
+    func exampleWorker() async throws {
+        let server = try RedisTestServer.start()
+        defer { server.stop() }
+        let result = try await CommandLine.run("example-worker", [], redisURL: server.url)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.errors.contains("Sending a welcome email to ada@example.com"))
+    }
+
+    @Test("docker-compose.yml is valid", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-compose")))
+    func composeFile() async throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let result = try await ChildProcess("/usr/bin/docker-compose", ["-f", root.appendingPathComponent("docker-compose.yml").path, "config", "-q"]).finish()
+        #expect(result.status == 0, "\(result.errors)")
+    }
+}

@@ -1,0 +1,57 @@
+import Conveyor
+import ConveyorRedis
+import ConveyorTestKit
+import Foundation
+import RedisClient
+
+/// Deletes every key of a test's namespace.
+func deleteNamespace(_ namespace: String, client: RedisClient) async throws {
+    var cursor = "0"
+    repeat {
+        let reply = try await client.send("SCAN", cursor, "MATCH", "\(namespace):*", "COUNT", 1000).array ?? []
+        cursor = reply.first?.string ?? "0"
+        let keys = reply.count > 1 ? (reply[1].array ?? []).compactMap(\.bytes) : []
+        if !keys.isEmpty { try await client.send(RedisCommand("UNLINK", arguments: keys)) }
+    } while cursor != "0"
+}
+
+/// Polls `condition` every few milliseconds for up to `timeout` seconds.
+func waitUntil(timeout: Double = 20, _ what: String = "the condition", _ condition: @Sendable () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while try await !condition() {
+        guard Date() < deadline else { throw TestKitError("\(what) did not hold within \(timeout) s") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// A test's own namespace on the shared server, with a client and backend, cleaned up by `finish()`.
+struct RedisTestContext {
+    let server: RedisTestServer
+    let namespace: String
+    let client: RedisClient
+    let backend: RedisBackend
+    let keys: RedisKeys
+
+    init(_ label: String) throws {
+        server = try RedisTestServer.shared()
+        namespace = RedisTestServer.uniqueNamespace(label)
+        client = try server.makeClient()
+        backend = RedisBackend(client: client, namespace: namespace)
+        keys = RedisKeys(namespace: namespace)
+    }
+
+    func integer(_ command: String, _ arguments: any RedisArgument...) async throws -> Int {
+        try await client.send(RedisCommand(command, arguments: arguments)).integer ?? 0
+    }
+
+    /// Jobs left anywhere a job can wait: queues and private lists.
+    func leftovers() async throws -> (queued: Int, inProgress: Int) {
+        let statistics = try await backend.statistics()
+        return (statistics.enqueued, statistics.inProgress)
+    }
+
+    func finish() async throws {
+        try await deleteNamespace(namespace, client: client)
+        client.close()
+    }
+}

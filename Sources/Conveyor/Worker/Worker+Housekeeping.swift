@@ -7,21 +7,31 @@ extension Worker {
     /// Publishes the heartbeat every `heartbeatInterval` and recovers dead workers' private lists every
     /// `recoveryInterval`, until cancelled.
     func keepHousekeeping() async {
-        var lastRecovery = -Double.infinity
+        var lastRecovery = Clock.monotonic()
         while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+            if Task.isCancelled { return }
             do {
                 try await beat()
-                if Clock.monotonic() - lastRecovery >= configuration.recoveryInterval {
-                    lastRecovery = Clock.monotonic()
-                    let recovered = try await backend.recoverOrphanedJobs()
-                    if recovered > 0 {
-                        logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(recovered)"])
-                    }
-                }
             } catch {
                 logger.debug("Heartbeat failed.", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+            if Clock.monotonic() - lastRecovery >= configuration.recoveryInterval {
+                lastRecovery = Clock.monotonic()
+                await recoverOrphanedJobs()
+            }
+        }
+    }
+
+    /// Pushes back the private lists of workers whose heartbeat expired.
+    func recoverOrphanedJobs() async {
+        do {
+            let recovered = try await backend.recoverOrphanedJobs()
+            if recovered > 0 {
+                logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(recovered)"])
+            }
+        } catch {
+            logger.debug("Recovery check failed.", metadata: ["error": "\(error)"])
         }
     }
 

@@ -78,6 +78,8 @@ public final class Worker: Sendable {
         let executor = LoopExecutor()
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger)
         try? await beat()
+        // Recover before the first fetch, so jobs a crashed worker left behind run in this pass.
+        await recoverOrphanedJobs()
         let housekeeping = Task(executorPreference: executor) { await self.keepHousekeeping() }
         logger.info("Worker started.", metadata: [
             "identity": "\(identity)", "queues": "\(configuration.queues.names.joined(separator: ","))",

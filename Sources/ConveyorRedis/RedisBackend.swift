@@ -51,8 +51,14 @@ public final class RedisBackend: JobBackend {
     }
 
     public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
+        // Jobs of one batch nearly always share owner and queue: build each private list key once.
+        var listKeys: [PrivateListID: [UInt8]] = [:]
+        let lrem = Array("LREM".utf8), fromTail = Array("-1".utf8)
         var commands: [RedisCommand] = jobs.map { job in
-            RedisCommand("LREM", keys.privateList(owner: job.owner, queue: job.queue), -1, job.payload)
+            let id = PrivateListID(owner: job.owner, queue: job.queue)
+            let key = listKeys[id] ?? Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
+            listKeys[id] = key
+            return RedisCommand(rawArguments: [lrem, key, fromTail, job.payload])
         }
         commands += statisticsCommands(statistics)
         guard !commands.isEmpty else { return }
@@ -227,4 +233,10 @@ public final class RedisBackend: JobBackend {
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(year)-\(pad(month))-\(pad(day))"
     }
+}
+
+/// A private list's owner and queue, as a dictionary key.
+private struct PrivateListID: Hashable {
+    let owner: String
+    let queue: String
 }

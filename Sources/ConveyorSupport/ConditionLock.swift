@@ -48,6 +48,17 @@ public final class ConditionLock<State>: @unchecked Sendable {
         return try body(&state)
     }
 
+    /// Runs `body` with the lock held and wakes the waiters only when it returns `wake == true`: on hot
+    /// paths a wake-up nobody needs costs a futex call and a context switch.
+    @discardableResult
+    public func withLockThenWake<R>(_ body: (inout State) throws -> (result: R, wake: Bool)) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        let (result, wake) = try body(&state)
+        if wake { pthread_cond_broadcast(condition) }
+        pthread_mutex_unlock(mutex)
+        return result
+    }
+
     /// Runs `body` with the lock held, without waking anyone.
     public func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)

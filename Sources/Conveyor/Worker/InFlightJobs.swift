@@ -14,6 +14,8 @@ final class InFlightJobs: Sendable {
         var running: [Int: Running] = [:]
         var nextID = 0
         var isStopping = false
+        /// How many free slots the sleeping consumer waits for; 0 when it is not waiting.
+        var consumerWaitsForFree = 0
     }
 
     let state = ConditionLock(State())
@@ -25,9 +27,21 @@ final class InFlightJobs: Sendable {
 
     /// Blocks the consumer thread until at least one slot is free or the worker stops; returns the
     /// number of free slots, 0 when stopping.
-    func waitForFreeSlots() -> Int {
-        state.wait(until: { $0.isStopping || $0.running.count < concurrency }, timeout: nil) { state in
-            state.isStopping ? 0 : concurrency - state.running.count
+    ///
+    /// When only a few slots are free it lingers up to `linger` seconds for more: short jobs finish in
+    /// bursts, and fetching a burst in one round trip beats one round trip per freed slot.
+    func waitForFreeSlots(linger: Double = 0.0005) -> Int {
+        let free = waitUntilFree(atLeast: 1, timeout: nil)
+        let enough = max(1, concurrency / 2)
+        guard free > 0, free < enough else { return free }
+        return waitUntilFree(atLeast: enough, timeout: linger)
+    }
+
+    private func waitUntilFree(atLeast wanted: Int, timeout: Double?) -> Int {
+        state.withLock { $0.consumerWaitsForFree = wanted }
+        return state.wait(until: { $0.isStopping || concurrency - $0.running.count >= wanted }, timeout: timeout) { state in
+            state.consumerWaitsForFree = 0
+            return state.isStopping ? 0 : concurrency - state.running.count
         }
     }
 
@@ -53,7 +67,11 @@ final class InFlightJobs: Sendable {
 
     /// Frees a slot and wakes the consumer.
     func finish(_ id: Int) {
-        state.withLockThenBroadcast { state in _ = state.running.removeValue(forKey: id) }
+        state.withLockThenWake { state in
+            state.running.removeValue(forKey: id)
+            let waited = state.consumerWaitsForFree
+            return ((), waited > 0 && concurrency - state.running.count >= waited)
+        }
     }
 
     /// Tells the consumer to stop fetching.

@@ -4,10 +4,20 @@ import Logging
 public struct JobContext: Sendable {
     /// The job as fetched, all fields included.
     public let job: Job
-    /// A logger that tags every line with the job's class and jid.
-    public let logger: Logger
     /// The identity of the worker process running the job.
     public let workerIdentity: String
+    private let baseLogger: Logger
+
+    /// A logger that tags every line with the job's class and jid.
+    ///
+    /// Built on access: attaching metadata costs more than running a small job, and most handlers
+    /// never log.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "jid"] = .string(job.jid)
+        logger[metadataKey: "class"] = .string(job.className)
+        return logger
+    }
 
     /// The job ID.
     public var jid: String { job.jid }
@@ -16,10 +26,10 @@ public struct JobContext: Sendable {
     /// How many times the job failed before this run (0 on the first run).
     public var previousFailures: Int { job.retryCount.map { $0 + 1 } ?? 0 }
 
-    /// Creates a context; the worker does this for each run.
+    /// Creates a context; the worker does this for each run. `logger` gets the job's metadata on use.
     public init(job: Job, logger: Logger, workerIdentity: String) {
         self.job = job
-        self.logger = logger
+        self.baseLogger = logger
         self.workerIdentity = workerIdentity
     }
 }

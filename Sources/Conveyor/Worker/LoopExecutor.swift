@@ -21,7 +21,10 @@ public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendab
     /// Accepts a job from the Swift runtime; called from any thread.
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        queue.withLockThenBroadcast { $0.jobs.append(unowned) }
+        queue.withLockThenWake { state in
+            state.jobs.append(unowned)
+            return ((), state.isSleeping)
+        }
     }
 
     /// The executor as a serial executor reference.
@@ -41,7 +44,15 @@ public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendab
     private func runLoop() {
         var batch: [UnownedJob] = []
         while true {
-            let isStopping = queue.wait(until: { !$0.jobs.isEmpty || $0.isStopping }, timeout: nil) { state in
+            let isStopping = queue.withLock { state -> Bool? in
+                guard !state.jobs.isEmpty || state.isStopping else {
+                    state.isSleeping = true
+                    return nil
+                }
+                swap(&batch, &state.jobs)
+                return state.isStopping
+            } ?? queue.wait(until: { !$0.jobs.isEmpty || $0.isStopping }, timeout: nil) { state in
+                state.isSleeping = false
                 swap(&batch, &state.jobs)
                 return state.isStopping
             }
@@ -57,4 +68,6 @@ public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendab
 struct LoopQueue {
     var jobs: [UnownedJob] = []
     var isStopping = false
+    /// Whether the loop thread is (about to be) asleep and needs a wake-up for new jobs.
+    var isSleeping = false
 }

@@ -12,16 +12,13 @@ extension Worker {
             await bury(fetched, reason: error, acknowledger: acknowledger)
             return
         }
-        var jobLogger = logger
-        jobLogger[metadataKey: "jid"] = "\(job.jid)"
-        jobLogger[metadataKey: "class"] = "\(job.className)"
+        let context = JobContext(job: job, logger: logger, workerIdentity: identity)
         guard let handler = registry.handler(for: job.className) else {
             let error = UnknownJobClassError(className: job.className, known: registry.classNames)
-            jobLogger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(error)"])
+            context.logger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(error)"])
             await fail(fetched, job: job, error: error, acknowledger: acknowledger)
             return
         }
-        let context = JobContext(job: job, logger: jobLogger, workerIdentity: identity)
         do {
             try await handler(context)
             acknowledger.record(fetched, failed: false)
@@ -30,7 +27,7 @@ extension Worker {
                 // Shutdown cancelled this run: the job is pushed back, not failed.
                 return
             }
-            jobLogger.warning("Job failed.", metadata: ["error": "\(error)"])
+            context.logger.warning("Job failed.", metadata: ["error": "\(error)"])
             await fail(fetched, job: job, error: error, acknowledger: acknowledger)
         }
     }

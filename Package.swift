@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conveyor", targets: ["ConveyorCLI"]),
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
+        .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,6 +77,17 @@ let package = Package(
                 "ConveyorRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The load tool behind scripts/bench: drives the real executables against a real Redis.
+        .executableTarget(
+            name: "ConveyorBenchmark",
+            dependencies: [
+                "Conveyor",
+                "ConveyorRedis",
+                "RedisClient",
+                "ConveyorTestKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(

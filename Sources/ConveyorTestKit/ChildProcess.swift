@@ -14,6 +14,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// The child's process ID.
     public let pid: pid_t
     private let state = ConditionLock<Int32?>(nil)
+    private let usage = Locked(rusage())
     private let outputPipe: Int32
     private let errorPipe: Int32
     private let collected = Locked((output: [UInt8](), errors: [UInt8]()))
@@ -87,11 +88,35 @@ public final class ChildProcess: @unchecked Sendable {
             let data = Self.drain(errorPipe)
             collected.withLock { $0.errors = data }
         })
-        threads.append(NamedThread.start(name: "child-wait") { [state, child] in
+        threads.append(NamedThread.start(name: "child-wait") { [state, usage, child] in
             var status: Int32 = 0
-            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            var resources = rusage()
+            while wait4(child, &status, 0, &resources) < 0 && errno == EINTR {}
+            usage.withLock { $0 = resources }
             state.withLockThenBroadcast { $0 = status }
         })
+    }
+
+    /// CPU seconds (user + system) the child used; complete once it has exited.
+    public var cpuSeconds: Double {
+        usage.withLock { usage in
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        }
+    }
+
+    /// The child's peak resident set in KB; complete once it has exited.
+    public var peakResidentKilobytes: Int {
+        usage.withLock { Int($0.ru_maxrss) }
+    }
+
+    /// The child's current resident set in KB (from `/proc`), or nil once it has exited.
+    public var residentKilobytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        }
+        return nil
     }
 
     /// Sends a signal (SIGTERM by default).

@@ -29,6 +29,15 @@ enum BuiltInJobs {
             }
             try await client.send("SADD", key, context.jid)
         }
+        // Appends the microseconds from enqueued_at to this start to the list args[0]: for latency benchmarks.
+        registry.register(className: "Latency") { args, context in
+            let startedAt = Clock.now()
+            guard let key = args.first?.stringValue, !key.isEmpty else {
+                throw JobArgumentsError(jobClass: "Latency", reason: "args must be [list-key], e.g. [\"latencies\"]")
+            }
+            let enqueuedAt = context.job.enqueuedAt ?? startedAt
+            try await client.send("RPUSH", key, Int(((startedAt - enqueuedAt) * 1_000_000).rounded()))
+        }
         return registry
     }
 }

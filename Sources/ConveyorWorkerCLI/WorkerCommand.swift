@@ -8,7 +8,7 @@ import Logging
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor-worker",
-        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Echo and Record jobs).",
+        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Echo, Record and Latency jobs).",
         discussion: """
         Examples:
           conveyor-worker                                          the 'default' queue, 10 at a time
@@ -18,7 +18,8 @@ struct WorkerCommand: AsyncParsableCommand {
           conveyor-worker --drain                                  exit once the queues are empty
 
         Built-in jobs: Noop; Sleep [ms]; Fail [message]; Echo [anything] (logs its args);
-        Record [set-key] (adds its jid to that Redis set, to prove a job ran).
+        Record [set-key] (adds its jid to that Redis set, to prove a job ran);
+        Latency [list-key] (appends microseconds from enqueued_at to start, for benchmarks).
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the
         unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay
         safe in this worker's private list and another worker recovers them.

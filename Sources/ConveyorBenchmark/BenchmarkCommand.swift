@@ -1,0 +1,99 @@
+import ArgumentParser
+import Conveyor
+import ConveyorRedis
+import Foundation
+import RedisClient
+
+/// `conveyor-bench`: measures enqueue rate, processing rate, latency and memory of Conveyor against
+/// a real Redis, running the real `conveyor` and `conveyor-worker` executables. `scripts/bench`
+/// builds it in release mode and starts a throwaway Redis.
+@main
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conveyor-bench",
+        abstract: "Benchmark Conveyor: enqueue, process, latency and memory, each run several times.",
+        discussion: """
+        Examples:
+          conveyor-bench                                  every figure, default sizes
+          conveyor-bench --only process --runs 5
+          conveyor-bench --quick                          a tiny run (scripts/test uses it)
+          conveyor-bench --json bench.json
+        """
+    )
+
+    @Option(help: ArgumentHelp("Redis URL. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.", valueName: "url"))
+    var redis: String?
+
+    @Option(help: ArgumentHelp("Directory holding conveyor and conveyor-worker. Default: this executable's.", valueName: "path"))
+    var binDirectory: String?
+
+    @Option(help: "Runs of each figure; the median and the spread are reported.")
+    var runs = 3
+
+    @Option(help: "Jobs pushed in each enqueue figure.")
+    var enqueueJobs = 200_000
+
+    @Option(help: "Concurrent single pushes in flight from one client.")
+    var pushConcurrency = 100
+
+    @Option(help: "No-op jobs prefilled for the process figure (at least 200,000 for the published table).")
+    var processJobs = 200_000
+
+    @Option(help: "Worker concurrency for the process, latency and memory figures.")
+    var concurrency = 100
+
+    @Option(help: "Jobs per second pushed for the latency figure.")
+    var latencyRate = 1000
+
+    @Option(help: "Seconds of steady pushing for the latency figure.")
+    var latencySeconds = 5.0
+
+    @Option(help: "Jobs per step of the memory figure (RSS is read idle, after one step and after two).")
+    var memoryJobs = 1_000_000
+
+    @Option(help: "Only these figures (comma-separated): enqueue, process, latency, memory.")
+    var only: String?
+
+    @Option(help: ArgumentHelp("Write the results as JSON to this file.", valueName: "path"))
+    var json: String?
+
+    @Flag(help: "Tiny sizes and one run: checks that the tool works, measures nothing worth quoting.")
+    var quick = false
+
+    func run() async throws {
+        var settings = self
+        if quick {
+            settings.runs = 1
+            settings.enqueueJobs = 2000
+            settings.processJobs = 2000
+            settings.latencySeconds = 0.5
+            settings.latencyRate = 200
+            settings.memoryJobs = 2000
+        }
+        let selected = Set((only ?? "enqueue,process,latency,memory").split(separator: ",").map(String.init))
+        let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
+        let bench = BenchmarkEnvironment(
+            configuration: configuration,
+            binaryDirectory: binDirectory ?? URL(fileURLWithPath: Swift.CommandLine.arguments[0]).deletingLastPathComponent().path
+        )
+        try await bench.checkReachable()
+        var report = BenchmarkReport(machine: BenchmarkReport.describeMachine(), redisVersion: try await bench.redisVersion())
+        if selected.contains("enqueue") {
+            report.figures += try await EnqueueBenchmark(bench: bench, jobs: settings.enqueueJobs, concurrency: settings.pushConcurrency, runs: settings.runs).run()
+        }
+        if selected.contains("process") {
+            report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
+        }
+        if selected.contains("latency") {
+            report.figures += try await LatencyBenchmark(bench: bench, rate: settings.latencyRate, seconds: settings.latencySeconds, concurrency: settings.concurrency, runs: settings.runs).run()
+        }
+        if selected.contains("memory") {
+            report.figures += try await MemoryBenchmark(bench: bench, jobs: settings.memoryJobs, concurrency: settings.concurrency).run()
+        }
+        print(report.table())
+        if let json {
+            try report.jsonData().write(to: URL(fileURLWithPath: json))
+            print("Results written to \(json).")
+        }
+    }
+}

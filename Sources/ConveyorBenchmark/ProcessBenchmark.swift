@@ -1,0 +1,53 @@
+import Conveyor
+import ConveyorRedis
+import Foundation
+
+/// Processing rate: a queue prefilled with no-op jobs, one `conveyor-worker` process with reliable
+/// fetch, timed from the worker's start to the last acknowledgement (when `stat:processed` reaches
+/// the job count), with the CPU seconds of the worker and of redis-server per 1,000 jobs.
+struct ProcessBenchmark {
+    let bench: BenchmarkEnvironment
+    let jobs: Int
+    let concurrency: Int
+    let runs: Int
+
+    func run() async throws -> [Figure] {
+        var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = []
+        for _ in 0..<runs {
+            let (rate, worker, redis) = try await measure()
+            rates.append(rate)
+            workerCPU.append(worker)
+            redisCPU.append(redis)
+        }
+        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
+        return [
+            Figure(name: "process: one worker", unit: "jobs/s", settings: settings, samples: rates),
+            Figure(name: "process: worker CPU", unit: "s/1000 jobs", settings: settings, samples: workerCPU),
+            Figure(name: "process: redis-server CPU", unit: "s/1000 jobs", settings: settings, samples: redisCPU),
+        ]
+    }
+
+    private func measure() async throws -> (Double, Double, Double) {
+        let (backend, namespace) = bench.makeBackend(label: "process")
+        var pushed = 0
+        while pushed < jobs {
+            let count = min(10_000, jobs - pushed)
+            try await Producer(backend: backend).pushBulk((0..<count).map { _ in Job(className: "Noop") })
+            pushed += count
+        }
+        let processedKey = backend.keys.processed
+        let redisBefore = try await bench.redisCPUSeconds(backend.client)
+        let started = Clock.monotonic()
+        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"])
+        try await bench.waitUntil(timeout: 600, "processing \(jobs) jobs") {
+            (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
+        }
+        let elapsed = Clock.monotonic() - started
+        let redisAfter = try await bench.redisCPUSeconds(backend.client)
+        let result = await worker.finish()
+        guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }
+        try await bench.cleanUp(backend, namespace: namespace)
+        let thousands = Double(jobs) / 1000
+        return (Double(jobs) / elapsed, worker.cpuSeconds / thousands, (redisAfter - redisBefore) / thousands)
+    }
+}

@@ -15,9 +15,7 @@ struct PushCommand: AsyncParsableCommand {
           conveyor push --file jobs.ndjson
           some-generator | conveyor push --file -
 
-        A push file holds one job JSON object per line, e.g. {"class":"HardJob","args":[1,"x"]}.
-        "args" defaults to [], "queue" to --queue; jid and created_at are generated when absent and
-        other fields are kept. Every line is checked first: a bad line pushes nothing.
+        A push file holds one job JSON object per line, e.g. {"class":"HardJob","args":[1,"x"]}. "args" defaults to [] and "queue" to --queue; jid and created_at are generated when absent; other fields are kept as written. Every line is checked first: a bad line pushes nothing.
         """
     )
 
@@ -27,10 +25,10 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The job's args as a JSON array, e.g. '[1, \"x\"]'. Default: [].", valueName: "args-json"))
     var argumentsJSON: String?
 
-    @Option(name: .long, help: ArgumentHelp("The queue to push to. Default: default.", valueName: "queue"))
+    @Option(name: .long, help: ArgumentHelp("The queue to push to.", valueName: "queue"))
     var queue: String = Job.defaultQueue
 
-    @Option(name: .long, help: ArgumentHelp("Push this many copies of the job, each with its own jid. Default: 1.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Push this many copies of the job, each with its own jid.", valueName: "n"))
     var count: Int = 1
 
     @Option(name: .long, help: ArgumentHelp("Read jobs from a file of JSON lines, or '-' for standard input.", valueName: "path"))

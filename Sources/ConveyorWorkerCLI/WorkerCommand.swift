@@ -11,18 +11,15 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Echo, Record and Latency jobs).",
         discussion: """
         Examples:
-          conveyor-worker                                          the 'default' queue, 10 at a time
-          conveyor-worker --queue critical --queue default         strict order: critical first
-          conveyor-worker --queue critical,3 --queue default,1     weighted, like Sidekiq
+          conveyor-worker                                # queue 'default', 10 at once
+          conveyor-worker --queue critical --queue low   # strict: critical first
+          conveyor-worker --queue critical,3 --queue low # weighted, as Sidekiq
           conveyor-worker --concurrency 50 --timeout 10
-          conveyor-worker --drain                                  exit once the queues are empty
+          conveyor-worker --drain                        # exit when queues are empty
 
-        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Echo [anything] (logs its args);
-        Record [set-key] (adds its jid to that Redis set, to prove a job ran);
-        Latency [list-key] (appends microseconds from enqueued_at to start, for benchmarks).
-        SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the
-        unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay
-        safe in this worker's private list and another worker recovers them.
+        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Echo [anything] (logs its args); Record [set-key] (adds its jid to that Redis set, to prove a job ran); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
+
+        SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay safe in this worker's private list and another worker recovers them.
         """
     )
 
@@ -36,21 +33,21 @@ struct WorkerCommand: AsyncParsableCommand {
     var namespace: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "A queue to serve, optionally with a weight (NAME or NAME,WEIGHT). Repeat for several; without weights the order is strict. Default: default.",
+        "A queue to serve, as NAME or NAME,WEIGHT. Repeat for several; without weights the order is strict. (default: default)",
         valueName: "queue"
     ))
     var queue: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("How many jobs run at once. Default: 10.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("How many jobs run at once.", valueName: "n"))
     var concurrency: Int = 10
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for running jobs on shutdown before pushing them back. Default: 25.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for running jobs on shutdown before pushing them back.", valueName: "seconds"))
     var timeout: Double = 25
 
     @Flag(name: .long, help: "Exit 0 once every served queue is empty and no job is running.")
     var drain = false
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical. Default: info.", valueName: "level"))
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String = "info"
 
     func validate() throws {

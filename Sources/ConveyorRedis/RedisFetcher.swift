@@ -26,7 +26,7 @@ final class RedisFetcher: JobFetcher {
         let connection = try connected()
         do {
             try register(queues, on: connection)
-            var fetched = try fetchBatch(from: queues, maximum: maximum, on: connection)
+            let fetched = try fetchBatch(from: queues, maximum: maximum, on: connection)
             if !fetched.isEmpty { return fetched }
             // Several queues: block on each in turn for a slice of the timeout, so none waits long.
             let queue = queues[blockingRotation % queues.count]
@@ -36,11 +36,8 @@ final class RedisFetcher: JobFetcher {
                 "BLMOVE", keys.queue(queue), keys.privateList(owner: owner, queue: queue), "RIGHT", "LEFT", slice
             ))
             guard let payload = reply.bytes else { return [] }
-            fetched = [FetchedJob(queue: queue, payload: payload, owner: owner)]
-            if maximum > 1 {
-                fetched += try fetchBatch(from: queues, maximum: maximum - 1, on: connection)
-            }
-            return fetched
+            // Start this job at once; if a backlog follows, the next call takes it in a batch.
+            return [FetchedJob(queue: queue, payload: payload, owner: owner)]
         } catch {
             if connection.isBroken { self.connection = nil }
             throw error

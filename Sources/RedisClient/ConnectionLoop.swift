@@ -75,31 +75,41 @@ struct ConnectionLoop {
             let end = offset + request.commands.count
             if end <= replies.count {
                 var own = Array(replies[offset..<end])
-                resendMissingScripts(request, replies: &own, on: connection)
-                request.continuation.resume(returning: .success(own))
-            } else {
-                let name = offset < replies.count ? request.commands[0].name : request.commands[max(0, replies.count - offset)].name
-                let error: RedisError = switch failure {
-                case .timeout(_, let seconds): .timeout(command: name, seconds: seconds)
-                case .protocolError(_, let message): .protocolError(command: name, message: message)
-                case .connectionLost(_, let message): .connectionLost(command: name, message: message)
-                default: failure ?? .connectionLost(command: name, message: "no reply")
+                if let fallbackFailure = resendMissingScripts(request, replies: &own, on: connection) {
+                    request.continuation.resume(returning: .failure(fallbackFailure))
+                } else {
+                    request.continuation.resume(returning: .success(own))
                 }
-                request.continuation.resume(returning: .failure(error))
+            } else {
+                // The first of this request's commands that got no reply is the one to name.
+                let unanswered = request.commands[max(0, replies.count - offset)].name
+                request.continuation.resume(returning: .failure(Self.renamed(failure, to: unanswered)))
             }
             offset = end
         }
     }
 
     /// Replaces `NOSCRIPT` replies by the reply to the script's `EVAL`, sent right away on this thread.
-    private func resendMissingScripts(_ request: RedisRequest, replies: inout [RedisValue], on connection: RedisConnection) {
+    /// Returns the connection failure that stopped a fallback, which fails the whole request.
+    private func resendMissingScripts(_ request: RedisRequest, replies: inout [RedisValue], on connection: RedisConnection) -> RedisError? {
         for (index, fallback) in request.fallbacks where RedisScript.isMissingScript(replies[index]) {
             var retried: [RedisValue] = []
             if let failure = connection.exchange(CollectionOfOne(fallback), appendingRepliesTo: &retried) {
-                replies[index] = .error(failure.description)
-            } else {
-                replies[index] = retried[0]
+                return failure
             }
+            replies[index] = retried[0]
+        }
+        return nil
+    }
+
+    /// The connection failure, naming `command` as the one left without a reply.
+    private static func renamed(_ failure: RedisError?, to command: String) -> RedisError {
+        switch failure {
+        case .timeout(_, let seconds)?: .timeout(command: command, seconds: seconds)
+        case .protocolError(_, let message)?: .protocolError(command: command, message: message)
+        case .connectionLost(_, let message)?: .connectionLost(command: command, message: message)
+        case let other?: other
+        case nil: .connectionLost(command: command, message: "no reply")
         }
     }
 

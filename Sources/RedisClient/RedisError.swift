@@ -51,16 +51,25 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Hides the password in a URL before it is shown anywhere.
+    /// Hides the password in a URL before it is shown anywhere: the user-info part and any
+    /// `password=` query parameter.
     static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.firstRange(of: "://"), let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else {
-            return url
+        var result = url
+        if let schemeEnd = result.firstRange(of: "://"), let at = result[schemeEnd.upperBound...].lastIndex(of: "@") {
+            let userInfo = result[schemeEnd.upperBound..<at]
+            if let colon = userInfo.firstIndex(of: ":") {
+                result = result[..<colon] + ":***" + result[at...]
+            } else {
+                result = result[..<schemeEnd.upperBound] + "***" + result[at...]
+            }
         }
-        let userInfo = url[schemeEnd.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else {
-            return url[..<schemeEnd.upperBound] + "***" + url[at...]
+        if let mark = result.firstIndex(of: "?") {
+            let query = result[result.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
+                pair.hasPrefix("password=") ? "password=***" : String(pair)
+            }
+            result = result[...mark] + query.joined(separator: "&")
         }
-        return url[..<colon] + ":***" + url[at...]
+        return result
     }
 
     private static func format(_ seconds: Double) -> String {

@@ -21,16 +21,20 @@ enum RedisURLParser {
 
     private static func parseTCP(_ rest: String, url: String) throws(RedisError) -> RedisConfiguration {
         var remainder = Substring(rest)
+        var username: String?
+        var password: String?
+        // User info first: a password may contain '?' or '/', which must not start a query or path.
+        var userInfo: Substring?
+        if let at = remainder.lastIndex(of: "@") {
+            userInfo = remainder[..<at]
+            remainder = remainder[remainder.index(after: at)...]
+        }
         var query: Substring = ""
         if let mark = remainder.firstIndex(of: "?") {
             query = remainder[remainder.index(after: mark)...]
             remainder = remainder[..<mark]
         }
-        var username: String?
-        var password: String?
-        if let at = remainder.lastIndex(of: "@") {
-            let userInfo = remainder[..<at]
-            remainder = remainder[remainder.index(after: at)...]
+        if let userInfo {
             if let colon = userInfo.firstIndex(of: ":") {
                 let user = try decode(userInfo[..<colon], url: url)
                 username = user.isEmpty ? nil : user

@@ -37,9 +37,9 @@ struct RedisFailureTests {
     }
 
     @Test func passwordProtectedServer() async throws {
-        let server = try await LaunchedRedisServer.launch(port: try freePort(), arguments: ["--requirepass", "secret"], password: "secret")
+        let server = try await startPrivateServer(extraArguments: ["--requirepass", "secret"])
         defer { server.stop() }
-        let port = server.port
+        let port = try port(of: server.url)
 
         // No password in the URL: AUTH is skipped and the handshake's PING (or SELECT) says NOAUTH.
         for url in ["redis://127.0.0.1:\(port)/0", "redis://127.0.0.1:\(port)/1"] {
@@ -191,8 +191,8 @@ struct RedisFailureTests {
         #expect(timedOut == .failure(.timeout(command: "BLPOP", seconds: 0.5)))
     }
 
-    /// Bug: when a reply times out in the middle of one caller's pipeline, the async client names the
-    /// pipeline's first command (PING) instead of the one that timed out (BLPOP), unlike RedisConnection.
+    /// When a reply times out in the middle of one caller's pipeline, the async client names the
+    /// command that timed out (BLPOP), not the pipeline's first (PING), as RedisConnection does.
     @Test func clientTimeoutInsidePipelineNamesTheSlowCommand() async throws {
         var configuration = try sharedConfiguration()
         configuration.commandTimeout = 0.5
@@ -206,11 +206,63 @@ struct RedisFailureTests {
             Issue.record("expected a timeout, got \(String(describing: error))")
             return
         }
-        withKnownIssue("ConnectionLoop.execute names the first command of a partly answered request") {
-            #expect(command == "BLPOP")
-        }
+        #expect(command == "BLPOP")
         // The client recovers: the next command runs on a new connection.
         #expect(try await client.send("PING") == .status("PONG"))
+    }
+
+    /// A Lua script that keeps the server busy for `ARGV[1]` seconds.
+    static func busyScript(_ tag: String) -> RedisScript {
+        RedisScript("""
+        -- \(tag)
+        local t0 = redis.call('TIME')
+        local start = tonumber(t0[1]) + tonumber(t0[2]) / 1e6
+        while true do
+          local t = redis.call('TIME')
+          if tonumber(t[1]) + tonumber(t[2]) / 1e6 - start > tonumber(ARGV[1]) then break end
+        end
+        return 1
+        """)
+    }
+
+    /// When the `EVAL` fallback after `NOSCRIPT` fails at the connection level (here a timeout), the
+    /// client reports a connection error, as RedisConnection.run does, so callers retry it.
+    @Test func scriptFallbackTimeoutIsAConnectionError() async throws {
+        let server = try await startPrivateServer()
+        defer { server.stop() }
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.commandTimeout = 0.5
+
+        let blocking = try await withConnection(configuration) { connection in
+            Result { () throws(RedisError) in try connection.run(Self.busyScript("blocking"), keys: [], arguments: [1]) }
+        }
+        #expect(blocking == .failure(.timeout(command: "EVAL", seconds: 0.5)))
+
+        let client = RedisClient(configuration: configuration)
+        defer { client.close() }
+        // Wait until the first script has finished and the server answers again.
+        #expect(await eventually { (try? await client.send("PING")) == .status("PONG") })
+        let error = await #expect(throws: RedisError.self) {
+            try await client.run(Self.busyScript("client"), keys: [], arguments: [1])
+        }
+        #expect(error?.isConnectionError == true, "got \(String(describing: error))")
+        // Either way the client recovers once the server is free again.
+        #expect(await eventually { (try? await client.send("PING")) == .status("PONG") })
+    }
+
+    /// A database the server does not have: the handshake's SELECT fails with a message naming SELECT.
+    @Test func databaseOutOfRangeNamesSelect() async throws {
+        var configuration = try sharedConfiguration()
+        configuration.database = 9999
+        let client = RedisClient(configuration: configuration)
+        defer { client.close() }
+        let error = await #expect(throws: RedisError.self) { try await client.connect() }
+        guard case .errorReply("SELECT", let message)? = error else {
+            Issue.record("expected an error reply to SELECT, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("out of range"))
+        #expect(!error!.isConnectionError)
     }
 
     /// A replica of a master that does not exist is read-only: a write answers READONLY, which the

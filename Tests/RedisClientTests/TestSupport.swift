@@ -1,6 +1,7 @@
 import ConveyorTestKit
 import Foundation
 import RedisClient
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,8 @@ func withSharedClient(
     if let failure { throw failure }
 }
 
-/// Deletes every key that starts with `namespace:` on the server at `url` (all databases it names).
+/// Deletes every key that starts with `namespace:` on the server at `url`, in the database the URL
+/// names or in `database`.
 func deleteKeys(under namespace: String, url: String, database: Int? = nil) async throws {
     var configuration = try RedisConfiguration(url: url)
     if let database { configuration.database = database }
@@ -55,35 +57,27 @@ func port(of url: String) throws -> Int {
     return port
 }
 
-/// Runs blocking work (a ``RedisConnection``) on a thread of its own so Swift's cooperative pool is
-/// never blocked; the connection must be made, used and dropped inside `body`.
-///
-/// With `allowingTermination`, the thread unblocks SIGTERM first. Threads of Swift's pool block almost
-/// every signal and a child process inherits the mask of the thread that spawns it, so a redis-server
-/// started from a test task ignores the SIGTERM of `Process.terminate()` and `stop()` waits forever.
-func onThread<T: Sendable>(allowingTermination: Bool = false, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+/// Runs blocking work (a ``RedisConnection``, a server start) on a thread of its own so Swift's
+/// cooperative pool is never blocked; a connection must be made, used and dropped inside `body`.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
+        // Resumed exactly once, by the thread, when `body` returns or throws.
         let thread = Thread {
-            if allowingTermination {
-                var signals = sigset_t()
-                sigemptyset(&signals)
-                sigaddset(&signals, SIGTERM)
-                pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-            }
             continuation.resume(with: Result { try body() })
         }
+        thread.name = "redis-test-blocking"
         thread.start()
     }
 }
 
-/// Starts a private server with ``RedisTestServer/start(extraArguments:)`` from a thread whose children
-/// can be stopped (see ``onThread(allowingTermination:_:)``). Stop it with `defer { server.stop() }`.
-/// One retry covers the rare case where another process takes the free port before redis-server binds it.
+/// Starts a private server with ``RedisTestServer/start(extraArguments:)`` off the cooperative pool.
+/// Stop it with `defer { server.stop() }`. One retry covers the rare case where another process takes
+/// the free port before redis-server binds it.
 func startPrivateServer(extraArguments: [String] = []) async throws -> RedisTestServer {
     do {
-        return try await onThread(allowingTermination: true) { try RedisTestServer.start(extraArguments: extraArguments) }
+        return try await onThread { try RedisTestServer.start(extraArguments: extraArguments) }
     } catch {
-        return try await onThread(allowingTermination: true) { try RedisTestServer.start(extraArguments: extraArguments) }
+        return try await onThread { try RedisTestServer.start(extraArguments: extraArguments) }
     }
 }
 
@@ -120,62 +114,41 @@ func patternBytes(count: Int) -> [UInt8] {
     return bytes
 }
 
-/// A free loopback TCP port: the kernel picks one for a socket bound to port 0.
-func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw TestKitError("socket() failed") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-    }
-    guard bound == 0 else { throw TestKitError("bind() failed") }
-    let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-    }
-    guard named == 0 else { throw TestKitError("getsockname() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// A redis-server on a port the test chooses, for what ``RedisTestServer/start(extraArguments:)``
-/// cannot do: come back on the same port after a stop, or demand a password from the start (its
-/// readiness check connects without one).
-final class LaunchedRedisServer: @unchecked Sendable {
-    // Safe to share: `process` is only touched by `stop()`, which tests call from one task.
+/// A redis-server on a port the test chooses, which ``RedisTestServer/start(extraArguments:)`` cannot
+/// do (it picks a free port and waits for that one): used to bring a server back on the port a stopped
+/// one had. Started with `posix_spawn` with a clean signal mask, reaped with `waitpid`, and wrapped in
+/// the same shell watchdog as the test kit's servers so a killed test run leaves nothing behind.
+final class LaunchedRedisServer: Sendable {
     let port: Int
-    private let process: Process
-    private let directory: URL
+    /// The watchdog shell; redis-server is its child.
+    private let pid: pid_t
+    private let reaped = Mutex(false)
+    private let directory: String
 
-    /// The URL of the server, without credentials.
+    /// The URL of the server.
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    private init(port: Int, process: Process, directory: URL) {
+    private init(port: Int, pid: pid_t, directory: String) {
         self.port = port
-        self.process = process
+        self.pid = pid
         self.directory = directory
     }
 
     /// Starts `redis-server --port port` plus `arguments` and waits (polling, 10 s at most) until it
-    /// answers `PING`, authenticating with `password` when given.
-    static func launch(port: Int, arguments: [String] = [], password: String? = nil) async throws -> LaunchedRedisServer {
-        let server = try await onThread(allowingTermination: true) { () throws -> LaunchedRedisServer in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redisclient-tests-\(port)-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try locateRedisServer())
-            process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return LaunchedRedisServer(port: port, process: process, directory: directory)
-        }
-        var configuration = try RedisConfiguration(url: server.url)
-        configuration.password = password
-        configuration.connectTimeout = 1
+    /// answers `PING`.
+    static func launch(port: Int, arguments: [String] = []) async throws -> LaunchedRedisServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redisclient-tests-\(port)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let watchdog = """
+        "$0" "$@" & server=$!
+        trap 'kill $server 2>/dev/null; wait $server; exit 0' TERM INT
+        while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5 & wait $!; done
+        kill $server 2>/dev/null; wait $server
+        """
+        let arguments = ["/bin/sh", "-c", watchdog, try locateRedisServer(),
+                         "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory] + arguments
+        let server = LaunchedRedisServer(port: port, pid: try spawn(arguments), directory: directory)
+        let configuration = try RedisConfiguration(url: server.url)
         let ready = await eventually {
             guard server.isRunning else { return true }
             return (try? await withConnection(configuration) { try $0.send(RedisCommand("PING")) }) != nil
@@ -187,23 +160,60 @@ final class LaunchedRedisServer: @unchecked Sendable {
         return server
     }
 
-    private var isRunning: Bool { process.isRunning }
-
-    /// Stops the server (SIGTERM, then SIGKILL if it is still running after 5 seconds) and removes its
-    /// directory. Safe to call twice.
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+    /// Whether the watchdog (and so the server) is still running.
+    var isRunning: Bool {
+        reaped.withLock { reaped in
+            if reaped { return false }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+            return !reaped
         }
-        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 5 seconds) and removes its directory. Safe to call twice.
+    func stop() {
+        if isRunning {
+            kill(pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(5)
+            while isRunning, Date() < deadline { usleep(5_000) }
+            if isRunning {
+                kill(pid, SIGKILL)
+                while isRunning { usleep(5_000) }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     deinit {
         stop()
+    }
+
+    private static func spawn(_ arguments: [String]) throws -> pid_t {
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        // Threads of Swift's pool block most signals and a child inherits the mask: without this, the
+        // server would never see the SIGTERM that stops it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptySet = sigset_t()
+        sigemptyset(&emptySet)
+        var defaultSet = sigset_t()
+        sigemptyset(&defaultSet)
+        for number in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaultSet, number) }
+        posix_spawnattr_setsigmask(&attributes, &emptySet)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSet)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var child: pid_t = 0
+        let result = posix_spawn(&child, arguments[0], &actions, &attributes, argv, environ)
+        guard result == 0 else { throw TestKitError("cannot start \(arguments[0]): \(String(cString: strerror(result)))") }
+        return child
     }
 
     private static func locateRedisServer() throws -> String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON object: string-keyed members kept in the order they were read or added.
 ///
 /// Order is kept because payloads are rewritten (retry counts, error fields) and should come back
@@ -194,7 +200,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         var lhs = lhs
         var rhs = rhs
-        return lhs.withUTF8 { left in rhs.withUTF8 { right in left.elementsEqual(right) } }
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+        }
     }
 
     /// A key for `index` that hashes and compares by UTF-8 bytes, matching `keysMatch`.
@@ -217,6 +225,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 }
 
 extension JSONObject {
+    /// Creates an object from members whose keys the caller guarantees are distinct (a job being
+    /// built from its fixed field names), skipping the duplicate check.
+    init(distinctMembers members: [Element]) {
+        self.init(parsedMembers: members)
+    }
+
     /// Creates an object from members the parser collected, in order.
     ///
     /// The common case, no repeated key, takes the members as they are in one copy; only when a key

@@ -17,13 +17,15 @@ public struct Job: Sendable, Equatable, Hashable {
         jid: String = JobID.generate(),
         createdAt: Double = Clock.now()
     ) {
-        fields = JSONObject()
-        fields["retry"] = retry.jsonValue
-        fields["queue"] = .string(queue)
-        fields["class"] = .string(className)
-        fields["args"] = .array(args)
-        fields["jid"] = .string(jid)
-        fields["created_at"] = .number(JSONNumber(createdAt))
+        // Sidekiq's own field order, built in one go (the hot path of bulk pushes).
+        fields = JSONObject(distinctMembers: [
+            ("retry", retry.jsonValue),
+            ("queue", .string(queue)),
+            ("class", .string(className)),
+            ("args", .array(args)),
+            ("jid", .string(jid)),
+            ("created_at", .number(JSONNumber(createdAt))),
+        ])
     }
 
     /// Reads a job from its JSON, checking the fields Conveyor needs to run it.

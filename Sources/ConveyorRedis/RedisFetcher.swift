@@ -21,7 +21,11 @@ final class RedisFetcher: JobFetcher {
         self.owner = owner
     }
 
-    func fetch(from queues: [String], maximum: Int, timeout: Double) throws -> [FetchedJob] {
+    /// Lua's `unpack` has a stack limit of a few thousand values; batches stay well below it.
+    static let largestBatch = 1000
+
+    func fetch(from queues: [String], maximum wanted: Int, timeout: Double) throws -> [FetchedJob] {
+        let maximum = min(wanted, Self.largestBatch)
         guard maximum > 0, !queues.isEmpty else { return [] }
         let connection = try connected()
         do {

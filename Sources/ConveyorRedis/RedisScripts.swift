@@ -4,22 +4,30 @@ import RedisClient
 /// what that atomicity guarantees.
 enum RedisScripts {
     /// Reliable batch fetch. KEYS: queue1, private1, queue2, private2, …; ARGV[1]: the most jobs.
-    /// Moves up to ARGV[1] jobs, queue by queue in the given order, from each queue's pop end into its
-    /// private list, returning a flat array of (queue index, payload). Atomic: a job is always in
-    /// exactly one of the two lists, so a crash between fetch and run loses nothing.
+    /// Takes up to ARGV[1] jobs, queue by queue in the given order, from each queue's pop end (the
+    /// right) and pushes them onto its private list, returning a flat array of (queue index, payload),
+    /// oldest first. One LRANGE, LTRIM and LPUSH per queue rather than one LMOVE per job: a third of
+    /// the server's work. Atomic: a job is always in exactly one of the two lists, so a crash between
+    /// fetch and run loses nothing. In the private list the oldest job ends up rightmost, where the
+    /// acknowledgement's `LREM … -1` looks first.
     static let fetch = RedisScript("""
     local wanted = tonumber(ARGV[1])
     local result = {}
-    local taken = 0
     for index = 1, #KEYS, 2 do
-      while taken < wanted do
-        local payload = redis.call('LMOVE', KEYS[index], KEYS[index + 1], 'RIGHT', 'LEFT')
-        if not payload then break end
-        result[#result + 1] = (index + 1) / 2
-        result[#result + 1] = payload
-        taken = taken + 1
+      if wanted <= 0 then break end
+      local items = redis.call('LRANGE', KEYS[index], -wanted, -1)
+      local count = #items
+      if count > 0 then
+        redis.call('LTRIM', KEYS[index], 0, -count - 1)
+        local oldestFirst = {}
+        for position = count, 1, -1 do
+          oldestFirst[#oldestFirst + 1] = items[position]
+          result[#result + 1] = (index + 1) / 2
+          result[#result + 1] = items[position]
+        end
+        redis.call('LPUSH', KEYS[index + 1], unpack(oldestFirst))
+        wanted = wanted - count
       end
-      if taken >= wanted then break end
     end
     return result
     """)

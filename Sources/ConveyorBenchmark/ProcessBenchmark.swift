@@ -4,7 +4,8 @@ import Foundation
 
 /// Processing rate: a queue prefilled with no-op jobs, one `conveyor-worker` process with reliable
 /// fetch, timed from the worker's start to the last acknowledgement (when `stat:processed` reaches
-/// the job count), with the CPU seconds of the worker and of redis-server per 1,000 jobs.
+/// the job count), with the CPU time of the worker and of redis-server per job (µs per job is ms per
+/// 1,000 jobs).
 struct ProcessBenchmark {
     let bench: BenchmarkEnvironment
     let jobs: Int
@@ -22,8 +23,8 @@ struct ProcessBenchmark {
         let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
         return [
             Figure(name: "process: one worker", unit: "jobs/s", settings: settings, samples: rates),
-            Figure(name: "process: worker CPU", unit: "s/1000 jobs", settings: settings, samples: workerCPU),
-            Figure(name: "process: redis-server CPU", unit: "s/1000 jobs", settings: settings, samples: redisCPU),
+            Figure(name: "process: worker CPU", unit: "µs/job", settings: settings, samples: workerCPU),
+            Figure(name: "process: redis-server CPU", unit: "µs/job", settings: settings, samples: redisCPU),
         ]
     }
 
@@ -47,7 +48,7 @@ struct ProcessBenchmark {
         let result = await worker.finish()
         guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }
         try await bench.cleanUp(backend, namespace: namespace)
-        let thousands = Double(jobs) / 1000
-        return (Double(jobs) / elapsed, worker.cpuSeconds / thousands, (redisAfter - redisBefore) / thousands)
+        let perJob = 1_000_000 / Double(jobs)
+        return (Double(jobs) / elapsed, worker.cpuSeconds * perJob, (redisAfter - redisBefore) * perJob)
     }
 }

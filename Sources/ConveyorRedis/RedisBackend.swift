@@ -124,16 +124,28 @@ public final class RedisBackend: JobBackend {
             RedisCommand("UNLINK", keys.process(identity), keys.workers(identity)),
         ]
         try Self.check(try await client.pipeline(commands), commands)
+        // A cleanly stopped worker leaves no registry entries behind for its (empty) private lists.
+        for (listKey, owner, _) in try await privateListRegistry() where owner == identity {
+            try await client.run(RedisScripts.forgetEmptyPrivateList, keys: [listKey, keys.privateLists], arguments: [listKey])
+        }
     }
 
-    public func recoverOrphanedJobs() async throws -> Int {
+    /// Every registered private list: its key, owner and queue.
+    func privateListRegistry() async throws -> [(listKey: String, owner: String, queue: String)] {
         let entries = try await client.send("HGETALL", keys.privateLists).array ?? []
-        var moved = 0
+        var lists: [(String, String, String)] = []
         for pair in stride(from: 0, to: entries.count - 1, by: 2) {
             guard let listKey = entries[pair].string, let value = entries[pair + 1].string else { continue }
             let parts = value.split(separator: "\n", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            let owner = String(parts[0]), queue = String(parts[1])
+            lists.append((listKey, String(parts[0]), String(parts[1])))
+        }
+        return lists
+    }
+
+    public func recoverOrphanedJobs() async throws -> Int {
+        var moved = 0
+        for (listKey, owner, queue) in try await privateListRegistry() {
             let result = try await client.run(
                 RedisScripts.recover,
                 keys: [keys.process(owner), listKey, keys.queue(queue), keys.privateLists],

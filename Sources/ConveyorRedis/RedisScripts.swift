@@ -69,4 +69,14 @@ enum RedisScripts {
     redis.call('HDEL', KEYS[4], ARGV[1])
     return moved
     """)
+
+    /// Forget one private list of a stopping worker. KEYS: private list, the registry hash; ARGV[1]:
+    /// the registry field. Removes the registry entry only if the list is empty, in the same step, so
+    /// a job can never sit in a list that recovery no longer knows about.
+    static let forgetEmptyPrivateList = RedisScript("""
+    if redis.call('LLEN', KEYS[1]) == 0 then
+      return redis.call('HDEL', KEYS[2], ARGV[1])
+    end
+    return 0
+    """)
 }

@@ -22,6 +22,7 @@ struct EndToEndTests {
         let statistics = try await context.backend.statistics()
         #expect(statistics.processed == 1000, "a job ran more than once or not at all")
         #expect(statistics.enqueued == 0 && statistics.inProgress == 0)
+        #expect(try await context.integer("HLEN", context.keys.privateLists) == 0, "a stopped worker must not leave registry entries")
         let stats = try await CommandLine.run("conveyor", ["stats", "--json", "--namespace", context.namespace], redisURL: context.server.url)
         #expect(stats.status == 0)
         #expect(stats.output.contains("\"processed\" : 1000"))

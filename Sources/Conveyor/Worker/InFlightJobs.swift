@@ -14,6 +14,9 @@ final class InFlightJobs: Sendable {
         var running: [Int: Running] = [:]
         var nextID = 0
         var isStopping = false
+        var isQuiet = false
+        /// Stopping or quiet: no more fetching either way.
+        var hasStoppedFetching: Bool { isStopping || isQuiet }
     }
 
     let state = ConditionLock(State())
@@ -23,17 +26,17 @@ final class InFlightJobs: Sendable {
         self.concurrency = concurrency
     }
 
-    /// Blocks the consumer thread until at least one slot is free or the worker stops; returns the
-    /// number of free slots, 0 when stopping.
+    /// Blocks the consumer thread until at least one slot is free or the worker stops fetching
+    /// (stopping or quiet); returns the number of free slots, 0 when fetching is over.
     func waitForFreeSlots() -> Int {
-        state.wait(until: { $0.isStopping || $0.running.count < concurrency }, timeout: nil) { state in
-            state.isStopping ? 0 : concurrency - state.running.count
+        state.wait(until: { $0.hasStoppedFetching || $0.running.count < concurrency }, timeout: nil) { state in
+            state.hasStoppedFetching ? 0 : concurrency - state.running.count
         }
     }
 
-    /// Sleeps up to `seconds`, returning early when the worker stops; true when stopping.
+    /// Sleeps up to `seconds`, returning early when fetching is over; true when it is.
     func sleepUnlessStopping(_ seconds: Double) -> Bool {
-        state.wait(until: { $0.isStopping }, timeout: seconds) { $0.isStopping }
+        state.wait(until: { $0.hasStoppedFetching }, timeout: seconds) { $0.hasStoppedFetching }
     }
 
     /// Registers a job about to start and returns its slot number.
@@ -61,7 +64,13 @@ final class InFlightJobs: Sendable {
         state.withLockThenBroadcast { $0.isStopping = true }
     }
 
+    /// Tells the consumer to stop fetching while running jobs finish and the worker stays up.
+    func quiet() {
+        state.withLockThenBroadcast { $0.isQuiet = true }
+    }
+
     var isStopping: Bool { state.withLock { $0.isStopping } }
+    var hasStoppedFetching: Bool { state.withLock { $0.hasStoppedFetching } }
     var count: Int { state.withLock { $0.running.count } }
     var snapshot: [Running] { state.withLock { Array($0.running.values) } }
 }

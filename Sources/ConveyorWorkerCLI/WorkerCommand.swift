@@ -22,6 +22,12 @@ struct WorkerCommand: AsyncParsableCommand {
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the
         unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay
         safe in this worker's private list and another worker recovers them.
+        SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the
+        running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
+
+        The worker also moves due scheduled and retry jobs to their queues (about once a second across
+        all workers), and recovers the jobs of workers whose heartbeat stopped; a job recovered from
+        crashed workers more than 3 times goes to the dead set as a poison pill.
         """
     )
 
@@ -90,7 +96,7 @@ struct WorkerCommand: AsyncParsableCommand {
             ),
             logger: logger
         )
-        let signals = ShutdownSignals(logger: logger) { worker.stop() }
+        let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         if drain {
             try await worker.runUntilIdle()
         } else {

@@ -8,7 +8,7 @@ import Logging
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor-worker",
-        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Echo and Record jobs).",
+        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Crash, Echo and Record jobs).",
         discussion: """
         Examples:
           conveyor-worker                                          the 'default' queue, 10 at a time
@@ -17,7 +17,8 @@ struct WorkerCommand: AsyncParsableCommand {
           conveyor-worker --concurrency 50 --timeout 10
           conveyor-worker --drain                                  exit once the queues are empty
 
-        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Echo [anything] (logs its args);
+        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Crash (exits the process mid-job, status 70);
+        Echo [anything] (logs its args);
         Record [set-key] (adds its jid to that Redis set, to prove a job ran).
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the
         unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay

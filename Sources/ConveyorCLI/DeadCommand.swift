@@ -30,32 +30,18 @@ struct DeadCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The job's jid, for retry and delete.", valueName: "jid"))
     var jid: String?
 
-    @Option(name: .long, help: ArgumentHelp("The most entries list shows. Default: 100.", valueName: "n"))
-    var limit = 100
-
-    @Flag(name: .long, help: "Print JSON for scripts instead of a table or a sentence.")
-    var json = false
-
-    @OptionGroup var redisOptions: RedisOptions
+    @OptionGroup var options: JobSetOptions
 
     func validate() throws {
-        switch action {
-        case .list, .clear:
-            guard jid == nil else { throw ValidationError("`dead \(action.rawValue)` takes no jid.") }
-        case .retry, .delete:
-            guard !(jid?.isEmpty ?? true) else {
-                throw ValidationError("`dead \(action.rawValue)` needs the job's jid, e.g. `conveyor dead \(action.rawValue) b4a577edbccf1d805744efa9`.")
-            }
-        }
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
+        try JobSetOptions.validate(jid: jid, needed: action == .retry || action == .delete, command: "dead \(action.rawValue)")
     }
 
     func run() async throws {
         switch action {
-        case .list: await JobSetOperations.list(.dead, limit: limit, json: json, redis: redisOptions)
-        case .retry: await JobSetOperations.enqueueNow(jid: jid!, from: .dead, json: json, redis: redisOptions)
-        case .delete: await JobSetOperations.delete(jid: jid!, from: .dead, json: json, redis: redisOptions)
-        case .clear: await JobSetOperations.clear(.dead, json: json, redis: redisOptions)
+        case .list: await JobSetOperations.list(.dead, limit: options.limit, json: options.json, redis: options.redis)
+        case .retry: await JobSetOperations.enqueueNow(jid: jid!, from: .dead, json: options.json, redis: options.redis)
+        case .delete: await JobSetOperations.delete(jid: jid!, from: .dead, json: options.json, redis: options.redis)
+        case .clear: await JobSetOperations.clear(.dead, json: options.json, redis: options.redis)
         }
     }
 }

@@ -1,20 +1,11 @@
 import ArgumentParser
-import Conveyor
 
 /// `conveyor quiet IDENTITY`: tells a worker process to stop fetching; running jobs finish and the process stays up (Sidekiq's TSTP).
 struct QuietCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quiet",
         abstract: "Tell a worker process to stop fetching; running jobs finish and the process stays up (Sidekiq's TSTP).",
-        discussion: """
-        Examples:
-          conveyor quiet web-1:4242:0a1b2c3d4e5f
-          conveyor processes --json | jq -r '.[].identity' | xargs -n1 conveyor quiet
-          conveyor quiet web-1:4242:0a1b2c3d4e5f --json --namespace myapp --redis redis://10.0.0.5:6379/0
-
-        Pushes TSTP onto the process's signals list, as Sidekiq's API does; the process obeys at its
-        next heartbeat, within 5 seconds. An identity with no live process prints a message and exits 1.
-        """
+        discussion: SignalDelivery.discussion(command: "quiet", signal: .quiet)
     )
 
     @Argument(help: ArgumentHelp("The process identity, as `conveyor processes` shows it.", valueName: "identity"))
@@ -26,11 +17,6 @@ struct QuietCommand: AsyncParsableCommand {
     @OptionGroup var redisOptions: RedisOptions
 
     func run() async throws {
-        await redisOptions.withAdmin { admin in try await admin.send(.quiet, to: identity) }
-        if json {
-            print(JSONValue.object(["identity": .string(identity), "signal": .string(WorkerSignal.quiet.rawValue)]).jsonString)
-        } else {
-            print("Sent TSTP to \(identity).")
-        }
+        await SignalDelivery.send(.quiet, to: identity, json: json, redis: redisOptions)
     }
 }

@@ -29,28 +29,17 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The job's jid, for now and delete.", valueName: "jid"))
     var jid: String?
 
-    @Option(name: .long, help: ArgumentHelp("The most entries list shows. Default: 100.", valueName: "n"))
-    var limit = 100
-
-    @Flag(name: .long, help: "Print JSON for scripts instead of a table or a sentence.")
-    var json = false
-
-    @OptionGroup var redisOptions: RedisOptions
+    @OptionGroup var options: JobSetOptions
 
     func validate() throws {
-        if action == .list {
-            guard jid == nil else { throw ValidationError("`retry list` takes no jid.") }
-        } else if jid?.isEmpty ?? true {
-            throw ValidationError("`retry \(action.rawValue)` needs the job's jid, e.g. `conveyor retry \(action.rawValue) b4a577edbccf1d805744efa9`.")
-        }
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
+        try JobSetOptions.validate(jid: jid, needed: action != .list, command: "retry \(action.rawValue)")
     }
 
     func run() async throws {
         switch action {
-        case .list: await JobSetOperations.list(.retry, limit: limit, json: json, redis: redisOptions)
-        case .now: await JobSetOperations.enqueueNow(jid: jid!, from: .retry, json: json, redis: redisOptions)
-        case .delete: await JobSetOperations.delete(jid: jid!, from: .retry, json: json, redis: redisOptions)
+        case .list: await JobSetOperations.list(.retry, limit: options.limit, json: options.json, redis: options.redis)
+        case .now: await JobSetOperations.enqueueNow(jid: jid!, from: .retry, json: options.json, redis: options.redis)
+        case .delete: await JobSetOperations.delete(jid: jid!, from: .retry, json: options.json, redis: options.redis)
         }
     }
 }

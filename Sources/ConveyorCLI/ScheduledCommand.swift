@@ -24,19 +24,9 @@ struct ScheduledCommand: AsyncParsableCommand {
     @Argument(help: "list.")
     var action: Action
 
-    @Option(name: .long, help: ArgumentHelp("The most entries list shows. Default: 100.", valueName: "n"))
-    var limit = 100
-
-    @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
-    var json = false
-
-    @OptionGroup var redisOptions: RedisOptions
-
-    func validate() throws {
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
-    }
+    @OptionGroup var options: JobSetOptions
 
     func run() async throws {
-        await JobSetOperations.list(.schedule, limit: limit, json: json, redis: redisOptions)
+        await JobSetOperations.list(.schedule, limit: options.limit, json: options.json, redis: options.redis)
     }
 }

@@ -11,10 +11,23 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor push HardJob '[1, "x"]'               # one job, queue 'default'
           conveyor push Noop --count 10000 --queue bulk  # 10,000 jobs
           conveyor push --file jobs.ndjson               # one job JSON per line
+          conveyor push Report '[7]' --in 90s            # in 90 s (s, m, h or d)
+          conveyor push Report '[7]' --at 2026-12-01T09:00:00Z
           conveyor stats                                 # queue sizes, counters
+          conveyor scheduled list                        # jobs waiting for their time
+          conveyor retry list | now JID | delete JID     # failed jobs to retry
+          conveyor dead list | retry JID | delete JID | clear
+          conveyor processes                             # live workers
+          conveyor quiet IDENTITY                        # stop fetching
+          conveyor stop IDENTITY                         # shut down gracefully
+
+        Every command but push takes --json for scripts, and all take --namespace for a key prefix.
 
         The Redis server comes from --redis, else REDIS_URL, else redis://127.0.0.1:6379/0.
         """,
-        subcommands: [PushCommand.self, StatsCommand.self]
+        subcommands: [
+            PushCommand.self, StatsCommand.self, ScheduledCommand.self, RetryCommand.self, DeadCommand.self,
+            ProcessesCommand.self, QuietCommand.self, StopCommand.self,
+        ]
     )
 }

@@ -14,8 +14,14 @@ struct PushCommand: AsyncParsableCommand {
           conveyor push Noop --count 100000
           conveyor push --file jobs.ndjson
           some-generator | conveyor push --file -
+          conveyor push Report '[7]' --in 90s              in 90 seconds; also 5m, 2h, 1.5d
+          conveyor push Report '[7]' --at 2026-12-01T09:00:00Z
+          conveyor push Noop --count 500 --in 10m --queue bulk
+
 
         A push file holds one job JSON object per line, e.g. {"class":"HardJob","args":[1,"x"]}. "args" defaults to [] and "queue" to --queue; jid and created_at are generated when absent; other fields are kept as written. Every line is checked first: a bad line pushes nothing.
+
+        With --in or --at the jobs wait in the schedule set (without enqueued_at) until a running worker moves them to their queue, within about a second of their time. A time already past pushes them at once.
         """
     )
 
@@ -33,6 +39,12 @@ struct PushCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Read jobs from a file of JSON lines, or '-' for standard input.", valueName: "path"))
     var file: String?
+
+    @Option(name: .long, help: ArgumentHelp("Run after this delay: a number and a unit s, m, h or d, e.g. 30s, 5m, 2h, 1d.", valueName: "delay"))
+    var `in`: String?
+
+    @Option(name: .long, help: ArgumentHelp("Run at this time, ISO 8601 in UTC, e.g. 2026-12-01T09:00:00Z.", valueName: "time"))
+    var at: String?
 
     @OptionGroup var redisOptions: RedisOptions
 
@@ -53,6 +65,9 @@ struct PushCommand: AsyncParsableCommand {
             }
         }
         guard count >= 1 else { throw ValidationError("--count must be at least 1.") }
+        guard `in` == nil || at == nil else { throw ValidationError("Give either --in or --at, not both.") }
+        if let delay = `in` { _ = try ScheduleTime.seconds(fromDelay: delay) }
+        if let time = at { _ = try ScheduleTime.epochSeconds(fromISO8601: time) }
         guard !queue.isEmpty else { throw ValidationError("--queue must not be empty.") }
     }
 
@@ -76,6 +91,7 @@ struct PushCommand: AsyncParsableCommand {
         }
         defer { backend.client.close() }
         let producer = Producer(backend: backend)
+        let runAt = try `in`.map { Clock.now() + (try ScheduleTime.seconds(fromDelay: $0)) } ?? at.map(ScheduleTime.epochSeconds(fromISO8601:))
         let total = source.count
         var progress = ProgressBar(total: total, label: "pushing")
         var pushed = 0
@@ -83,7 +99,11 @@ struct PushCommand: AsyncParsableCommand {
         do {
             while pushed < total {
                 let chunk = source.jobs(in: pushed..<min(pushed + Self.chunkSize, total), queue: queue)
-                try await producer.pushBulk(chunk)
+                if let runAt {
+                    try await producer.pushBulk(chunk, at: runAt)
+                } else {
+                    try await producer.pushBulk(chunk)
+                }
                 pushed += chunk.count
                 lastJID = chunk.last?.jid ?? lastJID
                 progress.update(pushed)
@@ -93,7 +113,10 @@ struct PushCommand: AsyncParsableCommand {
             CommandFailure.exit(CommandFailure(message: "Pushed \(pushed) of \(total) jobs before the failure (a batch of up to \(Self.chunkSize) in flight may be partly pushed): \(error)"))
         }
         progress.finish()
-        if case .copies(let name, _, 1) = source {
+        if let runAt, runAt > Clock.now() {
+            let what = if case .copies(let name, _, 1) = source { "1 \(name) job (jid \(lastJID))" } else { "\(total) job\(total == 1 ? "" : "s")" }
+            print("Scheduled \(what) for \(ScheduleTime.iso8601(runAt)).")
+        } else if case .copies(let name, _, 1) = source {
             print("Pushed 1 \(name) job to queue '\(queue)' (jid \(lastJID)).")
         } else {
             print("Pushed \(total) job\(total == 1 ? "" : "s")\(file == nil ? " to queue '\(queue)'" : "").")

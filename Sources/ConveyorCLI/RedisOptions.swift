@@ -15,4 +15,16 @@ struct RedisOptions: ParsableArguments {
     func connect() async throws -> RedisBackend {
         try await RedisBackend.connect(url: redis, namespace: namespace)
     }
+
+    /// Connects, runs one admin operation and closes; any failure (including an unknown jid or
+    /// identity) prints its message and exits 1.
+    func withAdmin<Result>(_ operation: (RedisAdmin) async throws -> Result) async -> Result {
+        do {
+            let backend = try await connect()
+            defer { backend.client.close() }
+            return try await operation(RedisAdmin(backend: backend))
+        } catch {
+            CommandFailure.exit(error)
+        }
+    }
 }

@@ -46,6 +46,57 @@ public final class RedisBackend: JobBackend {
         try Self.check(try await client.pipeline(commands), commands)
     }
 
+    public func schedule(_ jobs: [EncodedJob], at time: Double) async throws {
+        guard !jobs.isEmpty else { return }
+        var commands: [RedisCommand] = []
+        for start in stride(from: 0, to: jobs.count, by: bulkChunkSize) {
+            var arguments: [any RedisArgument] = [keys.set(.schedule)]
+            for job in jobs[start..<min(start + bulkChunkSize, jobs.count)] {
+                arguments += [time, job.payload]
+            }
+            commands.append(RedisCommand("ZADD", arguments: arguments))
+        }
+        try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    public func promoteDueJobs(limit: Int) async throws -> Int {
+        guard limit > 0 else { return 0 }
+        let now = Clock.now()
+        let sets: [JobSet] = [.schedule, .retry]
+        let reads = sets.map { RedisCommand("ZRANGEBYSCORE", keys.set($0), "-inf", now, "LIMIT", 0, limit) }
+        let replies = try await client.pipeline(reads)
+        try Self.check(replies, reads)
+        var moved = 0
+        for (set, reply) in zip(sets, replies) {
+            let members = (reply.array ?? []).compactMap(\.bytes)
+            moved += try await release(members, from: set, now: now)
+        }
+        return moved
+    }
+
+    /// Moves members of a sorted set to their queues with a fresh `enqueued_at`, in one atomic script
+    /// call (see ``RedisScripts/release``); members no longer in the set are skipped. Returns how many moved.
+    func release(_ members: [[UInt8]], from set: JobSet, now: Double) async throws -> Int {
+        guard !members.isEmpty else { return 0 }
+        var scriptKeys: [any RedisArgument] = [keys.set(set), keys.queues]
+        var queueIndex: [String: Int] = [:]
+        var arguments: [any RedisArgument] = []
+        for member in members {
+            let job = EncodedJob(releasing: member, now: now)
+            let index: Int
+            if let known = queueIndex[job.queue] {
+                index = known
+            } else {
+                scriptKeys.append(keys.queue(job.queue))
+                index = scriptKeys.count
+                queueIndex[job.queue] = index
+            }
+            arguments += [member, job.payload, index, job.queue]
+        }
+        let reply = try await client.run(RedisScripts.release, keys: scriptKeys, arguments: arguments)
+        return reply.integer ?? 0
+    }
+
     public func makeFetcher(owner: String, queues: [String]) throws -> any JobFetcher {
         RedisFetcher(configuration: client.configuration, keys: keys, owner: owner, queues: queues)
     }
@@ -89,11 +140,13 @@ public final class RedisBackend: JobBackend {
         )
     }
 
-    public func beat(_ heartbeat: WorkerHeartbeat) async throws {
+    public func beat(_ heartbeat: WorkerHeartbeat) async throws -> WorkerSignal? {
         let key = keys.process(heartbeat.identity)
         let workersKey = keys.workers(heartbeat.identity)
         var commands = [
             RedisCommand("MULTI"),
+            // Sidekiq's heartbeat pops one admin signal in the same transaction (first in EXEC's reply).
+            RedisCommand("RPOP", keys.signals(heartbeat.identity)),
             RedisCommand("SADD", keys.processes, heartbeat.identity),
             RedisCommand(
                 "HSET", key,
@@ -115,7 +168,16 @@ public final class RedisBackend: JobBackend {
             commands.append(RedisCommand("EXPIRE", workersKey, heartbeat.timeToLive))
         }
         commands.append(RedisCommand("EXEC"))
-        try Self.check(try await client.pipeline(commands), commands)
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        guard let popped = replies.last?.array?.first?.string else { return nil }
+        return WorkerSignal(rawValue: popped)
+    }
+
+    public func liveProcessCount() async throws -> Int {
+        // SCARD as Sidekiq's poller does: one O(1) call; a crashed process's entry lingers until the
+        // next `conveyor processes` or stats pass, which only makes polling a little less frequent.
+        try await client.send("SCARD", keys.processes).integer ?? 0
     }
 
     public func removeHeartbeat(of identity: String) async throws {
@@ -131,9 +193,9 @@ public final class RedisBackend: JobBackend {
     }
 
     /// Every registered private list: its key, owner and queue.
-    func privateListRegistry() async throws -> [(listKey: String, owner: String, queue: String)] {
+    func privateListRegistry() async throws -> [(key: String, owner: String, queue: String)] {
         let entries = try await client.send("HGETALL", keys.privateLists).array ?? []
-        var lists: [(String, String, String)] = []
+        var lists: [(key: String, owner: String, queue: String)] = []
         for pair in stride(from: 0, to: entries.count - 1, by: 2) {
             guard let listKey = entries[pair].string, let value = entries[pair + 1].string else { continue }
             let parts = value.split(separator: "\n", maxSplits: 1)
@@ -143,17 +205,43 @@ public final class RedisBackend: JobBackend {
         return lists
     }
 
-    public func recoverOrphanedJobs() async throws -> Int {
-        var moved = 0
-        for (listKey, owner, queue) in try await privateListRegistry() {
-            let result = try await client.run(
+    public func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult {
+        let lists = try await privateListRegistry()
+        guard !lists.isEmpty else { return RecoveryResult() }
+        // A first cheap pass reads each owner's beat, so live workers' lists are never read; the
+        // script checks liveness again atomically before moving anything.
+        let now = Clock.now()
+        let beats = lists.map { RedisCommand("HMGET", keys.process($0.owner), "beat", "info") }
+        let beatReplies = try await client.pipeline(beats)
+        try Self.check(beatReplies, beats)
+        let orphaned = zip(lists, beatReplies).filter { _, reply in
+            let fields = reply.array ?? []
+            guard fields.contains(where: { !$0.isNull }) else { return true }
+            guard let beat = fields.first?.string.flatMap(Double.init) else { return false }
+            return now - beat > policy.staleHeartbeatAge
+        }.map(\.0)
+        guard !orphaned.isEmpty else { return RecoveryResult() }
+        let reads = orphaned.map { RedisCommand("LRANGE", $0.key, 0, -1) }
+        let contents = try await client.pipeline(reads)
+        try Self.check(contents, reads)
+        var result = RecoveryResult()
+        for (list, reply) in zip(orphaned, contents) {
+            var arguments: [any RedisArgument] = [list.key, now, policy.staleHeartbeatAge, Self.deadSetLimit, now - Self.deadSetMaximumAge]
+            for payload in (reply.array ?? []).compactMap(\.bytes) {
+                switch RecoveryDecision.decide(payload: payload, policy: policy, now: now) {
+                case .requeue(let rewritten): arguments += [payload, "queue", rewritten]
+                case .bury(let rewritten): arguments += [payload, "dead", rewritten]
+                }
+            }
+            let moved = try await client.run(
                 RedisScripts.recover,
-                keys: [keys.process(owner), listKey, keys.queue(queue), keys.privateLists],
-                arguments: [listKey]
-            )
-            moved += max(0, result.integer ?? 0)
+                keys: [keys.process(list.owner), list.key, keys.queue(list.queue), keys.privateLists, keys.set(.dead)],
+                arguments: arguments
+            ).array ?? []
+            result.requeued += max(0, moved.first?.integer ?? 0)
+            result.buried += moved.count > 1 ? (moved[1].integer ?? 0) : 0
         }
-        return moved
+        return result
     }
 
     public func statistics() async throws -> BackendStatistics {

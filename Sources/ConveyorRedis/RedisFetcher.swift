@@ -14,6 +14,10 @@ final class RedisFetcher: JobFetcher {
     private var connection: RedisConnection?
     private var blockingRotation = 0
     private var registeredQueues: Set<String> = []
+    private var registeredAt = 0.0
+    /// Seconds after which the private lists are registered again: recovery forgets an empty list of a
+    /// worker whose beat went stale, and a worker that was only stalled must put it back.
+    private static let registrationRefreshInterval = 10.0
 
     init(configuration: RedisConfiguration, keys: RedisKeys, owner: String, queues: [String]) {
         self.configuration = configuration
@@ -65,6 +69,10 @@ final class RedisFetcher: JobFetcher {
 
     /// Records each private list in the registry before it is first used, so recovery can find it.
     private func register(_ queues: [String], on connection: RedisConnection) throws {
+        if Clock.monotonic() - registeredAt > Self.registrationRefreshInterval {
+            registeredQueues = []
+            registeredAt = Clock.monotonic()
+        }
         let missing = queues.filter { !registeredQueues.contains($0) }
         guard !missing.isEmpty else { return }
         var arguments: [any RedisArgument] = [keys.privateLists]

@@ -27,6 +27,13 @@ public enum BackendConformance {
         Check(name: "requeue of a job no longer in progress does nothing", run: requeueIsIdempotent),
         Check(name: "moving to the retry or dead set removes the job from progress", run: moveToSetRemovesFromProgress),
         Check(name: "a dead worker's in-progress jobs are recovered, a live one's are not", run: recoveryRequeuesOnlyDeadOwners),
+        Check(name: "a worker whose beat is older than the stale age counts as dead", run: recoveryTreatsStaleBeatAsDead),
+        Check(name: "a job recovered more than the maximum times goes to the dead set as a poison pill", run: recoveryBuriesPoisonPills),
+        Check(name: "scheduled jobs wait in the schedule set without enqueued_at", run: scheduleStoresWithoutEnqueuedAt),
+        Check(name: "promotion moves due scheduled and retry jobs to their queues, fields intact", run: promotionMovesDueJobs),
+        Check(name: "promotion moves at most the limit from each set", run: promotionRespectsLimit),
+        Check(name: "racing promotions move each due job exactly once", run: racingPromotionsMoveOnce),
+        Check(name: "a heartbeat counts as a live process", run: heartbeatCountsLiveProcess),
         Check(name: "binary and unicode payloads survive push and fetch", run: payloadsAreBinarySafe),
         Check(name: "statistics report each queue's size", run: statisticsReportQueues),
     ]
@@ -127,11 +134,111 @@ public enum BackendConformance {
         _ = try await fetchOnThread(backend, owner: "alive", queues: ["default"], maximum: 1, timeout: 0.1)
         _ = try await fetchOnThread(backend, owner: "dead", queues: ["default"], maximum: 2, timeout: 0.1)
         let moved = try await backend.recoverOrphanedJobs()
-        try expect(moved == 2, "recovery moved \(moved) jobs, expected the dead worker's 2")
+        try expect(moved == RecoveryResult(requeued: 2), "recovery moved \(moved), expected the dead worker's 2 jobs requeued")
         let again = try await backend.recoverOrphanedJobs()
-        try expect(again == 0, "a second recovery moved \(again) jobs: recovery must happen once")
+        try expect(again.total == 0, "a second recovery moved \(again.total) jobs: recovery must happen once")
         let statistics = try await backend.statistics()
         try expect(statistics.enqueued == 2 && statistics.inProgress == 1, "after recovery \(statistics.enqueued) enqueued and \(statistics.inProgress) in progress; expected 2 and 1")
+    }
+
+    static func recoveryTreatsStaleBeatAsDead(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "Noop"))])
+        try await backend.beat(heartbeat("stalled"))
+        _ = try await fetchOnThread(backend, owner: "stalled", queues: ["default"], maximum: 1, timeout: 0.1)
+        let fresh = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: 30))
+        try expect(fresh.total == 0, "a worker that just beat lost \(fresh.total) jobs to recovery")
+        // A negative age makes the beat just sent count as stale, without waiting 30 s.
+        let stale = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: -1))
+        try expect(stale == RecoveryResult(requeued: 1), "a worker with a stale beat should lose its 1 job to recovery, got \(stale)")
+    }
+
+    static func recoveryBuriesPoisonPills(_ backend: any JobBackend) async throws {
+        let job = Job(className: "Crashy", args: ["x"])
+        try await backend.push([EncodedJob(job)])
+        let policy = RecoveryPolicy(maximumRecoveries: 2)
+        for round in 1...2 {
+            _ = try await fetchOnThread(backend, owner: "crashed-\(round)", queues: ["default"], maximum: 1, timeout: 0.1)
+            let result = try await backend.recoverOrphanedJobs(policy: policy)
+            try expect(result == RecoveryResult(requeued: 1), "recovery \(round) should requeue the job, got \(result)")
+        }
+        let fetched = try await fetchOnThread(backend, owner: "crashed-3", queues: ["default"], maximum: 1, timeout: 0.1)
+        let recovered = try Job(json: fetched.first?.payload ?? [])
+        try expect(recovered.fields[RecoveryDecision.countField] == 2, "the job should carry recovery_count 2, has \(String(describing: recovered.fields[RecoveryDecision.countField]))")
+        try expect(recovered.jid == job.jid && recovered.args == ["x"], "recovery changed the job's identity or args")
+        let result = try await backend.recoverOrphanedJobs(policy: policy)
+        try expect(result == RecoveryResult(buried: 1), "the third recovery should bury the job, got \(result)")
+        let statistics = try await backend.statistics()
+        try expect(statistics.dead == 1 && statistics.enqueued == 0 && statistics.inProgress == 0, "expected the job only in the dead set, got \(statistics)")
+    }
+
+    static func scheduleStoresWithoutEnqueuedAt(_ backend: any JobBackend) async throws {
+        let job = Job(className: "Later")
+        try await backend.schedule([EncodedJob(job)], at: Clock.now() + 3600)
+        let promoted = try await backend.promoteDueJobs(limit: 10)
+        try expect(promoted == 0, "a job due in an hour was promoted")
+        let statistics = try await backend.statistics()
+        try expect(statistics.scheduled == 1 && statistics.enqueued == 0, "expected 1 scheduled and 0 enqueued, got \(statistics)")
+    }
+
+    static func promotionMovesDueJobs(_ backend: any JobBackend) async throws {
+        let text = #"{"retry":3,"queue":"mail","class":"Due","args":[1.50],"jid":"0123456789abcdef01234567","custom":{"b":1,"a":2},"created_at":1700000000.000001}"#
+        try await backend.schedule([EncodedJob(queue: "mail", payload: Array(text.utf8))], at: Clock.now() - 1)
+        try await backend.schedule([EncodedJob(Job(className: "NotYet"))], at: Clock.now() + 3600)
+        let failed = Job(className: "Failed", queue: "other")
+        try await backend.push([EncodedJob(failed)])
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["other"], maximum: 1, timeout: 0.1)
+        try await backend.move(fetched[0], to: .retry, payload: fetched[0].payload, score: Clock.now() - 1)
+        let before = Clock.now()
+        let moved = try await backend.promoteDueJobs(limit: 10)
+        try expect(moved == 2, "promotion moved \(moved) jobs, expected the due scheduled job and the due retry")
+        let mail = try await fetchOnThread(backend, owner: "w1", queues: ["mail"], maximum: 5, timeout: 0.1)
+        let expected = String(text.dropLast()) + ",\"enqueued_at\":"
+        let payload = String(decoding: mail.first?.payload ?? [], as: UTF8.self)
+        try expect(mail.count == 1 && payload.hasPrefix(expected), "the promoted job should be the stored JSON byte for byte plus enqueued_at, got \(payload)")
+        let enqueuedAt = try Job(json: mail[0].payload).enqueuedAt ?? 0
+        try expect(enqueuedAt >= before - 1 && enqueuedAt <= Clock.now() + 1, "enqueued_at \(enqueuedAt) is not the promotion time")
+        let other = try await fetchOnThread(backend, owner: "w1", queues: ["other"], maximum: 5, timeout: 0.1)
+        try expect(other.count == 1 && (try Job(json: other[0].payload)).jid == failed.jid, "the due retry did not reach its queue")
+        let statistics = try await backend.statistics()
+        try expect(statistics.scheduled == 1 && statistics.retries == 0, "after promotion \(statistics.scheduled) scheduled and \(statistics.retries) retries, expected 1 and 0")
+        try expect(try await backend.promoteDueJobs(limit: 10) == 0, "a second promotion moved jobs again")
+    }
+
+    static func promotionRespectsLimit(_ backend: any JobBackend) async throws {
+        try await backend.schedule((0..<5).map { _ in EncodedJob(Job(className: "Due")) }, at: Clock.now() - 1)
+        let first = try await backend.promoteDueJobs(limit: 2)
+        let statistics = try await backend.statistics()
+        try expect(first == 2 && statistics.scheduled == 3 && statistics.enqueued == 2, "with limit 2: moved \(first), \(statistics.scheduled) left scheduled, \(statistics.enqueued) enqueued")
+    }
+
+    static func racingPromotionsMoveOnce(_ backend: any JobBackend) async throws {
+        let jobs = (0..<200).map { _ in Job(className: "Due") }
+        try await backend.schedule(jobs.map(EncodedJob.init), at: Clock.now() - 1)
+        let moved = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var total = 0
+                    while case let count = try await backend.promoteDueJobs(limit: 25), count > 0 { total += count }
+                    return total
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let statistics = try await backend.statistics()
+        try expect(moved == 200 && statistics.enqueued == 200 && statistics.scheduled == 0, "racing promotions moved \(moved), queue holds \(statistics.enqueued), \(statistics.scheduled) left; expected 200, 200, 0")
+    }
+
+    static func heartbeatCountsLiveProcess(_ backend: any JobBackend) async throws {
+        try expect(try await backend.liveProcessCount() == 0, "a fresh backend reports live processes")
+        let signal = try await backend.beat(heartbeat("w1"))
+        try expect(signal == nil, "a beat popped a signal nobody sent")
+        try expect(try await backend.liveProcessCount() == 1, "after one heartbeat the backend does not report 1 live process")
+        try await backend.removeHeartbeat(of: "w1")
+        try expect(try await backend.liveProcessCount() == 0, "a removed heartbeat still counts as live")
+    }
+
+    static func heartbeat(_ identity: String) -> WorkerHeartbeat {
+        WorkerHeartbeat(identity: identity, info: JSONObject(), busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:])
     }
 
     static func payloadsAreBinarySafe(_ backend: any JobBackend) async throws {

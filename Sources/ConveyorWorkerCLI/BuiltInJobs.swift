@@ -1,5 +1,8 @@
 import Conveyor
 import RedisClient
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The jobs `conveyor-worker` knows out of the box, for smoke tests, demos and benchmarks.
 enum BuiltInJobs {
@@ -17,6 +20,10 @@ enum BuiltInJobs {
         // Always fails with args[0] as the message: exercises retries and the dead set.
         registry.register(className: "Fail") { args, _ in
             throw RequestedFailure(message: args.first?.stringValue ?? "Fail job failed as requested")
+        }
+        // Kills the worker process mid-job (exit status 70): exercises crash recovery and poison pills.
+        registry.register(className: "Crash") { _, _ in
+            exit(70)
         }
         // Logs its args.
         registry.register(className: "Echo") { args, context in

@@ -5,14 +5,23 @@ import Glibc
 #endif
 
 /// SIGINT and SIGTERM handling: the first asks the worker to stop gracefully, a second exits at once.
-/// Dispatch sources deliver the signals on a queue, outside the async runtime and the worker's threads.
+/// SIGTSTP makes the worker quiet (stop fetching, finish running jobs, stay up), as in Sidekiq, instead
+/// of suspending the process. Dispatch sources deliver the signals on a queue, outside the async runtime
+/// and the worker's threads.
 final class ShutdownSignals {
     private let sources: [any DispatchSourceSignal]
 
-    init(logger: Logger, onFirstSignal: @escaping @Sendable () -> Void) {
+    init(logger: Logger, onQuiet: @escaping @Sendable () -> Void, onFirstSignal: @escaping @Sendable () -> Void) {
         let queue = DispatchQueue(label: "conveyor-signals")
         let received = ReceivedCount()
-        sources = [SIGINT, SIGTERM].map { number in
+        signal(SIGTSTP, SIG_IGN)
+        let quiet = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: queue)
+        quiet.setEventHandler {
+            logger.info("SIGTSTP received: quiet, no more fetching; running jobs finish (send SIGTERM to stop).")
+            onQuiet()
+        }
+        quiet.resume()
+        sources = [quiet] + [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {

@@ -8,7 +8,7 @@ import Logging
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor-worker",
-        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Echo, Record and Latency jobs).",
+        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Crash, Echo, Record and Latency jobs).",
         discussion: """
         Examples:
           conveyor-worker                                # queue 'default', 10 at once
@@ -17,9 +17,13 @@ struct WorkerCommand: AsyncParsableCommand {
           conveyor-worker --concurrency 50 --timeout 10
           conveyor-worker --drain                        # exit when queues are empty
 
-        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Echo [anything] (logs its args); Record [set-key] (adds its jid to that Redis set, to prove a job ran); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
+        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key] (adds its jid to that Redis set, to prove a job ran); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
 
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay safe in this worker's private list and another worker recovers them.
+
+        SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
+
+        The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of workers whose heartbeat stopped; a job recovered from crashed workers more than 3 times goes to the dead set as a poison pill.
         """
     )
 
@@ -88,7 +92,7 @@ struct WorkerCommand: AsyncParsableCommand {
             ),
             logger: logger
         )
-        let signals = ShutdownSignals(logger: logger) { worker.stop() }
+        let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         if drain {
             try await worker.runUntilIdle()
         } else {

@@ -22,7 +22,8 @@ public final class InMemoryBackend: JobBackend {
         var sets: [JobSet: [(score: Double, payload: [UInt8])]] = [:]
         var processed = 0
         var failed = 0
-        var heartbeats: [String: (heartbeat: WorkerHeartbeat, expiresAt: Double)] = [:]
+        var heartbeats: [String: (heartbeat: WorkerHeartbeat, beatAt: Double, expiresAt: Double)] = [:]
+        var signals: [String: [WorkerSignal]] = [:]
     }
 
     struct PrivateListKey: Hashable {
@@ -40,6 +41,30 @@ public final class InMemoryBackend: JobBackend {
             for job in jobs {
                 state.queues[job.queue, default: []].append(job.payload)
             }
+        }
+    }
+
+    public func schedule(_ jobs: [EncodedJob], at time: Double) async throws {
+        state.withLock { state in
+            for job in jobs { Self.insert(job.payload, score: time, into: .schedule, in: &state) }
+        }
+    }
+
+    public func promoteDueJobs(limit: Int) async throws -> Int {
+        state.withLockThenBroadcast { state in
+            let now = Clock.now()
+            var moved = 0
+            for set in [JobSet.schedule, .retry] {
+                let entries = state.sets[set] ?? []
+                let due = entries.prefix { $0.score <= now }.prefix(limit)
+                state.sets[set] = Array(entries.dropFirst(due.count))
+                for entry in due {
+                    let job = EncodedJob(releasing: entry.payload, now: now)
+                    state.queues[job.queue, default: []].append(job.payload)
+                }
+                moved += due.count
+            }
+            return moved
         }
     }
 
@@ -68,16 +93,21 @@ public final class InMemoryBackend: JobBackend {
 
     public func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws {
         state.withLock { state in
-            Self.removeFromPrivateList(job, in: &state)
-            state.sets[set, default: []].append((score, payload))
-            state.sets[set]!.sort { $0.score < $1.score }
+            guard Self.removeFromPrivateList(job, in: &state) else { return }
+            Self.insert(payload, score: score, into: set, in: &state)
         }
     }
 
-    public func beat(_ heartbeat: WorkerHeartbeat) async throws {
+    public func beat(_ heartbeat: WorkerHeartbeat) async throws -> WorkerSignal? {
         state.withLock { state in
-            state.heartbeats[heartbeat.identity] = (heartbeat, Clock.monotonic() + Double(heartbeat.timeToLive))
+            state.heartbeats[heartbeat.identity] = (heartbeat, Clock.now(), Clock.monotonic() + Double(heartbeat.timeToLive))
+            // Signals are pushed at the head and popped at the tail, as Sidekiq's LPUSH/RPOP.
+            return state.signals[heartbeat.identity]?.popLast()
         }
+    }
+
+    public func liveProcessCount() async throws -> Int {
+        statisticsSnapshot.processes
     }
 
     public func removeHeartbeat(of identity: String) async throws {
@@ -86,19 +116,28 @@ public final class InMemoryBackend: JobBackend {
         }
     }
 
-    public func recoverOrphanedJobs() async throws -> Int {
+    public func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult {
         state.withLockThenBroadcast { state in
-            let now = Clock.monotonic()
-            var moved = 0
+            let now = Clock.now()
+            var result = RecoveryResult()
             for (key, payloads) in state.privateLists {
-                if let beat = state.heartbeats[key.owner], beat.expiresAt > now { continue }
-                for payload in payloads.reversed() {
-                    state.queues[key.queue, default: []].prepend(payload)
+                if let beat = state.heartbeats[key.owner], beat.expiresAt > Clock.monotonic(), now - beat.beatAt <= policy.staleHeartbeatAge {
+                    continue
                 }
-                moved += payloads.count
+                // Reversed so the oldest fetched job ends up first to run again.
+                for payload in payloads.reversed() {
+                    switch RecoveryDecision.decide(payload: payload, policy: policy, now: now) {
+                    case .requeue(let rewritten):
+                        state.queues[key.queue, default: []].prepend(rewritten)
+                        result.requeued += 1
+                    case .bury(let rewritten):
+                        Self.insert(rewritten, score: now, into: .dead, in: &state)
+                        result.buried += 1
+                    }
+                }
                 state.privateLists[key] = nil
             }
-            return moved
+            return result
         }
     }
 
@@ -140,9 +179,22 @@ public final class InMemoryBackend: JobBackend {
         state.withLock { state in (state.sets[set] ?? []).map(\.payload) }
     }
 
+    /// Sends a worker a signal, as `conveyor quiet` and `conveyor stop` do on Redis; its next heartbeat
+    /// pops it.
+    public func send(_ signal: WorkerSignal, to identity: String) {
+        state.withLock { state in state.signals[identity, default: []].insert(signal, at: 0) }
+    }
+
     /// Forgets a worker's heartbeat as if it had expired, to simulate a crashed worker in tests.
     public func expireHeartbeat(of identity: String) {
         state.withLock { state in _ = state.heartbeats.removeValue(forKey: identity) }
+    }
+
+    static func insert(_ payload: [UInt8], score: Double, into set: JobSet, in state: inout State) {
+        var entries = state.sets[set] ?? []
+        let position = entries.firstIndex { $0.score > score } ?? entries.endIndex
+        entries.insert((score, payload), at: position)
+        state.sets[set] = entries
     }
 
     @discardableResult

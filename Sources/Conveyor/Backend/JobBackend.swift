@@ -8,6 +8,16 @@ public protocol JobBackend: Sendable {
     /// Pushes serialized jobs onto their queues' push end and registers the queue names.
     func push(_ jobs: [EncodedJob]) async throws
 
+    /// Adds serialized jobs to the schedule set, to run at `time` (epoch seconds). The payloads carry
+    /// no `enqueued_at`; ``promoteDueJobs(limit:)`` stamps it when the job reaches its queue.
+    func schedule(_ jobs: [EncodedJob], at time: Double) async throws
+
+    /// Moves up to `limit` due jobs (score at or before now) from the schedule set and up to `limit`
+    /// from the retry set to their queues' push end, each with a fresh `enqueued_at` and its other
+    /// fields unchanged, and registers the queue names. A job is never lost or duplicated between a set
+    /// and its queue, even when several workers promote at once. Returns how many jobs moved.
+    func promoteDueJobs(limit: Int) async throws -> Int
+
     /// Opens a fetcher for one consumer thread of the worker `owner`, serving `queues`.
     func makeFetcher(owner: String, queues: [String]) throws -> any JobFetcher
 
@@ -22,17 +32,33 @@ public protocol JobBackend: Sendable {
     /// payload by `payload`, atomically with its removal from the private list.
     func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws
 
-    /// Publishes a worker's heartbeat; the worker counts as alive while its heartbeat is fresh.
-    func beat(_ heartbeat: WorkerHeartbeat) async throws
+    /// Publishes a worker's heartbeat (the worker counts as alive while it is fresh) and, in the same
+    /// round trip, pops one signal an administrator sent the worker, if any.
+    @discardableResult
+    func beat(_ heartbeat: WorkerHeartbeat) async throws -> WorkerSignal?
+
+    /// How many worker processes are registered as alive; the scheduled-job poller spreads its polls
+    /// over them.
+    func liveProcessCount() async throws -> Int
 
     /// Removes a stopping worker's heartbeat.
     func removeHeartbeat(of identity: String) async throws
 
-    /// Requeues the private lists of workers whose heartbeat has expired; returns how many jobs moved.
-    func recoverOrphanedJobs() async throws -> Int
+    /// Empties the private lists of dead workers: those whose heartbeat expired or whose last beat is
+    /// older than `policy.staleHeartbeatAge`. Each job goes back to its queue's pop end with its
+    /// recovery count raised, or to the dead set once recovered more than `policy.maximumRecoveries`
+    /// times (see ``RecoveryDecision``). Each job moves exactly once even when workers race.
+    func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult
 
     /// Sizes of queues, sets and counters, for `conveyor stats` and tests.
     func statistics() async throws -> BackendStatistics
+}
+
+extension JobBackend {
+    /// Recovers dead workers' jobs with the default ``RecoveryPolicy``.
+    public func recoverOrphanedJobs() async throws -> RecoveryResult {
+        try await recoverOrphanedJobs(policy: RecoveryPolicy())
+    }
 }
 
 /// A job serialized for its queue.
@@ -51,6 +77,18 @@ public struct EncodedJob: Sendable, Hashable {
     /// Serializes a job for its own queue.
     public init(_ job: Job) {
         self.init(queue: job.queue, payload: job.serialized())
+    }
+
+    /// A job leaving the schedule or retry set for its queue: `enqueued_at` set to `now` (replaced in
+    /// place, or appended), every other field unchanged. A payload that is not a job goes unchanged to
+    /// the default queue, where the worker that fetches it sends it to the dead set with the reason.
+    public init(releasing payload: [UInt8], now: Double) {
+        guard var job = try? Job(json: payload) else {
+            self.init(queue: Job.defaultQueue, payload: payload)
+            return
+        }
+        job.enqueuedAt = now
+        self.init(job)
     }
 }
 

@@ -18,6 +18,14 @@ public protocol JobParameters: Codable, Sendable {
     static var queue: String { get }
     /// How often a failure is retried. Default: ``RetryPolicy/default`` (25 times).
     static var retry: RetryPolicy { get }
+    /// Seconds to wait before the retry that follows failure number `retryCount + 1` (Sidekiq's
+    /// `retry_count`, 0 after the first failure); `nil` means Sidekiq's formula,
+    /// `count**4 + 15 + rand(10) * (count + 1)`. Default: `nil` for every count.
+    static func retryDelay(forRetryCount retryCount: Int) -> Double?
+    /// How long one run may take; at the deadline the handler's task is cancelled and the run fails
+    /// (and is retried by the usual rules). Cancellation is cooperative: the run ends when the handler
+    /// next checks it (any `await` of `Task.sleep` or a Redis call does). Default: `nil`, no limit.
+    static var timeout: Duration? { get }
 }
 
 extension JobParameters {
@@ -25,6 +33,10 @@ extension JobParameters {
     public static var queue: String { Job.defaultQueue }
     /// The default retry policy, 25 retries.
     public static var retry: RetryPolicy { .default }
+    /// Sidekiq's delay formula for every retry.
+    public static func retryDelay(forRetryCount retryCount: Int) -> Double? { nil }
+    /// No timeout.
+    public static var timeout: Duration? { nil }
 
     /// The value as the job's arguments: a one-element array holding the encoded value.
     public func encodedArguments() throws -> [JSONValue] {

@@ -4,6 +4,8 @@
 /// let producer = Producer(backend: RedisBackend(client: client))
 /// let jid = try await producer.push(SendWelcomeEmail(userID: 42))
 /// try await producer.push(className: "HardJob", args: [1, "x"])      // a job for a Ruby worker
+/// try await producer.push(SendReminder(userID: 42), in: .seconds(3600))   // in an hour
+/// try await producer.push(Job(className: "Report"), at: Clock.now() + 86_400)  // epoch seconds
 /// ```
 public struct Producer: Sendable {
     /// Where jobs go.
@@ -27,6 +29,26 @@ public struct Producer: Sendable {
         return job.jid
     }
 
+    /// Schedules a typed job to run at `time` (epoch seconds) and returns its jid; a time already
+    /// past pushes it at once, as Sidekiq does.
+    @discardableResult
+    public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, at time: Double) async throws -> String {
+        let job = Job(
+            className: Parameters.jobName,
+            args: try parameters.encodedArguments(),
+            queue: queue ?? Parameters.queue,
+            retry: Parameters.retry
+        )
+        try await push(job, at: time)
+        return job.jid
+    }
+
+    /// Schedules a typed job to run after `delay` and returns its jid.
+    @discardableResult
+    public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, in delay: Duration) async throws -> String {
+        try await push(parameters, queue: queue, at: Clock.now() + delay.inSeconds)
+    }
+
     /// Pushes an untyped job, for example one a Ruby Sidekiq worker runs, and returns its jid.
     @discardableResult
     public func push(className: String, args: [JSONValue] = [], queue: String = Job.defaultQueue, retry: RetryPolicy = .default) async throws -> String {
@@ -40,6 +62,18 @@ public struct Producer: Sendable {
         try await pushBulk([job])
     }
 
+    /// Schedules one prepared job to run at `time` (epoch seconds): it waits in the schedule set, with
+    /// no `enqueued_at`, until a worker's poller moves it to its queue. A time already past pushes it
+    /// at once, as Sidekiq does.
+    public func push(_ job: Job, at time: Double) async throws {
+        try await pushBulk([job], at: time)
+    }
+
+    /// Schedules one prepared job to run after `delay`.
+    public func push(_ job: Job, in delay: Duration) async throws {
+        try await push(job, at: Clock.now() + delay.inSeconds)
+    }
+
     /// Pushes many jobs in as few round trips as the backend allows, stamping `enqueued_at` on each.
     public func pushBulk(_ jobs: [Job]) async throws {
         let now = Clock.now()
@@ -49,5 +83,20 @@ public struct Producer: Sendable {
             return EncodedJob(stamped)
         }
         try await backend.push(encoded)
+    }
+
+    /// Schedules many jobs to run at `time` (epoch seconds) in as few round trips as the backend
+    /// allows; a time already past pushes them at once.
+    public func pushBulk(_ jobs: [Job], at time: Double) async throws {
+        guard time > Clock.now() else {
+            try await pushBulk(jobs)
+            return
+        }
+        let encoded = jobs.map { job -> EncodedJob in
+            var scheduled = job
+            scheduled.enqueuedAt = nil
+            return EncodedJob(scheduled)
+        }
+        try await backend.schedule(encoded, at: time)
     }
 }

@@ -11,7 +11,12 @@ struct FailureRouting {
     /// Longest `error_message` kept, as Sidekiq.
     static let maximumMessageLength = 10_000
 
-    static func destination(for original: Job, errorClass: String, message: String, now: Double, jitter: Int = Int.random(in: 0..<10)) -> Destination {
+    /// `customDelay` is the job class's own delay for a retry count (``JobOptions/retryDelay``); when
+    /// absent or answering `nil`, Sidekiq's formula applies.
+    static func destination(
+        for original: Job, errorClass: String, message: String, now: Double,
+        jitter: Int = Int.random(in: 0..<10), customDelay: (@Sendable (Int) -> Double?)? = nil
+    ) -> Destination {
         var job = original
         if job.retry == .never { return .discard }
         job.fields["error_message"] = .string(String(message.prefix(maximumMessageLength)))
@@ -26,7 +31,8 @@ struct FailureRouting {
         }
         job.retryCount = count
         if count < job.retry.maximumRetries {
-            return .set(.retry, payload: job.serialized(), score: now + delay(forRetryCount: count, jitter: jitter))
+            let seconds = customDelay?(count).map { max(0, $0) } ?? delay(forRetryCount: count, jitter: jitter)
+            return .set(.retry, payload: job.serialized(), score: now + seconds)
         }
         if job.fields["dead"] == .bool(false) { return .discard }
         return .set(.dead, payload: job.serialized(), score: now)

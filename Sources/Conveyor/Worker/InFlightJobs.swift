@@ -14,8 +14,11 @@ final class InFlightJobs: Sendable {
         var running: [Int: Running] = [:]
         var nextID = 0
         var isStopping = false
+        var isQuiet = false
         /// How many free slots the sleeping consumer waits for; 0 when it is not waiting.
         var consumerWaitsForFree = 0
+        /// Stopping or quiet: no more fetching either way.
+        var hasStoppedFetching: Bool { isStopping || isQuiet }
     }
 
     let state = ConditionLock(State())
@@ -25,8 +28,8 @@ final class InFlightJobs: Sendable {
         self.concurrency = concurrency
     }
 
-    /// Blocks the consumer thread until at least one slot is free or the worker stops; returns the
-    /// number of free slots, 0 when stopping.
+    /// Blocks the consumer thread until at least one slot is free or the worker stops fetching
+    /// (stopping or quiet); returns the number of free slots, 0 when fetching is over.
     ///
     /// When only a few slots are free it lingers up to `linger` seconds for more: short jobs finish in
     /// bursts, and fetching a burst in one round trip beats one round trip per freed slot.
@@ -39,15 +42,15 @@ final class InFlightJobs: Sendable {
 
     private func waitUntilFree(atLeast wanted: Int, timeout: Double?) -> Int {
         state.withLock { $0.consumerWaitsForFree = wanted }
-        return state.wait(until: { $0.isStopping || concurrency - $0.running.count >= wanted }, timeout: timeout) { state in
+        return state.wait(until: { $0.hasStoppedFetching || concurrency - $0.running.count >= wanted }, timeout: timeout) { state in
             state.consumerWaitsForFree = 0
-            return state.isStopping ? 0 : concurrency - state.running.count
+            return state.hasStoppedFetching ? 0 : concurrency - state.running.count
         }
     }
 
-    /// Sleeps up to `seconds`, returning early when the worker stops; true when stopping.
+    /// Sleeps up to `seconds`, returning early when fetching is over; true when it is.
     func sleepUnlessStopping(_ seconds: Double) -> Bool {
-        state.wait(until: { $0.isStopping }, timeout: seconds) { $0.isStopping }
+        state.wait(until: { $0.hasStoppedFetching }, timeout: seconds) { $0.hasStoppedFetching }
     }
 
     /// Registers a job about to start and returns its slot number.
@@ -65,7 +68,7 @@ final class InFlightJobs: Sendable {
         state.withLock { state in state.running[id]?.task = task }
     }
 
-    /// Frees a slot and wakes the consumer.
+    /// Frees a slot, waking the consumer only when it waits for as many free slots as there now are.
     func finish(_ id: Int) {
         state.withLockThenWake { state in
             state.running.removeValue(forKey: id)
@@ -79,7 +82,13 @@ final class InFlightJobs: Sendable {
         state.withLockThenBroadcast { $0.isStopping = true }
     }
 
+    /// Tells the consumer to stop fetching while running jobs finish and the worker stays up.
+    func quiet() {
+        state.withLockThenBroadcast { $0.isQuiet = true }
+    }
+
     var isStopping: Bool { state.withLock { $0.isStopping } }
+    var hasStoppedFetching: Bool { state.withLock { $0.hasStoppedFetching } }
     var count: Int { state.withLock { $0.running.count } }
     var snapshot: [Running] { state.withLock { Array($0.running.values) } }
 }

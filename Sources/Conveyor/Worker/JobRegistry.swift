@@ -8,12 +8,17 @@
 /// registry.register(className: "HardJob") { args, context in   // a job pushed from Ruby
 ///     print(args)
 /// }
+/// registry.register(className: "Report", options: JobOptions(timeout: .seconds(30))) { _, _ in }
 /// ```
+///
+/// A typed job's retry delays and timeout come from its ``JobParameters`` type; a class-name
+/// registration takes them as ``JobOptions``.
 public struct JobRegistry: Sendable {
     /// Runs one job; throwing marks the run as failed.
     public typealias Handler = @Sendable (JobContext) async throws -> Void
 
     private var handlers: [String: Handler] = [:]
+    private var options: [String: JobOptions] = [:]
 
     /// Creates an empty registry.
     public init() {}
@@ -28,21 +33,29 @@ public struct JobRegistry: Sendable {
             let parameters = try Parameters.decode(from: context.job.args)
             try await handler(parameters, context)
         }
+        options[Parameters.jobName] = JobOptions(Parameters.self)
     }
 
     /// Registers a handler that receives the raw `args`, for jobs pushed by other languages.
     public mutating func register(
         className: String,
+        options: JobOptions = JobOptions(),
         handler: @escaping @Sendable ([JSONValue], JobContext) async throws -> Void
     ) {
         handlers[className] = { context in
             try await handler(context.job.args, context)
         }
+        self.options[className] = options
     }
 
     /// The handler for a class name, if one is registered.
     public func handler(for className: String) -> Handler? {
         handlers[className]
+    }
+
+    /// The options of a class name; the defaults when it is not registered.
+    public func options(for className: String) -> JobOptions {
+        options[className] ?? JobOptions()
     }
 
     /// The registered class names, sorted.

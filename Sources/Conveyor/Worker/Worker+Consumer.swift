@@ -23,8 +23,8 @@ extension Worker {
                 if inFlight.sleepUnlessStopping(backoff.nextDelay()) { break }
                 continue
             }
-            if inFlight.isStopping {
-                // Fetched while a stop arrived: these never started, so they go straight back.
+            if inFlight.hasStoppedFetching {
+                // Fetched while a stop or quiet arrived: these never started, so they go straight back.
                 requeueUnstarted(jobs, executor: executor)
                 break
             }

@@ -4,18 +4,14 @@ import Glibc
 #endif
 
 extension Worker {
-    /// Publishes the heartbeat every `heartbeatInterval` and recovers dead workers' private lists every
-    /// `recoveryInterval`, until cancelled.
+    /// Publishes the heartbeat every `heartbeatInterval` (obeying any signal it pops) and recovers dead
+    /// workers' private lists every `recoveryInterval`, until cancelled.
     func keepHousekeeping() async {
         var lastRecovery = Clock.monotonic()
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
             if Task.isCancelled { return }
-            do {
-                try await beat()
-            } catch {
-                logger.debug("Heartbeat failed.", metadata: ["error": "\(error)"])
-            }
+            await beatAndObeySignal()
             if Clock.monotonic() - lastRecovery >= configuration.recoveryInterval {
                 lastRecovery = Clock.monotonic()
                 await recoverOrphanedJobs()
@@ -23,20 +19,46 @@ extension Worker {
         }
     }
 
-    /// Pushes back the private lists of workers whose heartbeat expired.
+    /// Beats once and obeys the signal the beat popped, if any.
+    func beatAndObeySignal() async {
+        let signal: WorkerSignal?
+        do {
+            signal = try await beat()
+        } catch {
+            logger.debug("Heartbeat failed.", metadata: ["error": "\(error)"])
+            return
+        }
+        switch signal {
+        case .quiet?:
+            logger.info("TSTP received through the signals list.")
+            quiet()
+        case .stop?:
+            logger.info("TERM received through the signals list: shutting down gracefully.")
+            stop()
+        case nil:
+            break
+        }
+    }
+
+    /// Empties the private lists of dead workers: jobs go back to their queues, poison pills to the dead set.
     func recoverOrphanedJobs() async {
         do {
-            let recovered = try await backend.recoverOrphanedJobs()
-            if recovered > 0 {
-                logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(recovered)"])
+            let result = try await backend.recoverOrphanedJobs(policy: configuration.recoveryPolicy)
+            if result.requeued > 0 {
+                logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(result.requeued)"])
+            }
+            if result.buried > 0 {
+                logger.error("Jobs recovered from crashed workers too often went to the dead set as poison pills.", metadata: [
+                    "jobs": "\(result.buried)", "maximumRecoveries": "\(configuration.recoveryPolicy.maximumRecoveries)",
+                ])
             }
         } catch {
             logger.debug("Recovery check failed.", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Sends one heartbeat in Sidekiq's process-registry shape.
-    func beat() async throws {
+    /// Sends one heartbeat in Sidekiq's process-registry shape; returns the signal popped with it.
+    func beat() async throws -> WorkerSignal? {
         let running = inFlight.snapshot
         var runningJobs: [String: JSONObject] = [:]
         for (index, entry) in running.enumerated() {
@@ -58,11 +80,11 @@ extension Worker {
         })
         info["labels"] = .array([.string("conveyor")])
         info["identity"] = .string(identity)
-        try await backend.beat(WorkerHeartbeat(
+        return try await backend.beat(WorkerHeartbeat(
             identity: identity,
             info: info,
             busy: running.count,
-            isQuiet: inFlight.isStopping,
+            isQuiet: inFlight.hasStoppedFetching,
             residentKilobytes: Self.residentKilobytes(),
             runningJobs: runningJobs
         ))

@@ -19,8 +19,9 @@ extension Worker {
             await fail(fetched, job: job, error: error, acknowledger: acknowledger)
             return
         }
+        let options = registry.options(for: job.className)
         do {
-            try await handler(context)
+            try await Self.run(handler, context, timeout: options.timeout)
             acknowledger.record(fetched, failed: false)
         } catch {
             if Task.isCancelled && inFlight.isStopping {
@@ -28,13 +29,33 @@ extension Worker {
                 return
             }
             context.logger.warning("Job failed.", metadata: ["error": "\(error)"])
-            await fail(fetched, job: job, error: error, acknowledger: acknowledger)
+            await fail(fetched, job: job, error: error, options: options, acknowledger: acknowledger)
         }
     }
 
-    private func fail(_ fetched: FetchedJob, job: Job, error: any Error, acknowledger: Acknowledger) async {
+    /// Runs a handler, racing it against its timeout when it has one: at the deadline the handler's
+    /// task is cancelled and the run fails with ``JobTimeoutError``. Both child tasks inherit the loop
+    /// executor. The group waits for the cancelled handler to return, so a run never outlives its slot.
+    static func run(_ handler: @escaping JobRegistry.Handler, _ context: JobContext, timeout: Duration?) async throws {
+        guard let timeout else {
+            try await handler(context)
+            return
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await handler(context) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw JobTimeoutError(timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    private func fail(_ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), acknowledger: Acknowledger) async {
         let destination = FailureRouting.destination(
-            for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: Clock.now()
+            for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: Clock.now(),
+            customDelay: options.retryDelay
         )
         switch destination {
         case .discard:
@@ -42,6 +63,9 @@ extension Worker {
         case .set(let set, let payload, let score):
             await settle(fetched, in: set, payload: payload, score: score)
             acknowledger.record(nil, failed: true)
+            if set == .dead, let onDeath = configuration.onDeath {
+                await onDeath((try? Job(json: payload)) ?? job, error)
+            }
         }
     }
 

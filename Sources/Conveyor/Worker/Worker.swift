@@ -9,6 +9,10 @@ import Logging
 /// try await worker.run()          // until stop(), SIGTERM handling in the app, or task cancellation
 /// ```
 ///
+/// Besides running jobs, each worker promotes due scheduled and retry jobs to their queues (a poller
+/// spread over all live workers, as Sidekiq's), beats every few seconds, obeys `TSTP`/`TERM` signals
+/// popped with the beat, and recovers the private lists of crashed workers.
+///
 /// Shutdown follows Sidekiq: stop fetching, wait up to `shutdownTimeout` for running jobs, cancel the
 /// rest and push their jobs back to the front of their queues, flush acknowledgements, remove the
 /// heartbeat, join the threads.
@@ -68,6 +72,17 @@ public final class Worker: Sendable {
         waiter?.resume()
     }
 
+    /// Stops fetching new jobs while running ones finish; the worker stays up and keeps beating with
+    /// `quiet=true` until ``stop()``. Sidekiq's `TSTP`. Safe to call twice.
+    public func quiet() {
+        guard !inFlight.hasStoppedFetching else { return }
+        logger.info("Worker quiet: no more fetching; running jobs finish, the worker stays up until stopped.", metadata: ["running": "\(inFlight.count)"])
+        inFlight.quiet()
+    }
+
+    /// Whether the worker has stopped fetching (quiet or stopping).
+    public var isQuiet: Bool { inFlight.hasStoppedFetching }
+
     private func run(stopsWhenIdle: Bool) async throws {
         try lifecycle.withLock { state in
             guard !state.hasStarted else { throw WorkerError.alreadyStarted }
@@ -77,10 +92,11 @@ public final class Worker: Sendable {
         }
         let executor = LoopExecutor()
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger)
-        try? await beat()
+        await beatAndObeySignal()
         // Recover before the first fetch, so jobs a crashed worker left behind run in this pass.
         await recoverOrphanedJobs()
         let housekeeping = Task(executorPreference: executor) { await self.keepHousekeeping() }
+        let poller = Task(executorPreference: executor) { await self.keepPromotingDueJobs() }
         logger.info("Worker started.", metadata: [
             "identity": "\(identity)", "queues": "\(configuration.queues.names.joined(separator: ","))",
             "concurrency": "\(configuration.concurrency)",
@@ -98,6 +114,8 @@ public final class Worker: Sendable {
                 self.logger.error("Could not start fetching; the worker stops.", metadata: ["error": "\(error)"])
                 self.stop()
             }
+            // Quiet ends fetching for good; in drain mode nothing else would end the run.
+            if stopsWhenIdle { self.stop() }
             let waiter = consumerDone.withLock { waiter -> CheckedContinuation<Void, Never>? in
                 consumerFinished.withLock { $0 = true }
                 defer { waiter = nil }
@@ -127,7 +145,9 @@ public final class Worker: Sendable {
         await drainRunningJobs()
         await acknowledger.flush()
         housekeeping.cancel()
+        poller.cancel()
         await housekeeping.value
+        await poller.value
         do {
             try await backend.removeHeartbeat(of: identity)
         } catch {

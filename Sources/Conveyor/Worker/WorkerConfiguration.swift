@@ -15,6 +15,16 @@ public struct WorkerConfiguration: Sendable {
     public var recoveryInterval: Double
     /// A label shown in the process registry (Sidekiq's `tag`).
     public var tag: String
+    /// The average seconds between promotions of due scheduled and retry jobs *per live process*:
+    /// each worker polls about every `scheduledPollInterval × live processes` seconds (randomized), so
+    /// the cluster as a whole polls about this often however many workers run. Default 1, so a due job
+    /// starts within about a second.
+    public var scheduledPollInterval: Double
+    /// When a worker counts as dead for crash recovery and when a job is a poison pill.
+    public var recoveryPolicy: RecoveryPolicy
+    /// Called when a failed job goes to the dead set (retries exhausted), with the last error; not for
+    /// `dead: false` jobs, which are dropped. Runs on the worker's loop thread: keep it short.
+    public var onDeath: (@Sendable (Job, any Error) async -> Void)?
 
     /// Creates a configuration.
     public init(
@@ -24,7 +34,10 @@ public struct WorkerConfiguration: Sendable {
         fetchTimeout: Double = 2,
         heartbeatInterval: Double = 5,
         recoveryInterval: Double = 15,
-        tag: String = ""
+        tag: String = "",
+        scheduledPollInterval: Double = 1,
+        recoveryPolicy: RecoveryPolicy = RecoveryPolicy(),
+        onDeath: (@Sendable (Job, any Error) async -> Void)? = nil
     ) {
         precondition(concurrency >= 1, "A worker needs a concurrency of at least 1.")
         self.queues = queues
@@ -34,5 +47,8 @@ public struct WorkerConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.recoveryInterval = recoveryInterval
         self.tag = tag
+        self.scheduledPollInterval = max(0.01, scheduledPollInterval)
+        self.recoveryPolicy = recoveryPolicy
+        self.onDeath = onDeath
     }
 }

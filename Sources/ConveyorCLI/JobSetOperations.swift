@@ -1,0 +1,70 @@
+import Conveyor
+import ConveyorRedis
+
+/// The work shared by `conveyor retry`, `dead` and `scheduled`: list a set, move or delete one job by
+/// jid, clear the set. Each prints a table or a line for people, or JSON with `json`.
+enum JobSetOperations {
+    static func list(_ set: JobSet, limit: Int, json: Bool, redis: RedisOptions) async {
+        let entries = await redis.withAdmin { admin in try await admin.entries(in: set, limit: limit) }
+        if json {
+            print(JSONValue.array(entries.map(jsonSummary)).jsonString)
+            return
+        }
+        guard !entries.isEmpty else {
+            print("The \(set.rawValue) set is empty.")
+            return
+        }
+        var table = TextTable(["JID", "CLASS", "QUEUE", set == .dead ? "DIED AT" : "RUNS AT", "RETRIES", "ERROR"])
+        for entry in entries {
+            let job = entry.job
+            table.append([
+                job?.jid ?? "(not a job)", job?.className ?? "", job?.queue ?? "", ScheduleTime.iso8601(entry.score),
+                job?.retryCount.map { "\($0 + 1)" } ?? "0", String((job?.fields["error_message"]?.stringValue ?? "").prefix(60)),
+            ])
+        }
+        print(table.render())
+    }
+
+    static func enqueueNow(jid: String, from set: JobSet, json: Bool, redis: RedisOptions) async {
+        let job = await redis.withAdmin { admin in try await admin.enqueueNow(jid: jid, from: set) }
+        if json {
+            print(JSONValue.object(["jid": .string(jid), "queue": .string(job.queue), "from": .string(set.rawValue)]).jsonString)
+        } else {
+            print("Moved job \(jid) (\(job.className)) from the \(set.rawValue) set to queue '\(job.queue)'.")
+        }
+    }
+
+    static func delete(jid: String, from set: JobSet, json: Bool, redis: RedisOptions) async {
+        let entry = await redis.withAdmin { admin in try await admin.delete(jid: jid, from: set) }
+        if json {
+            print(JSONValue.object(["jid": .string(jid), "deleted": .bool(true), "from": .string(set.rawValue)]).jsonString)
+        } else {
+            print("Deleted job \(jid) (\(entry.job?.className ?? "?")) from the \(set.rawValue) set.")
+        }
+    }
+
+    static func clear(_ set: JobSet, json: Bool, redis: RedisOptions) async {
+        let count = await redis.withAdmin { admin in try await admin.clear(set) }
+        if json {
+            print(JSONValue.object(["cleared": .number(JSONNumber(count)), "set": .string(set.rawValue)]).jsonString)
+        } else {
+            print("Cleared the \(set.rawValue) set: \(count) job\(count == 1 ? "" : "s") deleted.")
+        }
+    }
+
+    /// One entry for `--json`: the fields a script filters on, plus the whole job as stored.
+    static func jsonSummary(_ entry: JobSetEntry) -> JSONValue {
+        var object = JSONObject()
+        object["score"] = .number(JSONNumber(entry.score))
+        object["at"] = .string(ScheduleTime.iso8601(entry.score))
+        if let job = entry.job {
+            object["jid"] = .string(job.jid)
+            object["class"] = .string(job.className)
+            object["queue"] = .string(job.queue)
+            object["job"] = .object(job.fields)
+        } else {
+            object["payload"] = .string(String(decoding: entry.payload, as: UTF8.self))
+        }
+        return .object(object)
+    }
+}

@@ -1,0 +1,18 @@
+import Conveyor
+
+/// One member of the schedule, retry or dead set.
+public struct JobSetEntry: Sendable, Equatable {
+    /// The score: run time for schedule and retry, time of death for dead (epoch seconds).
+    public let score: Double
+    /// The member exactly as stored.
+    public let payload: [UInt8]
+
+    /// Creates an entry.
+    public init(score: Double, payload: [UInt8]) {
+        self.score = score
+        self.payload = payload
+    }
+
+    /// The member read as a job; `nil` when it is not one.
+    public var job: Job? { try? Job(json: payload) }
+}

@@ -113,28 +113,28 @@ public final class RedisConnection {
 
     private func append(_ command: RedisCommand) -> Int32 {
         let count = command.arguments.count
-        let lengths = UnsafeMutablePointer<Int>.allocate(capacity: count)
-        let pointers = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: count)
-        let total = command.arguments.reduce(0) { $0 + $1.count }
-        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
-        defer {
-            lengths.deallocate()
-            pointers.deallocate()
-            storage.deallocate()
-        }
-        var offset = 0
-        for (index, argument) in command.arguments.enumerated() {
-            argument.withUnsafeBytes { bytes in
-                if let base = bytes.baseAddress {
-                    UnsafeMutableRawPointer(storage + offset).copyMemory(from: base, byteCount: bytes.count)
+        var total = 0
+        for argument in command.arguments { total += argument.count }
+        // Scratch space on the stack where it fits (the common small command costs no malloc);
+        // hiredis copies the arguments into its output buffer, so the scratch can go right after.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { lengths in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { pointers in
+                withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(total, 1)) { storage in
+                    var offset = 0
+                    for (index, argument) in command.arguments.enumerated() {
+                        argument.withUnsafeBytes { bytes in
+                            if let base = bytes.baseAddress {
+                                UnsafeMutableRawPointer(storage.baseAddress! + offset).copyMemory(from: base, byteCount: bytes.count)
+                            }
+                        }
+                        pointers[index] = UnsafePointer(storage.baseAddress! + offset)
+                        lengths[index] = argument.count
+                        offset += argument.count
+                    }
+                    return redisAppendCommandArgv(context, Int32(count), pointers.baseAddress, lengths.baseAddress)
                 }
             }
-            pointers[index] = UnsafePointer(storage + offset)
-            lengths[index] = argument.count
-            offset += argument.count
         }
-        // hiredis copies the arguments into its output buffer, so our storage can go right after.
-        return redisAppendCommandArgv(context, Int32(count), pointers, lengths)
     }
 
     private func handshake() throws(RedisError) {

@@ -18,7 +18,8 @@ struct WorkerCommand: AsyncParsableCommand {
           conveyor-worker --drain                                  exit once the queues are empty
 
         Built-in jobs: Noop; Sleep [ms]; Fail [message]; Echo [anything] (logs its args);
-        Record [set-key] (adds its jid to that Redis set, to prove a job ran).
+        Record [set-key] or [set-key, list-key] (adds its jid to that Redis set, to prove a job ran,
+        and appends it to that list, to prove no job ran twice).
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the
         unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay
         safe in this worker's private list and another worker recovers them.

@@ -255,6 +255,40 @@ struct SidekiqInteropTests {
         #expect(after["processes"] == [], "the heartbeat must be gone once the worker stopped")
     }
 
+    @Test("the Sidekiq Web UI renders Conveyor's process, running jobs, retries and dead jobs")
+    func webUI() async throws {
+        let context = try SidekiqTestContext()
+        defer { context.stop() }
+        let producer = Producer(backend: context.backend)
+        let retried = try await producer.push(className: "Fail", args: ["retry me later"])
+        let buried = try await producer.push(className: "Fail", args: ["rest in peace"], retry: .limit(0))
+        let drained = try await CommandLine.run("conveyor-worker", ["--drain"], redisURL: context.url)
+        #expect(drained.status == 0, "\(drained.errors)")
+        let sleeping = try await (0..<2).asyncMap { _ in try await producer.push(className: "Sleep", args: [60_000]) }
+        let worker = try context.startWorker(["--timeout", "1"])
+        let identity = try await eventually(timeout: 30, "Sidekiq::ProcessSet shows the worker with 2 busy") { () -> String? in
+            guard let process = try await context.sidekiqProcess(pid: worker.pid), process["busy"] == 2 else { return .none }
+            return process["identity"]?.stringValue
+        }
+
+        let pages = try await SidekiqFixtures.ruby("web.rb", ["/", "/busy", "/queues", "/retries", "/morgue"], redisURL: context.url)
+        for (name, page) in pages.objectValue ?? [:] {
+            #expect(page["status"] == 200, "the Web UI's \(name) page failed: \(page["body"]?.stringValue?.prefix(2000) ?? "")")
+        }
+        let busy = pages["/busy"]?["body"]?.stringValue ?? ""
+        #expect(busy.contains(identity), "the Busy page lists the worker")
+        for jid in sleeping {
+            #expect(busy.contains(jid), "the Busy page lists running job \(jid)")
+        }
+        #expect(pages["/retries"]?["body"]?.stringValue?.contains(retried) == true)
+        #expect(pages["/morgue"]?["body"]?.stringValue?.contains(buried) == true)
+        #expect(pages["retry:\(retried)"]?["body"]?.stringValue?.contains("retry me later") == true, "the retry's detail page shows its error")
+        #expect(pages["dead:\(buried)"]?["body"]?.stringValue?.contains("rest in peace") == true, "the dead job's detail page shows its error")
+
+        worker.signal(SIGTERM)
+        #expect(await CommandLine.finish(worker).status == 0)
+    }
+
     @Test("Sidekiq::Stats agrees with `conveyor stats --json`")
     func statsAgree() async throws {
         let context = try SidekiqTestContext()

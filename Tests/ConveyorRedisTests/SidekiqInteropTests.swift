@@ -307,6 +307,7 @@ struct SidekiqInteropTests {
         #expect(conveyorStats.status == 0, "\(conveyorStats.errors)")
         let conveyor = try JSONValue.parse(conveyorStats.output)
         #expect(sidekiq["processed"] == 13 && sidekiq["failed"] == 3)
+        #expect(sidekiq["processed_today"] == 13 && sidekiq["failed_today"] == 3, "Sidekiq::Stats::History reads the daily counters")
         #expect(sidekiq["processed"] == conveyor["processed"])
         #expect(sidekiq["failed"] == conveyor["failed"])
         #expect(sidekiq["retry_size"] == conveyor["retries"] && sidekiq["retry_size"] == 2)

@@ -44,7 +44,9 @@ result =
     stats = Sidekiq::Stats.new
     { "processed" => stats.processed, "failed" => stats.failed, "enqueued" => stats.enqueued,
       "retry_size" => stats.retry_size, "dead_size" => stats.dead_size, "scheduled_size" => stats.scheduled_size,
-      "processes_size" => stats.processes_size, "workers_size" => stats.workers_size, "queues" => stats.queues }
+      "processes_size" => stats.processes_size, "workers_size" => stats.workers_size, "queues" => stats.queues,
+      "processed_today" => Sidekiq::Stats::History.new(1).processed.values.first,
+      "failed_today" => Sidekiq::Stats::History.new(1).failed.values.first }
   when "retries"
     { "size" => Sidekiq::RetrySet.new.size, "entries" => Sidekiq::RetrySet.new.map { |job| entry(job) } }
   when "dead"

@@ -138,10 +138,14 @@ public final class ChildProcess: @unchecked Sendable {
                 continuation.resume()
             }
         }
-        let raw = state.withLock { $0 } ?? 0
-        let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
         let (output, errors) = collected.withLock { ($0.output, $0.errors) }
-        return (status, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        return (exitCode ?? 0, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+
+    /// The exit code, or 128 + the signal that killed the child; `nil` while it runs. For synchronous
+    /// checks after ``waitForExit(timeout:)``.
+    public var exitCode: Int32? {
+        state.withLock { $0 }.map { raw in raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f) }
     }
 
     /// Waits synchronously up to `timeout` seconds; true when the child exited. For `deinit`-like paths.

@@ -29,12 +29,16 @@ enum BuiltInJobs {
         registry.register(className: "Echo") { args, context in
             context.logger.info("Echo \(JSONValue.array(args).jsonString)")
         }
-        // Adds its jid to the Redis set named by args[0], so a test can prove every job ran.
+        // Adds its jid to the Redis set named by args[0], so a test can prove every job ran, and appends it
+        // to the list args[1] when given, so a test can prove none ran twice.
         registry.register(className: "Record") { args, context in
             guard let key = args.first?.stringValue, !key.isEmpty else {
-                throw JobArgumentsError(jobClass: "Record", reason: "args must be [set-key], e.g. [\"recorded\"]")
+                throw JobArgumentsError(jobClass: "Record", reason: "args must be [set-key] or [set-key, list-key], e.g. [\"recorded\"]")
             }
             try await client.send("SADD", key, context.jid)
+            if args.count > 1, let list = args[1].stringValue, !list.isEmpty {
+                try await client.send("RPUSH", list, context.jid)
+            }
         }
         // Appends the microseconds from enqueued_at to this start to the list args[0]: for latency benchmarks.
         registry.register(className: "Latency") { args, context in

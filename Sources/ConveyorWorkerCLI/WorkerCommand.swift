@@ -17,7 +17,7 @@ struct WorkerCommand: AsyncParsableCommand {
           conveyor-worker --concurrency 50 --timeout 10
           conveyor-worker --drain                        # exit when queues are empty
 
-        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key] (adds its jid to that Redis set, to prove a job ran); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
+        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key] or [set-key, list-key] (adds its jid to that Redis set, to prove a job ran, and appends it to that list, to prove no job ran twice); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
 
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay safe in this worker's private list and another worker recovers them.
 

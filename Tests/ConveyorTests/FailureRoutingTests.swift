@@ -35,6 +35,19 @@ struct FailureRoutingTests {
         #expect(score == now + Double(81 + 15 + 9 * 4))
     }
 
+    @Test("retry_queue moves the failed job to that queue, as Sidekiq's job_retry does")
+    func retryQueue() throws {
+        var job = Job(className: "A", queue: "default", jid: "x")
+        job.fields["retry_queue"] = "low"
+        guard case .set(.retry, let payload, _) = FailureRouting.destination(for: job, errorClass: "E", message: "m", now: now, jitter: 0) else {
+            Issue.record("expected the retry set")
+            return
+        }
+        let failed = try Job(json: payload)
+        #expect(failed.queue == "low")
+        #expect(failed.fields["retry_queue"] == "low")
+    }
+
     @Test("exhausted retries go to the dead set, or nowhere with dead: false")
     func exhausted() {
         var job = Job(className: "A", retry: .limit(2), jid: "x")

@@ -19,6 +19,10 @@ struct FailureRouting {
     ) -> Destination {
         var job = original
         if job.retry == .never { return .discard }
+        // Sidekiq's `retry_queue` option: the failed job moves to that queue, so its retries run there.
+        if case .string(let retryQueue)? = job.fields["retry_queue"], !retryQueue.isEmpty {
+            job.queue = retryQueue
+        }
         job.fields["error_message"] = .string(String(message.prefix(maximumMessageLength)))
         job.fields["error_class"] = .string(errorClass)
         let count: Int

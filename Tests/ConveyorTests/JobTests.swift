@@ -94,3 +94,24 @@ struct JobTests {
         #expect(RetryPolicy.limit(3).jsonValue == 3)
     }
 }
+
+@Suite("Job serialization with enqueued_at")
+struct EnqueuedAtSerializationTests {
+    @Test("appending enqueued_at gives the same JSON as setting the field")
+    func appendMatchesSetting() throws {
+        let job = Job(className: "A", args: [1, "x"], jid: "0123456789abcdef01234567", createdAt: 1_700_000_000.5)
+        var stamped = job
+        stamped.enqueuedAt = 1_700_000_001.25
+        #expect(job.serialized(enqueuedAt: 1_700_000_001.25) == stamped.serialized())
+        #expect(try Job(json: job.serialized(enqueuedAt: 1_700_000_001.25)).enqueuedAt == 1_700_000_001.25)
+    }
+
+    @Test("an existing enqueued_at is replaced in place, not duplicated")
+    func replacesExisting() throws {
+        var job = Job(className: "A")
+        job.enqueuedAt = 1
+        let text = String(decoding: job.serialized(enqueuedAt: 2.5), as: UTF8.self)
+        #expect(text.components(separatedBy: "enqueued_at").count == 2)
+        #expect(try Job(json: Array(text.utf8)).enqueuedAt == 2.5)
+    }
+}

@@ -1,4 +1,7 @@
 import ConveyorSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Job IDs as Sidekiq makes them: 12 random bytes as 24 lowercase hex characters.
 public enum JobID {
@@ -30,8 +33,16 @@ private struct RandomBuffer {
 
     mutating func refillIfNeeded(_ wanted: Int) {
         guard offset + wanted > bytes.count else { return }
-        var generator = SystemRandomNumberGenerator()
         bytes.withUnsafeMutableBytes { raw in
+            #if os(Linux)
+            // A few system calls for the whole buffer; the generator below makes one per 8 bytes.
+            let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+            if descriptor >= 0 {
+                defer { close(descriptor) }
+                if Glibc.read(descriptor, raw.baseAddress, raw.count) == raw.count { return }
+            }
+            #endif
+            var generator = SystemRandomNumberGenerator()
             let words = raw.bindMemory(to: UInt64.self)
             for index in words.indices { words[index] = generator.next() }
         }

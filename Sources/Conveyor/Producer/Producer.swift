@@ -77,11 +77,7 @@ public struct Producer: Sendable {
     /// Pushes many jobs in as few round trips as the backend allows, stamping `enqueued_at` on each.
     public func pushBulk(_ jobs: [Job]) async throws {
         let now = Clock.now()
-        let encoded = jobs.map { job -> EncodedJob in
-            var stamped = job
-            stamped.enqueuedAt = now
-            return EncodedJob(stamped)
-        }
+        let encoded = jobs.map { job in EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)) }
         try await backend.push(encoded)
     }
 

@@ -26,9 +26,10 @@ public final class RedisTestServer: Sendable {
         return try start()
     }
 
-    /// Starts a private `redis-server` on a free port (for tests that must stop or restart it).
-    public static func start(extraArguments: [String] = []) throws -> RedisTestServer {
-        let port = try FreePort.find()
+    /// Starts a private `redis-server` (for tests that must stop or restart it) on `port`, or on a
+    /// free port when nil; pass the port of a stopped server to bring it back.
+    public static func start(port requestedPort: Int? = nil, extraArguments: [String] = []) throws -> RedisTestServer {
+        let port = try requestedPort ?? FreePort.find()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
@@ -66,6 +67,11 @@ public final class RedisTestServer: Sendable {
 
     deinit {
         stop()
+    }
+
+    /// The server's TCP port.
+    public var port: Int {
+        Int(url.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 0
     }
 
     /// A namespace no other test uses, so tests can share one server and run in parallel.

@@ -6,38 +6,65 @@ import Glibc
 
 /// The jobs `conveyor-worker` knows out of the box, for smoke tests, demos and benchmarks.
 enum BuiltInJobs {
-    static func registry(client: RedisClient) -> JobRegistry {
+    /// `retryDelay`: when set, every built-in job that fails is retried after this many seconds instead
+    /// of Sidekiq's growing delay (`--retry-delay`, for tests).
+    static func registry(client: RedisClient, retryDelay: Double? = nil) -> JobRegistry {
         var registry = JobRegistry()
+        var options = JobOptions()
+        if let retryDelay {
+            options.retryDelay = { @Sendable _ in retryDelay }
+        }
+        func register(_ className: String, _ handler: @escaping @Sendable ([JSONValue], JobContext) async throws -> Void) {
+            registry.register(className: className, options: options, handler: handler)
+        }
         // Does nothing: measures the queue's own overhead.
-        registry.register(className: "Noop") { _, _ in }
+        register("Noop") { _, _ in }
         // Sleeps args[0] milliseconds without blocking the loop thread.
-        registry.register(className: "Sleep") { args, _ in
+        register("Sleep") { args, _ in
             guard let milliseconds = args.first?.doubleValue, milliseconds >= 0 else {
                 throw JobArgumentsError(jobClass: "Sleep", reason: "args must be [milliseconds], e.g. [250]")
             }
             try await Task.sleep(for: .milliseconds(milliseconds))
         }
-        // Always fails with args[0] as the message: exercises retries and the dead set.
-        registry.register(className: "Fail") { args, _ in
+        // Always fails with args[0] as the message: exercises retries and the dead set. With args[1],
+        // first counts the run in that hash (HINCRBY args[1] jid 1), so a test can count the attempts.
+        register("Fail") { args, context in
+            if args.count > 1 {
+                guard let key = args[1].stringValue, !key.isEmpty else {
+                    throw JobArgumentsError(jobClass: "Fail", reason: "args must be [message] or [message, runs-hash-key], e.g. [\"boom\", \"fail-runs\"]")
+                }
+                try await client.send("HINCRBY", key, context.jid, 1)
+            }
             throw RequestedFailure(message: args.first?.stringValue ?? "Fail job failed as requested")
         }
         // Kills the worker process mid-job (exit status 70): exercises crash recovery and poison pills.
-        registry.register(className: "Crash") { _, _ in
+        register("Crash") { _, _ in
             exit(70)
         }
         // Logs its args.
-        registry.register(className: "Echo") { args, context in
+        register("Echo") { args, context in
             context.logger.info("Echo \(JSONValue.array(args).jsonString)")
         }
-        // Adds its jid to the Redis set named by args[0], so a test can prove every job ran.
-        registry.register(className: "Record") { args, context in
+        // Sleeps args[1] milliseconds when given, then adds its jid to the Redis set args[0] and counts
+        // the run in the hash `args[0]:runs` (one pipeline), so a test can prove every job ran and count
+        // the jobs that ran twice.
+        register("Record") { args, context in
             guard let key = args.first?.stringValue, !key.isEmpty else {
-                throw JobArgumentsError(jobClass: "Record", reason: "args must be [set-key], e.g. [\"recorded\"]")
+                throw JobArgumentsError(jobClass: "Record", reason: "args must be [set-key] or [set-key, ms], e.g. [\"recorded\", 5]")
             }
-            try await client.send("SADD", key, context.jid)
+            if args.count > 1 {
+                guard let milliseconds = args[1].doubleValue, milliseconds >= 0 else {
+                    throw JobArgumentsError(jobClass: "Record", reason: "args[1] must be the milliseconds to sleep before recording, e.g. [\"recorded\", 5]")
+                }
+                try await Task.sleep(for: .milliseconds(milliseconds))
+            }
+            let commands = [RedisCommand("SADD", key, context.jid), RedisCommand("HINCRBY", key + ":runs", context.jid, 1)]
+            for case .error(let message) in try await client.pipeline(commands) {
+                throw RedisError.errorReply(command: "SADD/HINCRBY", message: message)
+            }
         }
         // Appends the microseconds from enqueued_at to this start to the list args[0]: for latency benchmarks.
-        registry.register(className: "Latency") { args, context in
+        register("Latency") { args, context in
             let startedAt = Clock.now()
             guard let key = args.first?.stringValue, !key.isEmpty else {
                 throw JobArgumentsError(jobClass: "Latency", reason: "args must be [list-key], e.g. [\"latencies\"]")

@@ -18,6 +18,17 @@ struct ChaosEnvironment: Sendable {
         try ChaosRedis(durable: durable)
     }
 
+    /// Runs `body` with a private redis-server and a backend on it; afterwards, however `body` ends,
+    /// kills every child process still running and stops the server.
+    func withRedis<Result>(durable: Bool = false, _ body: (ChaosRedis, RedisBackend) async throws -> Result) async throws -> Result {
+        let redis = try startRedis(durable: durable)
+        defer {
+            children.killAll()
+            redis.stop()
+        }
+        return try await body(redis, RedisBackend(client: redis.client))
+    }
+
     /// Starts `conveyor-worker` (or another built executable) on `redis`; killed at the end of the run
     /// of the scenario unless it exited before.
     func start(_ program: String, _ arguments: [String], redis: ChaosRedis) throws -> ChildProcess {
@@ -46,11 +57,7 @@ struct ChaosEnvironment: Sendable {
     /// (its hash `key:runs`). Returns also the jids seen that were not expected.
     static func tally(_ client: RedisClient, key: String, expected jids: [String]) async throws -> RecordTally {
         let recorded = Set((try await client.send("SMEMBERS", key).array ?? []).compactMap(\.string))
-        let runs = try await client.send("HGETALL", key + ":runs").array ?? []
-        var runsByJid: [String: Int] = [:]
-        for pair in stride(from: 0, to: runs.count - 1, by: 2) {
-            if let jid = runs[pair].string, let count = runs[pair + 1].string.flatMap(Int.init) { runsByJid[jid] = count }
-        }
+        let runsByJid = try await runs(client, hash: key + ":runs")
         let expected = Set(jids)
         return RecordTally(
             recorded: recorded.intersection(expected).count,
@@ -58,6 +65,16 @@ struct ChaosEnvironment: Sendable {
             duplicates: runsByJid.values.reduce(0, +) - runsByJid.count,
             unexpected: recorded.subtracting(expected).count
         )
+    }
+
+    /// A hash of run counts by jid, as the `Record` and `Fail` jobs keep it.
+    static func runs(_ client: RedisClient, hash: String) async throws -> [String: Int] {
+        let fields = try await client.send("HGETALL", hash).array ?? []
+        var runsByJid: [String: Int] = [:]
+        for pair in stride(from: 0, to: fields.count - 1, by: 2) {
+            if let jid = fields[pair].string, let count = fields[pair + 1].string.flatMap(Int.init) { runsByJid[jid] = count }
+        }
+        return runsByJid
     }
 
     /// Sends a signal to a child and waits for its exit status, failing after `timeout` seconds.

@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
         .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
+        .executable(name: "conveyor-chaos", targets: ["ConveyorChaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,6 +83,17 @@ let package = Package(
         // The load tool behind scripts/bench: drives the real executables against a real Redis.
         .executableTarget(
             name: "ConveyorBenchmark",
+            dependencies: [
+                "Conveyor",
+                "ConveyorRedis",
+                "RedisClient",
+                "ConveyorTestKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The fault-injection suite behind scripts/chaos: kills real workers and redis-servers mid-run.
+        .executableTarget(
+            name: "ConveyorChaos",
             dependencies: [
                 "Conveyor",
                 "ConveyorRedis",

@@ -52,6 +52,19 @@ final class RedisFetcher: JobFetcher {
         }
     }
 
+    func heldJobs(in queues: [String]) throws -> [FetchedJob] {
+        let connection = try connected()
+        do {
+            return try queues.flatMap { queue in
+                let reply = try connection.send(RedisCommand("LRANGE", keys.privateList(owner: owner, queue: queue), 0, -1))
+                return (reply.array ?? []).compactMap(\.bytes).map { FetchedJob(queue: queue, payload: $0, owner: owner) }
+            }
+        } catch {
+            if connection.isBroken { self.connection = nil }
+            throw error
+        }
+    }
+
     func close() {
         connection = nil
     }

@@ -3,8 +3,9 @@ import Glibc
 #endif
 
 /// Finds a free loopback TCP port by binding port 0 and reading what the kernel chose.
-enum FreePort {
-    static func find() throws -> Int {
+public enum FreePort {
+    /// A port no process listens on at this moment.
+    public static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw TestKitError("socket() failed") }
         defer { close(descriptor) }

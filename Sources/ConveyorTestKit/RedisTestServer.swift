@@ -26,11 +26,11 @@ public final class RedisTestServer: Sendable {
         return try start()
     }
 
-    /// Starts a private `redis-server` (for tests that must stop or restart it) on `port`, or on a
-    /// free port when nil; pass the port of a stopped server to bring it back.
-    public static func start(port requestedPort: Int? = nil, extraArguments: [String] = []) throws -> RedisTestServer {
-        let port = try requestedPort ?? FreePort.find()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
+    /// Starts a private `redis-server` on a free port (for tests that must stop or restart it). Give a
+    /// `port` and `directory` to start a server again where a killed one ran, on its append-only file.
+    public static func start(port fixedPort: Int? = nil, directory fixedDirectory: URL? = nil, extraArguments: [String] = []) throws -> RedisTestServer {
+        let port = try fixedPort ?? FreePort.find()
+        let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
         // when it is killed: a timed-out test run must not leave servers behind.
@@ -63,6 +63,12 @@ public final class RedisTestServer: Sendable {
         guard let process, process.isRunning else { return }
         process.signal()
         if !process.waitForExit(timeout: 5) { process.signal(SIGKILL) }
+    }
+
+    /// Waits up to `timeout` seconds for a server started by ``start(port:directory:extraArguments:)``
+    /// to be gone, e.g. after it was killed; true when it is.
+    public func waitForExit(timeout: Double) -> Bool {
+        process?.waitForExit(timeout: timeout) ?? true
     }
 
     deinit {

@@ -16,14 +16,16 @@ struct WorkerCommand: AsyncParsableCommand {
           conveyor-worker --queue critical,3 --queue low # weighted, as Sidekiq
           conveyor-worker --concurrency 50 --timeout 10
           conveyor-worker --drain                        # exit when queues are empty
+          conveyor-worker --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
+                                                         # fast crash recovery and retries, for tests
 
-        Built-in jobs: Noop; Sleep [ms]; Fail [message]; Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key] or [set-key, list-key] (adds its jid to that Redis set, to prove a job ran, and appends it to that list, to prove no job ran twice); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
+        Built-in jobs: Noop; Sleep [ms]; Fail [message] or [message, runs-hash-key] (always throws; with the key it first counts the run with HINCRBY key jid 1); Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key], [set-key, ms] or [set-key, list-key] (sleeps ms when given, then SADD set-key jid and HINCRBY set-key:runs jid 1 in one pipeline, plus RPUSH list-key jid when given: proves a job ran and counts repeated runs); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
 
         SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay safe in this worker's private list and another worker recovers them.
 
         SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
 
-        The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of workers whose heartbeat stopped; a job recovered from crashed workers more than 3 times goes to the dead set as a poison pill.
+        The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of workers whose heartbeat stopped (no beat for --stale-after seconds, checked every --recovery-interval); a job recovered from crashed workers more than 3 times goes to the dead set as a poison pill. Every worker sharing a Redis must use a --stale-after well above the longest --heartbeat-interval among them, or live workers' jobs get recovered and run twice.
         """
     )
 
@@ -48,6 +50,24 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for running jobs on shutdown before pushing them back.", valueName: "seconds"))
     var timeout: Double = 25
 
+    @Option(name: .long, help: ArgumentHelp("Seconds between heartbeats.", valueName: "seconds"))
+    var heartbeatInterval: Double = 5
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds without a heartbeat after which a worker counts as dead and its jobs are recovered. Must exceed every worker's --heartbeat-interval (3 times or more is safe).",
+        valueName: "seconds"
+    ))
+    var staleAfter: Double = 30
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between checks for dead workers' jobs to recover.", valueName: "seconds"))
+    var recoveryInterval: Double = 15
+
+    @Option(name: .long, help: ArgumentHelp(
+        "For tests: retry every failed built-in job after this fixed number of seconds instead of Sidekiq's growing delay (15 s and more). Jobs of unknown classes keep Sidekiq's delay.",
+        valueName: "seconds"
+    ))
+    var retryDelay: Double?
+
     @Flag(name: .long, help: "Exit 0 once every served queue is empty and no job is running.")
     var drain = false
 
@@ -57,6 +77,13 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
         guard timeout >= 0 else { throw ValidationError("--timeout must be 0 or more seconds.") }
+        guard heartbeatInterval > 0, recoveryInterval > 0 else {
+            throw ValidationError("--heartbeat-interval and --recovery-interval must be more than 0 seconds.")
+        }
+        guard staleAfter > heartbeatInterval else {
+            throw ValidationError("--stale-after (\(staleAfter) s) must be longer than --heartbeat-interval (\(heartbeatInterval) s), or this worker would count as dead between its own beats; 3 times longer or more is safe.")
+        }
+        if let retryDelay, retryDelay < 0 { throw ValidationError("--retry-delay must be 0 or more seconds.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -84,11 +111,14 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let worker = Worker(
             backend: backend,
-            registry: BuiltInJobs.registry(client: backend.client),
+            registry: BuiltInJobs.registry(client: backend.client, retryDelay: retryDelay),
             configuration: WorkerConfiguration(
                 queues: try QueueSelection(parsing: queue),
                 concurrency: concurrency,
-                shutdownTimeout: timeout
+                shutdownTimeout: timeout,
+                heartbeatInterval: heartbeatInterval,
+                recoveryInterval: recoveryInterval,
+                recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: staleAfter)
             ),
             logger: logger
         )

@@ -26,5 +26,13 @@ final class InMemoryFetcher: JobFetcher {
         }
     }
 
+    func heldJobs(in queues: [String]) throws -> [FetchedJob] {
+        backend.state.withLock { state in
+            queues.flatMap { queue in
+                (state.privateLists[.init(owner: owner, queue: queue)] ?? []).map { FetchedJob(queue: queue, payload: $0, owner: owner) }
+            }
+        }
+    }
+
     func close() {}
 }

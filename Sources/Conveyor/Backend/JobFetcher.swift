@@ -6,6 +6,10 @@ public protocol JobFetcher: AnyObject {
     /// up to `timeout` seconds when all are empty. Returns an empty array on timeout.
     func fetch(from queues: [String], maximum: Int, timeout: Double) throws -> [FetchedJob]
 
+    /// Every job now in this fetcher's private lists for `queues`. After a fetch failed without an
+    /// answer (the connection dropped), the backend may have moved jobs into the private list that the
+    /// worker never received; the worker compares this with the jobs it holds and runs the strays.
+    func heldJobs(in queues: [String]) throws -> [FetchedJob]
     /// Releases the fetcher's connection.
     func close()
 }

@@ -8,6 +8,8 @@ import Logging
 final class Acknowledger: Sendable {
     private struct State {
         var pending: [FetchedJob] = []
+        /// The batch whose acknowledgement is on its way to the backend.
+        var writing: [FetchedJob] = []
         var delta = StatisticsDelta()
         var flushTask: Task<Void, Never>?
     }
@@ -36,6 +38,11 @@ final class Acknowledger: Sendable {
         }
     }
 
+    /// Finished jobs still in the private list: recorded, or being acknowledged right now.
+    var unacknowledged: [FetchedJob] {
+        state.withLock { $0.pending + $0.writing }
+    }
+
     /// Waits until everything recorded so far is written.
     func flush() async {
         while let task = state.withLock({ $0.flushTask }) {
@@ -51,6 +58,7 @@ final class Acknowledger: Sendable {
                     state.flushTask = nil
                     return nil
                 }
+                state.writing = state.pending
                 defer {
                     state.pending.removeAll(keepingCapacity: true)
                     state.delta = StatisticsDelta()
@@ -60,6 +68,7 @@ final class Acknowledger: Sendable {
             guard let (jobs, delta) = batch else { return }
             do {
                 try await backend.acknowledge(jobs, statistics: delta)
+                state.withLock { $0.writing = [] }
                 if backoff.isBackingOff { logger.info("Acknowledgements are being written again.") }
                 backoff.reset()
             } catch {
@@ -67,6 +76,7 @@ final class Acknowledger: Sendable {
                     logger.warning("Could not acknowledge finished jobs; retrying with backoff. They stay safe in the private list meanwhile.", metadata: ["error": "\(error)"])
                 }
                 state.withLock { state in
+                    state.writing = []
                     state.pending.insert(contentsOf: jobs, at: 0)
                     state.delta.processed += delta.processed
                     state.delta.failed += delta.failed

@@ -5,12 +5,25 @@ extension Worker {
     /// `fetchTimeout`), and start each one on the loop thread.
     func consume(with fetcher: any JobFetcher, executor: LoopExecutor, acknowledger: Acknowledger) {
         var backoff = RetryBackoff()
+        // Set when a fetch failed without an answer: it may have moved jobs we never received.
+        var mayHoldStrays = false
         let stopsWhenIdle = lifecycle.withLock { $0.stopsWhenIdle }
         // In drain mode a short wait ends the run promptly once the queues are empty.
         let timeout = stopsWhenIdle ? min(configuration.fetchTimeout, 0.05) : configuration.fetchTimeout
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }
+            if mayHoldStrays {
+                do {
+                    for stray in try strays(in: fetcher, acknowledger: acknowledger) {
+                        start(stray, executor: executor, acknowledger: acknowledger)
+                    }
+                    mayHoldStrays = false
+                } catch {
+                    if inFlight.sleepUnlessStopping(backoff.nextDelay()) { break }
+                    continue
+                }
+            }
             let jobs: [FetchedJob]
             do {
                 jobs = try fetcher.fetch(from: configuration.queues.nextOrder(), maximum: free, timeout: timeout)
@@ -20,6 +33,7 @@ extension Worker {
                 if !backoff.isBackingOff {
                     logger.warning("Fetching failed; retrying with backoff until the backend is back.", metadata: ["error": "\(error)"])
                 }
+                mayHoldStrays = true
                 if inFlight.sleepUnlessStopping(backoff.nextDelay()) { break }
                 continue
             }
@@ -37,6 +51,29 @@ extension Worker {
             }
         }
         logger.debug("Consumer thread stopped.")
+    }
+
+    /// The jobs in this worker's private lists that it does not hold: moved there by a fetch whose
+    /// answer was lost with the connection (the backend ran it, the reply never came). No worker would
+    /// ever run them, and recovery leaves a live worker's lists alone, so this worker runs them now.
+    /// Only the consumer thread fetches, so every other job in the lists is running or finished and
+    /// awaiting its acknowledgement; both are read before the lists, so none is taken for a stray.
+    private func strays(in fetcher: any JobFetcher, acknowledger: Acknowledger) throws -> [FetchedJob] {
+        var held: [[UInt8]: Int] = [:]
+        for running in inFlight.snapshot { held[running.fetched.payload, default: 0] += 1 }
+        for finished in acknowledger.unacknowledged { held[finished.payload, default: 0] += 1 }
+        var strays: [FetchedJob] = []
+        for job in try fetcher.heldJobs(in: configuration.queues.names) {
+            if let count = held[job.payload], count > 0 {
+                held[job.payload] = count - 1
+            } else {
+                strays.append(job)
+            }
+        }
+        if !strays.isEmpty {
+            logger.warning("Found jobs in this worker's private list that a fetch lost with its connection; running them now.", metadata: ["jobs": "\(strays.count)"])
+        }
+        return strays
     }
 
     private func start(_ fetched: FetchedJob, executor: LoopExecutor, acknowledger: Acknowledger) {

@@ -1,0 +1,84 @@
+import Conveyor
+import ConveyorRedis
+import Synchronization
+
+/// redis-server killed with SIGKILL mid-run and started again on the same port and append-only file
+/// (`appendfsync always`), while a producer pushes and one worker runs: every job the producer saw
+/// acknowledged runs, and the worker rides out the outage in the same process.
+struct RedisRestartScenario: ChaosScenario {
+    var jobs = 3000
+    var chunk = 50
+    let name = "redis SIGKILL + restart"
+    let recoveryMeaning = "from the SIGKILL of redis-server to the last acknowledged job recorded (1 s outage; worker --retry-delay 0.5 for jobs that failed while Redis was down)"
+
+    func run(in environment: ChaosEnvironment) async throws -> ScenarioOutcome {
+        try await environment.withRedis(durable: true) { redis, backend in
+            var outcome = ScenarioOutcome(name: name)
+            let key = "recorded"
+            let worker = try environment.start("conveyor-worker", [
+                "--concurrency", "20", "--retry-delay", "0.5", "--log-level", "error",
+            ], redis: redis)
+
+            // The producer: chunks with a short pause, each retried with the same jids until Redis
+            // acknowledges it, as an application would. Only acknowledged chunks count as pushed.
+            let producerState = Mutex(ProducerProgress())
+            let producer = Task {
+                let batch = ChaosEnvironment.recordJobs(jobs, key: key, milliseconds: 2)
+                for start in stride(from: 0, to: batch.count, by: chunk) {
+                    let slice = Array(batch[start..<min(start + chunk, batch.count)])
+                    while true {
+                        do {
+                            try await Producer(backend: backend).pushBulk(slice)
+                            producerState.withLock { $0.acknowledged += slice.map(\.jid) }
+                            break
+                        } catch {
+                            producerState.withLock { $0.failedAttempts += 1 }
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            defer { producer.cancel() }
+            try await environment.waitUntil("a sixth of the jobs recorded", timeout: 60) {
+                try await redis.client.send("SCARD", key).integer ?? 0 >= jobs / 6
+            }
+            try await redis.kill()
+            let killedAt = Clock.monotonic()
+            let pushedAtKill = producerState.withLock { $0.acknowledged.count }
+            try await Task.sleep(for: .seconds(1))  // the fault: Redis stays down this long
+            outcome.expect(worker.isRunning, "the worker exited while Redis was down")
+            try redis.restart()
+            try await producer.value
+            let acknowledged = producerState.withLock { $0.acknowledged }
+            outcome.pushed = acknowledged.count
+            try await environment.waitUntil("every acknowledged job recorded after the restart", timeout: 90) {
+                try await redis.client.send("SCARD", key).integer ?? 0 >= acknowledged.count
+            }
+            outcome.recoverySeconds = Clock.monotonic() - killedAt
+            try await environment.waitUntil("queues, private lists and retry set empty", timeout: 30) {
+                let statistics = try await backend.statistics()
+                return statistics.enqueued == 0 && statistics.inProgress == 0 && statistics.retries == 0
+            }
+            outcome.expect(worker.isRunning, "the worker did not survive the outage")
+            let beatPIDs = try await ChaosEnvironment.heartbeatPIDs(backend)
+            outcome.expect(beatPIDs == [Int(worker.pid)], "after the restart the heartbeat names pids \(beatPIDs), expected only the original \(worker.pid)")
+            let status = try await environment.stop(worker)
+            outcome.expect(status == 0, "the worker exited with \(status) on SIGTERM")
+            let statistics = try await backend.statistics()
+            outcome.expect(statistics.dead == 0, "\(statistics.dead) jobs in the dead set")
+            let tally = try await ChaosEnvironment.tally(redis.client, key: key, expected: acknowledged)
+            outcome.lost = tally.lost
+            outcome.duplicates = tally.duplicates
+            let failedAttempts = producerState.withLock { $0.failedAttempts }
+            outcome.notes.append("killed with \(pushedAtKill) jobs acknowledged to the producer; the producer retried \(failedAttempts) chunk pushes during the outage; the worker (pid \(worker.pid)) kept running and failed \(statistics.failed) runs while Redis was down, all retried")
+            return outcome
+        }
+    }
+}
+
+/// What the producer of ``RedisRestartScenario`` has seen so far.
+private struct ProducerProgress {
+    var acknowledged: [String] = []
+    var failedAttempts = 0
+}

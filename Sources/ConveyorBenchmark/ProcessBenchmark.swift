@@ -23,8 +23,8 @@ struct ProcessBenchmark {
         let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
         return [
             Figure(name: "process: one worker", unit: "jobs/s", settings: settings, samples: rates),
-            Figure(name: "process: worker CPU", unit: "µs/job", settings: settings, samples: workerCPU),
-            Figure(name: "process: redis-server CPU", unit: "µs/job", settings: settings, samples: redisCPU),
+            Figure(name: "process: worker CPU", unit: "CPU ms/1000 jobs", settings: settings, samples: workerCPU),
+            Figure(name: "process: redis-server CPU", unit: "CPU ms/1000 jobs", settings: settings, samples: redisCPU),
         ]
     }
 

@@ -34,13 +34,13 @@ struct PushCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The queue to push to.", valueName: "queue"))
     var queue: String = Job.defaultQueue
 
-    @Option(name: .long, help: ArgumentHelp("Push this many copies of the job, each with its own jid.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Push this many copies of the job, each with its own jid.", valueName: "n"))
     var count: Int = 1
 
     @Option(name: .long, help: ArgumentHelp("Read jobs from a file of JSON lines, or '-' for standard input.", valueName: "path"))
     var file: String?
 
-    @Option(name: .long, help: ArgumentHelp("Run after this delay: a number and a unit s, m, h or d, e.g. 30s, 5m, 2h, 1d.", valueName: "delay"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Run after this delay: a number and a unit s, m, h or d, e.g. 30s, 5m, 2h, 1d.", valueName: "delay"))
     var `in`: String?
 
     @Option(name: .long, help: ArgumentHelp("Run at this time, ISO 8601 in UTC, e.g. 2026-12-01T09:00:00Z.", valueName: "time"))

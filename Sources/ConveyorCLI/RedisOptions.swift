@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import ConveyorRedis
 
 /// The options every subcommand takes to reach Redis.
@@ -13,7 +14,11 @@ struct RedisOptions: ParsableArguments {
     var namespace: String?
 
     func connect() async throws -> RedisBackend {
-        try await RedisBackend.connect(url: redis, namespace: namespace)
+        // A one-shot command reports its own error; the client's "retrying with backoff" warnings
+        // would only repeat it with a promise of retries that never come.
+        var logger = Logger(label: "conveyor.redis")
+        logger.logLevel = .error
+        return try await RedisBackend.connect(url: redis, namespace: namespace, logger: logger)
     }
 
     /// Connects, runs one admin operation and closes; any failure (including an unknown jid or

@@ -44,13 +44,13 @@ struct WorkerCommand: AsyncParsableCommand {
     ))
     var queue: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("How many jobs run at once.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How many jobs run at once.", valueName: "n"))
     var concurrency: Int = 10
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for running jobs on shutdown before pushing them back.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for running jobs on shutdown before pushing them back.", valueName: "seconds"))
     var timeout: Double = 25
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between heartbeats.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds between heartbeats.", valueName: "seconds"))
     var heartbeatInterval: Double = 5
 
     @Option(name: .long, help: ArgumentHelp(
@@ -59,7 +59,7 @@ struct WorkerCommand: AsyncParsableCommand {
     ))
     var staleAfter: Double = 30
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between checks for dead workers' jobs to recover.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds between checks for dead workers' jobs to recover.", valueName: "seconds"))
     var recoveryInterval: Double = 15
 
     @Option(name: .long, help: ArgumentHelp(

@@ -23,6 +23,7 @@ public final class RedisConnection {
     /// Connects, authenticates and selects the database, failing with a message that says which step
     /// went wrong.
     public init(configuration: RedisConfiguration) throws(RedisError) {
+        _ = Self.ignoreBrokenPipes
         self.configuration = configuration
         let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
         let made: UnsafeMutablePointer<redisContext>? = switch configuration.endpoint {
@@ -45,6 +46,13 @@ public final class RedisConnection {
     deinit {
         redisFree(context)
     }
+
+    /// hiredis writes with `write(2)`, so a server that closes the connection would kill the whole
+    /// process with SIGPIPE (exit 141, no message) instead of failing the command with EPIPE. Ignoring
+    /// the signal, once per process, turns it into the `connectionLost` error callers handle.
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
 
     /// Sends one command and waits for its reply. An error reply is thrown as ``RedisError/errorReply(command:message:)``.
     public func send(_ command: RedisCommand) throws(RedisError) -> RedisValue {
@@ -157,7 +165,7 @@ public final class RedisConnection {
             }
         } catch .errorReply(let command, let message) {
             if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") {
-                throw .authenticationFailed(address: address, message: "\(message) (the URL has no password)")
+                throw .authenticationFailed(address: address, message: "\(message.hasSuffix(".") ? String(message.dropLast()) : message) (the URL has no password)")
             }
             throw .errorReply(command: command, message: message)
         }

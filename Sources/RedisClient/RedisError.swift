@@ -28,7 +28,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionFailed(let address, let message):
             "Could not connect to Redis at \(address): \(message). Is redis-server running there? Set the address with --redis or REDIS_URL."
         case .authenticationFailed(let address, let message):
-            "Redis at \(address) refused the credentials: \(message). Put the right password in the URL, like redis://:PASSWORD@host:port/0 (or redis://USER:PASSWORD@… for an ACL user)."
+            "Redis at \(address) refused the credentials: \(Self.withoutFinalPeriod(message)). Put the right password in the URL, like redis://:PASSWORD@host:port/0 (or redis://USER:PASSWORD@… for an ACL user)."
         case .timeout(let command, let seconds):
             "Redis did not answer \(command) within \(Self.format(seconds)) seconds; the connection was closed and will be reopened."
         case .errorReply(let command, let message):
@@ -70,6 +70,11 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             result = result[...mark] + query.joined(separator: "&")
         }
         return result
+    }
+
+    /// Server messages often end with a period; ours add their own sentence after them.
+    private static func withoutFinalPeriod(_ message: String) -> String {
+        message.hasSuffix(".") ? String(message.dropLast()) : message
     }
 
     private static func format(_ seconds: Double) -> String {

@@ -12,6 +12,8 @@ final class Acknowledger: Sendable {
         var writing: [FetchedJob] = []
         var delta = StatisticsDelta()
         var flushTask: Task<Void, Never>?
+        /// Set by a shutdown flush: past this monotonic time, failed writes are given up.
+        var giveUpAt = Double.infinity
     }
 
     private let state = Locked(State())
@@ -43,8 +45,11 @@ final class Acknowledger: Sendable {
         state.withLock { $0.pending + $0.writing }
     }
 
-    /// Waits until everything recorded so far is written.
-    func flush() async {
+    /// Waits until everything recorded so far is written, or, while the backend is unreachable, until
+    /// `seconds` have passed: a shutdown must not hang on Redis. Acknowledgements given up leave their
+    /// jobs in the private list, so they run again after recovery (at least once, never lost).
+    func flush(givingUpAfter seconds: Double = .infinity) async {
+        state.withLock { $0.giveUpAt = Clock.monotonic() + seconds }
         while let task = state.withLock({ $0.flushTask }) {
             await task.value
         }
@@ -75,11 +80,22 @@ final class Acknowledger: Sendable {
                 if !backoff.isBackingOff {
                     logger.warning("Could not acknowledge finished jobs; retrying with backoff. They stay safe in the private list meanwhile.", metadata: ["error": "\(error)"])
                 }
-                state.withLock { state in
+                let givenUp = state.withLock { state -> Bool in
                     state.writing = []
+                    if Clock.monotonic() >= state.giveUpAt {
+                        state.pending.removeAll()
+                        state.delta = StatisticsDelta()
+                        state.flushTask = nil
+                        return true
+                    }
                     state.pending.insert(contentsOf: jobs, at: 0)
                     state.delta.processed += delta.processed
                     state.delta.failed += delta.failed
+                    return false
+                }
+                if givenUp {
+                    logger.error("Shutting down without acknowledging finished jobs: the backend is unreachable. They stay in the private list and run again after recovery.", metadata: ["jobs": "\(jobs.count)"])
+                    return
                 }
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))
             }

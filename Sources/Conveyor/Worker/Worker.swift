@@ -143,7 +143,8 @@ public final class Worker: Sendable {
         consumer.join()
 
         await drainRunningJobs()
-        await acknowledger.flush()
+        // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
+        await acknowledger.flush(givingUpAfter: max(1, min(5, configuration.shutdownTimeout)))
         housekeeping.cancel()
         poller.cancel()
         await housekeeping.value

@@ -51,6 +51,12 @@ struct PushCommand: AsyncParsableCommand {
     /// Jobs per pipeline: large enough for bulk speed, small enough to report progress and bound memory.
     private static let chunkSize = 10_000
 
+    /// Jobs per pipeline for a push of `total`: up to ``chunkSize``, but at least twenty steps on a
+    /// long push so the progress bar moves.
+    private static func chunk(for total: Int) -> Int {
+        max(1000, min(chunkSize, total / 20))
+    }
+
     func validate() throws {
         if file != nil {
             guard className == nil else {
@@ -98,7 +104,7 @@ struct PushCommand: AsyncParsableCommand {
         var lastJID = ""
         do {
             while pushed < total {
-                let chunk = source.jobs(in: pushed..<min(pushed + Self.chunkSize, total), queue: queue)
+                let chunk = source.jobs(in: pushed..<min(pushed + Self.chunk(for: total), total), queue: queue)
                 if let runAt {
                     try await producer.pushBulk(chunk, at: runAt)
                 } else {
@@ -110,7 +116,7 @@ struct PushCommand: AsyncParsableCommand {
             }
         } catch {
             progress.finish()
-            CommandFailure.exit(CommandFailure(message: "Pushed \(pushed) of \(total) jobs before the failure (a batch of up to \(Self.chunkSize) in flight may be partly pushed): \(error)"))
+            CommandFailure.exit(CommandFailure(message: "Pushed \(pushed) of \(total) jobs before the failure (a batch of up to \(Self.chunk(for: total)) in flight may be partly pushed): \(error)"))
         }
         progress.finish()
         if let runAt, runAt > Clock.now() {

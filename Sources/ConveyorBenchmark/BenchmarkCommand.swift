@@ -51,7 +51,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Jobs per step of the memory figure (RSS is read idle, after one step and after two).")
     var memoryJobs = 1_000_000
 
-    @Option(help: "Only these figures (comma-separated): enqueue, process, latency, memory.")
+    @Option(help: "Only these figures (comma-separated): enqueue, process, in-memory, latency, memory.")
     var only: String?
 
     @Option(help: ArgumentHelp("Write the results as JSON to this file.", valueName: "path"))
@@ -70,7 +70,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
             settings.latencyRate = 200
             settings.memoryJobs = 2000
         }
-        let selected = Set((only ?? "enqueue,process,latency,memory").split(separator: ",").map(String.init))
+        let selected = Set((only ?? "enqueue,process,in-memory,latency,memory").split(separator: ",").map(String.init))
         let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let bench = BenchmarkEnvironment(
             configuration: configuration,
@@ -83,6 +83,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if selected.contains("process") {
             report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
+        }
+        if selected.contains("in-memory") {
+            report.figures += try await InMemoryProcessBenchmark(jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
         }
         if selected.contains("latency") {
             report.figures += try await LatencyBenchmark(bench: bench, rate: settings.latencyRate, seconds: settings.latencySeconds, concurrency: settings.concurrency, runs: settings.runs).run()

@@ -101,6 +101,7 @@ let package = Package(
                 "RedisClient",
                 "ConveyorTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -1,5 +1,6 @@
 import Conveyor
 import Foundation
+import Logging
 
 /// The worker's own cost without Redis: no-op jobs through the in-memory backend, in this process.
 /// Set against the Redis figure it shows how much of a job's time is the worker (threads, tasks,
@@ -16,7 +17,9 @@ struct InMemoryProcessBenchmark {
             try await Producer(backend: backend).pushBulk((0..<jobs).map { _ in Job(className: "Noop") })
             var registry = JobRegistry()
             registry.register(className: "Noop") { _, _ in }
-            let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(concurrency: concurrency))
+            var logger = Logger(label: "conveyor.bench.in-memory")
+            logger.logLevel = .warning
+            let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(concurrency: concurrency), logger: logger)
             let started = Clock.monotonic()
             try await worker.runUntilIdle()
             let elapsed = Clock.monotonic() - started

@@ -30,9 +30,9 @@ struct MemoryBenchmark {
             }
             afterBatches.append(Double(worker.residentKilobytes ?? 0) / 1024)
         }
+        let peak = Double(worker.peakResidentKilobytesSoFar ?? 0) / 1024
         worker.signal(SIGTERM)
         _ = await worker.finish()
-        let peak = Double(worker.peakResidentKilobytes) / 1024
         try await bench.cleanUp(backend, namespace: namespace)
         let settings = "concurrency \(concurrency), batches of \(jobs) no-op jobs"
         return [

@@ -111,9 +111,15 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// The child's current resident set in KB (from `/proc`), or nil once it has exited.
-    public var residentKilobytes: Int? {
+    public var residentKilobytes: Int? { procStatusKilobytes("VmRSS:") }
+
+    /// The child's peak resident set so far in KB (`VmHWM` in `/proc`), or nil once it has exited.
+    /// Unlike `ru_maxrss` after exit, it does not count memory the parent had when it spawned the child.
+    public var peakResidentKilobytesSoFar: Int? { procStatusKilobytes("VmHWM:") }
+
+    private func procStatusKilobytes(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             return Int(line.split(separator: " ").dropFirst().first ?? "")
         }
         return nil

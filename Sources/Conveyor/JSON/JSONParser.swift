@@ -95,24 +95,7 @@ struct JSONParser {
         elements.reserveCapacity(4)
         while true {
             elements.append(try parseValue())
-            skipWhitespace()
-            guard position < bytes.count else {
-                throw error("unexpected end of input, expected ',' or ']' after an array element")
-            }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-                if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
-                    throw error("trailing comma before ']'")
-                }
-            case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
-                return elements
-            default:
-                throw error("expected ',' or ']' after an array element")
-            }
+            if try consumeSeparator(closing: "]", after: "an array element") { return elements }
         }
     }
 
@@ -146,24 +129,31 @@ struct JSONParser {
             position += 1
             skipWhitespace()
             members.append((key: key, value: try parseValue()))
+            if try consumeSeparator(closing: "}", after: "an object member") { return JSONObject(parsedMembers: members) }
+        }
+    }
+
+    /// After an array element or object member: consumes a ',' (returns false: another follows) or the
+    /// container's closing bracket (returns true), rejecting a trailing comma and anything else.
+    private mutating func consumeSeparator(closing: Unicode.Scalar, after what: String) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else {
+            throw error("unexpected end of input, expected ',' or '\(closing)' after \(what)")
+        }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
+            position += 1
             skipWhitespace()
-            guard position < bytes.count else {
-                throw error("unexpected end of input, expected ',' or '}' after an object member")
+            if position < bytes.count && bytes[position] == UInt8(ascii: closing) {
+                throw error("trailing comma before '\(closing)'")
             }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-                if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
-                    throw error("trailing comma before '}'")
-                }
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return JSONObject(parsedMembers: members)
-            default:
-                throw error("expected ',' or '}' after an object member")
-            }
+            return false
+        case UInt8(ascii: closing):
+            position += 1
+            depth -= 1
+            return true
+        default:
+            throw error("expected ',' or '\(closing)' after \(what)")
         }
     }
 

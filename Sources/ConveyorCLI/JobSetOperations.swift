@@ -14,12 +14,15 @@ enum JobSetOperations {
             print("The \(set.rawValue) set is empty.")
             return
         }
-        var table = TextTable(["JID", "CLASS", "QUEUE", set == .dead ? "DIED AT" : "RUNS AT", "RETRIES", "ERROR"])
+        // FAILURES is how often the job failed (Sidekiq's retry_count + 1); malformed members that are
+        // JSON objects still show what they have, so they can be found and deleted by jid.
+        var table = TextTable(["JID", "CLASS", "QUEUE", set == .dead ? "DIED AT" : "RUNS AT", "FAILURES", "ERROR"])
         for entry in entries {
-            let job = entry.job
+            let fields = entry.fields
             table.append([
-                job?.jid ?? "(not a job)", job?.className ?? "", job?.queue ?? "", ScheduleTime.iso8601(entry.score),
-                job?.retryCount.map { "\($0 + 1)" } ?? "0", String((job?.fields["error_message"]?.stringValue ?? "").prefix(60)),
+                entry.jid ?? "(not JSON)", fields?["class"]?.stringValue ?? "", fields?["queue"]?.stringValue ?? "",
+                ScheduleTime.iso8601(entry.score), fields?["retry_count"]?.intValue.map { "\($0 + 1)" } ?? "0",
+                String((fields?["error_message"]?.stringValue ?? "").prefix(60)),
             ])
         }
         print(table.render())

@@ -100,7 +100,8 @@ public struct RedisAdmin: Sendable {
     }
 
     /// Finds a set's member by jid: `ZSCAN` narrowed by a pattern on the jid's text, then an exact
-    /// comparison of the parsed job's `jid`, so a jid that appears in another job's args never matches.
+    /// comparison of the member's `jid` field, so a jid that appears in another job's args never
+    /// matches; malformed members that still have a `jid` are found too.
     func find(jid: String, in set: JobSet) async throws -> JobSetEntry {
         let pattern = "*" + Self.escapeGlob(jid) + "*"
         var cursor = "0"
@@ -111,7 +112,7 @@ public struct RedisAdmin: Sendable {
             for index in stride(from: 0, to: members.count - 1, by: 2) {
                 guard let payload = members[index].bytes, let score = members[index + 1].string.flatMap(Double.init) else { continue }
                 let entry = JobSetEntry(score: score, payload: payload)
-                if entry.job?.jid == jid { return entry }
+                if entry.jid == jid { return entry }
             }
         } while cursor != "0"
         throw RedisAdminError.unknownJID(jid, set: set)

@@ -75,7 +75,13 @@ struct AdminCommandTests {
         try await context.client.send("ZADD", context.keys.set(.dead), Clock.now(), fetched[2].payload)
         try await context.client.send("ZADD", context.keys.set(.dead), Clock.now(), "not a job")
         let table = try await conveyor(context, "dead", "list")
-        #expect(table.output.contains("DIED AT") && table.output.contains("(not a job)"), "\(table.output)")
+        #expect(table.output.contains("DIED AT") && table.output.contains("(not JSON)"), "\(table.output)")
+        // A malformed object that still has a jid is listed and can be deleted by it.
+        try await context.client.send("ZADD", context.keys.set(.dead), Clock.now(), #"{"class":"Broken","args":"x","jid":"feedfacefeedfacefeedface","error_message":"args must be an array"}"#)
+        let malformed = try await conveyor(context, "dead", "list")
+        #expect(malformed.output.contains("feedfacefeedfacefeedface") && malformed.output.contains("args must be an array"), "\(malformed.output)")
+        let deleted = try await conveyor(context, "dead", "delete", "feedfacefeedfacefeedface")
+        #expect(deleted.status == 0, "\(deleted.errors)")
         let cleared = try await conveyor(context, "dead", "clear", "--json")
         let clearedReply = try JSONValue.parse(cleared.output).objectValue
         #expect(clearedReply?["cleared"] == 2)

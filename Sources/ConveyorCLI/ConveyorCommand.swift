@@ -23,7 +23,7 @@ struct ConveyorCommand: AsyncParsableCommand {
 
         Every command but push takes --json for scripts, and all take --namespace for a key prefix.
 
-        The Redis server comes from --redis, else REDIS_URL, else redis://127.0.0.1:6379/0.
+        The Redis server comes from the subcommand's --redis (conveyor stats --redis URL), else REDIS_URL, else redis://127.0.0.1:6379/0.
         """,
         subcommands: [
             PushCommand.self, StatsCommand.self, ScheduledCommand.self, RetryCommand.self, DeadCommand.self,

@@ -1,7 +1,6 @@
 import ConveyorTestKit
 import Foundation
 import RedisClient
-import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc

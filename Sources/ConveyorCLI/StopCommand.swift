@@ -8,15 +8,10 @@ struct StopCommand: AsyncParsableCommand {
         discussion: SignalDelivery.discussion(command: "stop", signal: .stop)
     )
 
-    @Argument(help: ArgumentHelp("The process identity, as `conveyor processes` shows it.", valueName: "identity"))
-    var identity: String
-
-    @Flag(name: .long, help: "Print JSON for scripts instead of a sentence.")
-    var json = false
-
+    @OptionGroup var target: SignalTargetOptions
     @OptionGroup var redisOptions: RedisOptions
 
     func run() async throws {
-        await SignalDelivery.send(.stop, to: identity, json: json, redis: redisOptions)
+        await SignalDelivery.send(.stop, to: target.identity, json: target.json, redis: redisOptions)
     }
 }

@@ -111,9 +111,18 @@ public final class RedisBackend: JobBackend {
             listKeys[id] = key
             return RedisCommand(rawArguments: [lrem, key, fromTail, job.payload])
         }
-        commands += statisticsCommands(statistics)
+        var fallbacks: [Int: RedisCommand] = [:]
+        if !statistics.isEmpty {
+            // The counters go through a script allowed at `maxmemory`: an INCRBY refused there would
+            // fail the batch, and acknowledging is what frees memory.
+            let day = Self.utcDay(Clock.now())
+            let scriptKeys = [keys.processed, keys.processed(day: day), keys.failed, keys.failed(day: day)]
+            let arguments: [any RedisArgument] = [statistics.processed, statistics.failed, Self.dailyCounterTimeToLive]
+            fallbacks[commands.count] = RedisScripts.countRuns.evalCommand(keys: scriptKeys, arguments: arguments)
+            commands.append(RedisScripts.countRuns.evalSHACommand(keys: scriptKeys, arguments: arguments))
+        }
         guard !commands.isEmpty else { return }
-        try Self.check(try await client.pipeline(commands), commands)
+        try Self.check(try await client.pipeline(commands, scriptFallbacks: fallbacks), commands)
     }
 
     public func requeue(_ jobs: [FetchedJob]) async throws {
@@ -140,56 +149,62 @@ public final class RedisBackend: JobBackend {
         )
     }
 
-    public func beat(_ heartbeat: WorkerHeartbeat) async throws -> WorkerSignal? {
-        let key = keys.process(heartbeat.identity)
-        let workersKey = keys.workers(heartbeat.identity)
-        var commands = [
-            RedisCommand("MULTI"),
-            // Sidekiq's heartbeat pops one admin signal in the same transaction (first in EXEC's reply).
-            RedisCommand("RPOP", keys.signals(heartbeat.identity)),
-            RedisCommand("SADD", keys.processes, heartbeat.identity),
-            RedisCommand(
-                "HSET", key,
-                "info", JSONValue.object(heartbeat.info).jsonString,
-                "busy", heartbeat.busy,
-                "beat", Clock.now(),
-                "quiet", heartbeat.isQuiet ? "true" : "false",
-                "rss", heartbeat.residentKilobytes
-            ),
-            RedisCommand("EXPIRE", key, heartbeat.timeToLive),
-            RedisCommand("DEL", workersKey),
+    public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {
+        var arguments: [any RedisArgument] = [
+            heartbeat.identity, heartbeat.timeToLive, Self.milliseconds(heartbeat.leaseDuration),
+            JSONValue.object(heartbeat.info).jsonString, heartbeat.busy, Clock.now(),
+            heartbeat.isQuiet ? "true" : "false", heartbeat.residentKilobytes,
         ]
-        if !heartbeat.runningJobs.isEmpty {
-            var arguments: [any RedisArgument] = [workersKey]
-            for (field, work) in heartbeat.runningJobs {
-                arguments += [field, JSONValue.object(work).jsonString]
-            }
-            commands.append(RedisCommand("HSET", arguments: arguments))
-            commands.append(RedisCommand("EXPIRE", workersKey, heartbeat.timeToLive))
+        for (field, work) in heartbeat.runningJobs {
+            arguments += [field, JSONValue.object(work).jsonString]
         }
-        commands.append(RedisCommand("EXEC"))
-        let replies = try await client.pipeline(commands)
-        try Self.check(replies, commands)
-        guard let popped = replies.last?.array?.first?.string else { return nil }
-        return WorkerSignal(rawValue: popped)
+        let reply = try await client.run(
+            RedisScripts.beat,
+            keys: [
+                keys.process(heartbeat.identity), keys.workers(heartbeat.identity), keys.signals(heartbeat.identity),
+                keys.processes, keys.lease(heartbeat.identity),
+            ],
+            arguments: arguments
+        ).array ?? []
+        return HeartbeatReply(
+            signal: reply.first?.string.flatMap(WorkerSignal.init(rawValue:)),
+            hadLostLease: reply.count > 1 && reply[1].integer == 0
+        )
     }
 
     public func liveProcessCount() async throws -> Int {
-        // SCARD as Sidekiq's poller does: one O(1) call; a crashed process's entry lingers until the
-        // next `conveyor processes` or stats pass, which only makes polling a little less frequent.
-        try await client.send("SCARD", keys.processes).integer ?? 0
+        try await liveProcesses().count
+    }
+
+    /// The identities of live processes, pruning the process set of those whose registry entry expired
+    /// (see ``RedisScripts/liveProcesses``).
+    public func liveProcesses() async throws -> [String] {
+        let reply = try await client.run(RedisScripts.liveProcesses, keys: [keys.processes], arguments: [keys.prefix])
+        return (reply.array ?? []).compactMap(\.string)
     }
 
     public func removeHeartbeat(of identity: String) async throws {
         let commands = [
             RedisCommand("SREM", keys.processes, identity),
-            RedisCommand("UNLINK", keys.process(identity), keys.workers(identity)),
+            RedisCommand("UNLINK", keys.process(identity), keys.workers(identity), keys.lease(identity)),
         ]
         try Self.check(try await client.pipeline(commands), commands)
         // A cleanly stopped worker leaves no registry entries behind for its (empty) private lists.
-        for (listKey, owner, _) in try await privateListRegistry() where owner == identity {
-            try await client.run(RedisScripts.forgetEmptyPrivateList, keys: [listKey, keys.privateLists], arguments: [listKey])
+        for list in try await privateListRegistry() where list.owner == identity {
+            try await client.run(
+                RedisScripts.forgetEmptyPrivateList,
+                keys: [list.key, keys.privateLists, keys.startMarks(owner: list.owner, queue: list.queue)],
+                arguments: [list.key]
+            )
         }
+    }
+
+    public func markStarted(_ job: FetchedJob, jid: String) async throws {
+        _ = try await client.send("SADD", keys.startMarks(owner: job.owner, queue: job.queue), jid)
+    }
+
+    public func unmarkStarted(_ job: FetchedJob, jid: String) async throws {
+        _ = try await client.send("SREM", keys.startMarks(owner: job.owner, queue: job.queue), jid)
     }
 
     /// Every registered private list: its key, owner and queue.
@@ -208,34 +223,39 @@ public final class RedisBackend: JobBackend {
     public func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult {
         let lists = try await privateListRegistry()
         guard !lists.isEmpty else { return RecoveryResult() }
-        // A first cheap pass reads each owner's beat, so live workers' lists are never read; the
-        // script checks liveness again atomically before moving anything.
-        let now = Clock.now()
-        let beats = lists.map { RedisCommand("HMGET", keys.process($0.owner), "beat", "info") }
-        let beatReplies = try await client.pipeline(beats)
-        try Self.check(beatReplies, beats)
-        let orphaned = zip(lists, beatReplies).filter { _, reply in
-            let fields = reply.array ?? []
-            guard fields.contains(where: { !$0.isNull }) else { return true }
-            guard let beat = fields.first?.string.flatMap(Double.init) else { return false }
-            return now - beat > policy.staleHeartbeatAge
-        }.map(\.0)
-        guard !orphaned.isEmpty else { return RecoveryResult() }
-        let reads = orphaned.map { RedisCommand("LRANGE", $0.key, 0, -1) }
+        // A first cheap pass skips the lists whose owner holds its lease, so live workers' lists are
+        // never read; the script checks liveness again atomically before moving anything.
+        let leases = lists.map { RedisCommand("EXISTS", keys.lease($0.owner)) }
+        let leaseReplies = try await client.pipeline(leases)
+        try Self.check(leaseReplies, leases)
+        let candidates = zip(lists, leaseReplies).filter { $1.integer == 0 }.map(\.0)
+        guard !candidates.isEmpty else { return RecoveryResult() }
+        var reads: [RedisCommand] = []
+        for list in candidates {
+            reads.append(RedisCommand("LRANGE", list.key, 0, -1))
+            reads.append(RedisCommand("SMEMBERS", keys.startMarks(owner: list.owner, queue: list.queue)))
+        }
         let contents = try await client.pipeline(reads)
         try Self.check(contents, reads)
+        let now = Clock.now()
         var result = RecoveryResult()
-        for (list, reply) in zip(orphaned, contents) {
-            var arguments: [any RedisArgument] = [list.key, now, policy.staleHeartbeatAge, Self.deadSetLimit, now - Self.deadSetMaximumAge]
-            for payload in (reply.array ?? []).compactMap(\.bytes) {
-                switch RecoveryDecision.decide(payload: payload, policy: policy, now: now) {
+        for (offset, list) in candidates.enumerated() {
+            let payloads = (contents[2 * offset].array ?? []).compactMap(\.bytes)
+            let started = Set((contents[2 * offset + 1].array ?? []).compactMap(\.string))
+            var arguments: [any RedisArgument] = [list.key, policy.staleHeartbeatAge, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
+            for payload in payloads {
+                let wasStarted = (try? Job(json: payload)).map { started.contains($0.jid) } ?? false
+                switch RecoveryDecision.decide(payload: payload, wasStarted: wasStarted, policy: policy, now: now) {
                 case .requeue(let rewritten): arguments += [payload, "queue", rewritten]
                 case .bury(let rewritten): arguments += [payload, "dead", rewritten]
                 }
             }
             let moved = try await client.run(
                 RedisScripts.recover,
-                keys: [keys.process(list.owner), list.key, keys.queue(list.queue), keys.privateLists, keys.set(.dead)],
+                keys: [
+                    keys.lease(list.owner), keys.process(list.owner), list.key, keys.queue(list.queue),
+                    keys.privateLists, keys.set(.dead), keys.startMarks(owner: list.owner, queue: list.queue),
+                ],
                 arguments: arguments
             ).array ?? []
             result.requeued += max(0, moved.first?.integer ?? 0)
@@ -276,27 +296,14 @@ public final class RedisBackend: JobBackend {
         return statistics
     }
 
-    private func statisticsCommands(_ delta: StatisticsDelta) -> [RedisCommand] {
-        guard !delta.isEmpty else { return [] }
-        let day = Self.utcDay(Clock.now())
-        // Daily keys expire after five years, as Sidekiq's.
-        let ttl = 5 * 365 * 24 * 3600
-        var commands: [RedisCommand] = []
-        if delta.processed > 0 {
-            commands += [
-                RedisCommand("INCRBY", keys.processed, delta.processed),
-                RedisCommand("INCRBY", keys.processed(day: day), delta.processed),
-                RedisCommand("EXPIRE", keys.processed(day: day), ttl),
-            ]
-        }
-        if delta.failed > 0 {
-            commands += [
-                RedisCommand("INCRBY", keys.failed, delta.failed),
-                RedisCommand("INCRBY", keys.failed(day: day), delta.failed),
-                RedisCommand("EXPIRE", keys.failed(day: day), ttl),
-            ]
-        }
-        return commands
+    /// Daily counters expire after five years, as Sidekiq's.
+    static let dailyCounterTimeToLive = 5 * 365 * 24 * 3600
+
+    /// Seconds as whole milliseconds for `PX`, clamped to what Redis accepts.
+    static func milliseconds(_ seconds: Double) -> Int {
+        let milliseconds = (seconds * 1000).rounded(.up)
+        guard milliseconds.isFinite else { return milliseconds > 0 ? Int(Int32.max) * 1000 : 1 }
+        return Int(min(max(1, milliseconds), Double(Int32.max) * 1000))
     }
 
     private func runScriptPipeline(_ script: RedisScript, _ commands: [RedisCommand]) async throws {

@@ -13,11 +13,6 @@ final class RedisFetcher: JobFetcher {
     private let owner: String
     private var connection: RedisConnection?
     private var blockingRotation = 0
-    private var registeredQueues: Set<String> = []
-    private var registeredAt = 0.0
-    /// Seconds after which the private lists are registered again: recovery forgets an empty list of a
-    /// worker whose beat went stale, and a worker that was only stalled must put it back.
-    private static let registrationRefreshInterval = 10.0
 
     init(configuration: RedisConfiguration, keys: RedisKeys, owner: String, queues: [String]) {
         self.configuration = configuration
@@ -33,17 +28,27 @@ final class RedisFetcher: JobFetcher {
         guard maximum > 0, !queues.isEmpty else { return [] }
         let connection = try connected()
         do {
-            try register(queues, on: connection)
             let fetched = try fetchBatch(from: queues, maximum: maximum, on: connection)
             if !fetched.isEmpty { return fetched }
             // Several queues: block on each in turn for a slice of the timeout, so none waits long.
             let queue = queues[blockingRotation % queues.count]
             blockingRotation &+= 1
             let slice = queues.count == 1 ? timeout : min(timeout, 0.1)
-            let reply = try connection.send(RedisCommand(
-                "BLMOVE", keys.queue(queue), keys.privateList(owner: owner, queue: queue), "RIGHT", "LEFT", slice
-            ))
-            guard let payload = reply.bytes else { return [] }
+            let listKey = keys.privateList(owner: owner, queue: queue)
+            // The registration rides in the same pipeline, so the server runs it right after the move
+            // returns, even if this process dies meanwhile: a list that holds a job is always registered.
+            let registration = (keys: [keys.privateLists], arguments: [listKey, owner + "\n" + queue])
+            let replies = try connection.pipeline([
+                RedisCommand("BLMOVE", keys.queue(queue), listKey, "RIGHT", "LEFT", slice),
+                RedisScripts.register.evalSHACommand(keys: registration.keys, arguments: registration.arguments),
+            ])
+            if RedisScript.isMissingScript(replies[1]) {
+                _ = try connection.run(RedisScripts.register, keys: registration.keys, arguments: registration.arguments)
+            } else if case .error(let message) = replies[1] {
+                throw RedisError.errorReply(command: "EVALSHA (register the private list)", message: message)
+            }
+            if case .error(let message) = replies[0] { throw RedisError.errorReply(command: "BLMOVE", message: message) }
+            guard let payload = replies[0].bytes else { return [] }
             // Start this job at once; if a backlog follows, the next call takes it in a batch.
             return [FetchedJob(queue: queue, payload: payload, owner: owner)]
         } catch {
@@ -76,33 +81,17 @@ final class RedisFetcher: JobFetcher {
         fresh.commandTimeout = configuration.commandTimeout + 2
         let made = try RedisConnection(configuration: fresh)
         connection = made
-        registeredQueues = []
         return made
     }
 
-    /// Records each private list in the registry before it is first used, so recovery can find it.
-    private func register(_ queues: [String], on connection: RedisConnection) throws {
-        if Clock.monotonic() - registeredAt > Self.registrationRefreshInterval {
-            registeredQueues = []
-            registeredAt = Clock.monotonic()
-        }
-        let missing = queues.filter { !registeredQueues.contains($0) }
-        guard !missing.isEmpty else { return }
-        var arguments: [any RedisArgument] = [keys.privateLists]
-        for queue in missing {
-            arguments += [keys.privateList(owner: owner, queue: queue), owner + "\n" + queue]
-        }
-        _ = try connection.send(RedisCommand("HSET", arguments: arguments))
-        registeredQueues.formUnion(missing)
-    }
-
     private func fetchBatch(from queues: [String], maximum: Int, on connection: RedisConnection) throws -> [FetchedJob] {
-        var scriptKeys: [any RedisArgument] = []
+        var scriptKeys: [any RedisArgument] = [keys.privateLists]
         for queue in queues {
             scriptKeys.append(keys.queue(queue))
             scriptKeys.append(keys.privateList(owner: owner, queue: queue))
         }
-        let reply = try connection.run(RedisScripts.fetch, keys: scriptKeys, arguments: [maximum])
+        let arguments: [any RedisArgument] = [maximum, owner] + queues
+        let reply = try connection.run(RedisScripts.fetch, keys: scriptKeys, arguments: arguments)
         guard let flat = reply.array, !flat.isEmpty else { return [] }
         var fetched: [FetchedJob] = []
         fetched.reserveCapacity(flat.count / 2)

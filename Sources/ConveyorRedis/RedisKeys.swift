@@ -27,6 +27,11 @@ public struct RedisKeys: Sendable, Equatable {
     public var processes: String { prefix + "processes" }
     /// A process's heartbeat hash (expires when the process stops beating).
     public func process(_ identity: String) -> String { prefix + identity }
+    /// A process's liveness lease: set by each beat with a time to live of the worker's own
+    /// `--stale-after`, so Redis expires it by its own clock once the worker stops beating. Crash
+    /// recovery takes over a worker's private lists only when this key is gone: no two machines'
+    /// clocks are ever compared.
+    public func lease(_ identity: String) -> String { prefix + "conveyor:lease:" + identity }
     /// A process's running-jobs hash.
     public func workers(_ identity: String) -> String { prefix + identity + ":workers" }
     /// A process's signal list (`TSTP`, `TERM`).
@@ -41,6 +46,9 @@ public struct RedisKeys: Sendable, Equatable {
     public func failed(day: String) -> String { prefix + "stat:failed:" + day }
     /// The private in-progress list of one worker process for one queue (reliable fetch).
     public func privateList(owner: String, queue: String) -> String { prefix + "conveyor:inprogress:" + owner + ":" + queue }
+    /// The jids of recovered jobs that one worker started from one queue, so that a later recovery
+    /// counts a crash only against the jobs that were running (see `RecoveryDecision`).
+    public func startMarks(owner: String, queue: String) -> String { prefix + "conveyor:started:" + owner + ":" + queue }
     /// The hash of every private list in use: field = the list's key, value = `owner` + newline + `queue`,
     /// so recovery finds lists whose owner died without scanning the keyspace.
     public var privateLists: String { prefix + "conveyor:inprogress" }

@@ -3,34 +3,48 @@ import RedisClient
 /// The Lua scripts of the Redis backend. Each runs atomically on the server; the comment on each says
 /// what that atomicity guarantees.
 enum RedisScripts {
-    /// Reliable batch fetch. KEYS: queue1, private1, queue2, private2, …; ARGV[1]: the most jobs.
+    /// Reliable batch fetch. KEYS: the private-list registry, then queue1, private1, queue2, private2, …;
+    /// ARGV: the most jobs, the owner's identity, then the queue names in KEYS' order.
     /// Takes up to ARGV[1] jobs, queue by queue in the given order, from each queue's pop end (the
     /// right) and pushes them onto its private list, returning a flat array of (queue index, payload),
     /// oldest first. One LRANGE, LTRIM and LPUSH per queue rather than one LMOVE per job: a third of
     /// the server's work. Atomic: a job is always in exactly one of the two lists, so a crash between
-    /// fetch and run loses nothing. In the private list the oldest job ends up rightmost, where the
-    /// acknowledgement's `LREM … -1` looks first.
+    /// fetch and run loses nothing; and a private list that receives jobs is registered in the same
+    /// step, so recovery can always find it (a worker that was wrongly taken for dead, and whose empty
+    /// list recovery therefore forgot, registers it again with its next job). In the private list the
+    /// oldest job ends up rightmost, where the acknowledgement's `LREM … -1` looks first. Allowed at
+    /// `maxmemory`: it moves jobs, it does not add them.
     static let fetch = RedisScript("""
     local wanted = tonumber(ARGV[1])
     local result = {}
-    for index = 1, #KEYS, 2 do
+    for index = 2, #KEYS, 2 do
       if wanted <= 0 then break end
       local items = redis.call('LRANGE', KEYS[index], -wanted, -1)
       local count = #items
       if count > 0 then
         redis.call('LTRIM', KEYS[index], 0, -count - 1)
+        local queueNumber = index / 2
         local oldestFirst = {}
         for position = count, 1, -1 do
           oldestFirst[#oldestFirst + 1] = items[position]
-          result[#result + 1] = (index + 1) / 2
+          result[#result + 1] = queueNumber
           result[#result + 1] = items[position]
         end
         redis.call('LPUSH', KEYS[index + 1], unpack(oldestFirst))
+        redis.call('HSET', KEYS[1], KEYS[index + 1], ARGV[2] .. '\\n' .. ARGV[2 + queueNumber])
         wanted = wanted - count
       end
     end
     return result
-    """)
+    """, allowsOutOfMemory: true)
+
+    /// Register one private list. KEYS: the registry hash; ARGV: the list's key, `owner\nqueue`.
+    /// Sent in the same pipeline right after a blocking `BLMOVE`, so the server runs it as soon as the
+    /// move returns, even if the worker dies meanwhile. Allowed at `maxmemory`: it rewrites a field
+    /// that is nearly always there already.
+    static let register = RedisScript("""
+    return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+    """, allowsOutOfMemory: true)
 
     /// Requeue one job. KEYS: private list, queue; ARGV[1]: payload. Removes the payload from the
     /// private list and, only if it was there, pushes it back at the queue's pop end: a job is requeued
@@ -41,7 +55,7 @@ enum RedisScripts {
       return 1
     end
     return 0
-    """)
+    """, allowsOutOfMemory: true)
 
     /// Move one job to a sorted set. KEYS: private list, set; ARGV: old payload, new payload, score,
     /// and for the dead set the cap on entries and the oldest score kept. Removes the job from the private
@@ -54,7 +68,7 @@ enum RedisScripts {
       redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
     end
     return 1
-    """)
+    """, allowsOutOfMemory: true)
 
     /// Release jobs from a sorted set (schedule, retry or dead) to their queues. KEYS: the set, the
     /// queue registry, then the queue lists; ARGV: groups of four — the member exactly as stored, the
@@ -79,53 +93,119 @@ enum RedisScripts {
       end
     end
     return moved
-    """)
+    """, allowsOutOfMemory: true)
 
-    /// Forget one private list of a stopping worker. KEYS: private list, the registry hash; ARGV[1]:
-    /// the registry field. Removes the registry entry only if the list is empty, in the same step, so
-    /// a job can never sit in a list that recovery no longer knows about.
+    /// Forget one private list of a stopping worker. KEYS: private list, the registry hash, the list's
+    /// start marks; ARGV[1]: the registry field. Removes the registry entry and the marks only if the
+    /// list is empty, in the same step, so a job can never sit in a list that recovery no longer knows
+    /// about.
     static let forgetEmptyPrivateList = RedisScript("""
     if redis.call('LLEN', KEYS[1]) == 0 then
+      redis.call('DEL', KEYS[3])
       return redis.call('HDEL', KEYS[2], ARGV[1])
     end
     return 0
     """)
 
-    /// Recover one dead worker's private list. KEYS: the owner's heartbeat hash, private list, queue,
-    /// the registry hash, the dead set; ARGV: the registry field, now, the stale-beat age in seconds,
-    /// the dead set's entry cap and oldest kept score, then groups of three — a payload as read from
-    /// the list, `queue` or `dead`, and the payload to write there (its recovery count raised, see
-    /// `RecoveryDecision`).
+    /// One heartbeat. KEYS: the process hash, its running-jobs hash, its signal list, the process set,
+    /// its lease; ARGV: identity, the hash's time to live in seconds, the lease in milliseconds, then
+    /// the hash's `info`, `busy`, `beat`, `quiet` and `rss`, then field/value pairs of running jobs.
     ///
-    /// The owner counts as alive, and nothing moves, while its heartbeat hash exists with a `beat` no
-    /// older than the stale age; a hash without `beat` also counts as alive. Otherwise each listed
-    /// payload still in the private list is removed and written to the queue's pop end or to the dead
-    /// set in the same step, so when several workers race to recover one list each job moves exactly
-    /// once. The list is forgotten in the registry only once it is empty: a job that arrived after the
-    /// caller read the list is picked up by the next recovery. Returns {requeued, buried}, or {-1, 0}
-    /// when the owner is alive.
+    /// Renews the lease (`SET … PX`) that recovery reads, so liveness is judged by Redis's clock alone,
+    /// pops one admin signal (Sidekiq's `TSTP`/`TERM`) and rewrites Sidekiq's process-registry entry, in
+    /// one step. Returns {the signal or nil, 1 when the lease was still held, 0 when it had expired}: an
+    /// expired lease means other workers may have recovered this worker's running jobs. Allowed at
+    /// `maxmemory`: a worker that cannot beat cannot drain, and draining is what frees the memory.
+    static let beat = RedisScript("""
+    local signal = redis.call('RPOP', KEYS[3])
+    local known = redis.call('EXISTS', KEYS[1])
+    local held = redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[3], 'GET')
+    redis.call('SADD', KEYS[4], ARGV[1])
+    redis.call('HSET', KEYS[1], 'info', ARGV[4], 'busy', ARGV[5], 'beat', ARGV[6], 'quiet', ARGV[7],
+      'rss', ARGV[8], 'lease', ARGV[3])
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    redis.call('DEL', KEYS[2])
+    if #ARGV > 8 then
+      redis.call('HSET', KEYS[2], unpack(ARGV, 9))
+      redis.call('EXPIRE', KEYS[2], ARGV[2])
+    end
+    return {signal, (held or known == 0) and 1 or 0}
+    """, allowsOutOfMemory: true)
+
+    /// The live processes. KEYS: the process set; ARGV[1]: the key prefix. Removes from the set every
+    /// identity whose process hash has expired (a worker killed with `kill -9` never removes itself),
+    /// as Sidekiq's `ProcessSet` cleanup does, and returns the identities left, in one step.
+    static let liveProcesses = RedisScript("""
+    local alive = {}
+    for _, identity in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+      if redis.call('EXISTS', ARGV[1] .. identity) == 1 then
+        alive[#alive + 1] = identity
+      else
+        redis.call('SREM', KEYS[1], identity)
+      end
+    end
+    return alive
+    """)
+
+    /// Adds to the processed and failed counters. KEYS: processed, processed today, failed, failed
+    /// today; ARGV: processed, failed, the daily keys' time to live. Allowed at `maxmemory`, so that
+    /// acknowledging finished jobs, which frees memory, never fails on the counters beside it.
+    static let countRuns = RedisScript("""
+    if tonumber(ARGV[1]) > 0 then
+      redis.call('INCRBY', KEYS[1], ARGV[1])
+      redis.call('INCRBY', KEYS[2], ARGV[1])
+      redis.call('EXPIRE', KEYS[2], ARGV[3])
+    end
+    if tonumber(ARGV[2]) > 0 then
+      redis.call('INCRBY', KEYS[3], ARGV[2])
+      redis.call('INCRBY', KEYS[4], ARGV[2])
+      redis.call('EXPIRE', KEYS[4], ARGV[3])
+    end
+    return 1
+    """, allowsOutOfMemory: true)
+
+    /// Recover one dead worker's private list. KEYS: the owner's lease, its process hash, private list,
+    /// queue, the registry hash, the dead set, the list's start marks; ARGV: the registry field, the
+    /// stale-beat age in seconds (for workers from before leases), now (the dead set's score), the dead
+    /// set's entry cap and oldest kept score, then groups of three — a payload as read from the list, `queue` or `dead`, and the
+    /// payload to write there (see `RecoveryDecision`).
+    ///
+    /// The owner counts as alive, and nothing moves, while its lease exists: Redis expires the lease by
+    /// its own clock, so no worker's clock is compared with another's. A process hash without a `lease`
+    /// field belongs to a worker from before leases; its `beat` is judged by Redis's `TIME`. Otherwise
+    /// each listed payload still in the private list is removed and written to the queue's pop end or to
+    /// the dead set in the same step, so when several workers race to recover one list each job moves
+    /// exactly once. The list and its marks are forgotten only once the list is empty: a job that arrived
+    /// after the caller read the list is picked up by the next recovery. Returns {requeued, buried}, or
+    /// {-1, 0} when the owner is alive. Allowed at `maxmemory`: it moves jobs.
     static let recover = RedisScript("""
-    if redis.call('EXISTS', KEYS[1]) == 1 then
-      local beat = tonumber(redis.call('HGET', KEYS[1], 'beat'))
-      if not beat or tonumber(ARGV[2]) - beat <= tonumber(ARGV[3]) then return {-1, 0} end
+    if redis.call('EXISTS', KEYS[1]) == 1 then return {-1, 0} end
+    if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HEXISTS', KEYS[2], 'lease') == 0 then
+      local beat = tonumber(redis.call('HGET', KEYS[2], 'beat'))
+      local time = redis.call('TIME')
+      local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+      if not beat or now - beat <= tonumber(ARGV[2]) then return {-1, 0} end
     end
     local requeued, buried = 0, 0
     for index = 6, #ARGV, 3 do
-      if redis.call('LREM', KEYS[2], -1, ARGV[index]) > 0 then
+      if redis.call('LREM', KEYS[3], -1, ARGV[index]) > 0 then
         if ARGV[index + 1] == 'dead' then
-          redis.call('ZADD', KEYS[5], ARGV[2], ARGV[index + 2])
+          redis.call('ZADD', KEYS[6], ARGV[3], ARGV[index + 2])
           buried = buried + 1
         else
-          redis.call('RPUSH', KEYS[3], ARGV[index + 2])
+          redis.call('RPUSH', KEYS[4], ARGV[index + 2])
           requeued = requeued + 1
         end
       end
     end
     if buried > 0 then
-      redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', ARGV[5])
-      redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[4]) + 1))
+      redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[5])
+      redis.call('ZREMRANGEBYRANK', KEYS[6], 0, -(tonumber(ARGV[4]) + 1))
     end
-    if redis.call('LLEN', KEYS[2]) == 0 then redis.call('HDEL', KEYS[4], ARGV[1]) end
+    if redis.call('LLEN', KEYS[3]) == 0 then
+      redis.call('HDEL', KEYS[5], ARGV[1])
+      redis.call('DEL', KEYS[7])
+    end
     return {requeued, buried}
-    """)
+    """, allowsOutOfMemory: true)
 }

@@ -27,8 +27,10 @@ public enum BackendConformance {
         Check(name: "requeue of a job no longer in progress does nothing", run: requeueIsIdempotent),
         Check(name: "moving to the retry or dead set removes the job from progress", run: moveToSetRemovesFromProgress),
         Check(name: "a dead worker's in-progress jobs are recovered, a live one's are not", run: recoveryRequeuesOnlyDeadOwners),
-        Check(name: "a worker whose beat is older than the stale age counts as dead", run: recoveryTreatsStaleBeatAsDead),
+        Check(name: "a worker whose lease expired counts as dead, judged by its own lease and not the recoverer's policy", run: recoveryFollowsTheOwnersLease),
         Check(name: "a job recovered more than the maximum times goes to the dead set as a poison pill", run: recoveryBuriesPoisonPills),
+        Check(name: "a recovered job that never started on its dead worker is not blamed again", run: recoverySparesUnstartedSuspects),
+        Check(name: "a wrongly recovered worker's next fetch registers its private list again", run: fetchRegistersForgottenPrivateList),
         Check(name: "scheduled jobs wait in the schedule set without enqueued_at", run: scheduleStoresWithoutEnqueuedAt),
         Check(name: "promotion moves due scheduled and retry jobs to their queues, fields intact", run: promotionMovesDueJobs),
         Check(name: "promotion moves at most the limit from each set", run: promotionRespectsLimit),
@@ -141,15 +143,32 @@ public enum BackendConformance {
         try expect(statistics.enqueued == 2 && statistics.inProgress == 1, "after recovery \(statistics.enqueued) enqueued and \(statistics.inProgress) in progress; expected 2 and 1")
     }
 
-    static func recoveryTreatsStaleBeatAsDead(_ backend: any JobBackend) async throws {
-        try await backend.push([EncodedJob(Job(className: "Noop"))])
-        try await backend.beat(heartbeat("stalled"))
+    static func recoveryFollowsTheOwnersLease(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "Noop")), EncodedJob(Job(className: "Noop"))])
+        var longLease = heartbeat("steady")
+        longLease.leaseDuration = 30
+        try await backend.beat(longLease)
+        _ = try await fetchOnThread(backend, owner: "steady", queues: ["default"], maximum: 1, timeout: 0.1)
+        // The recoverer's own stale age (here: everything is stale) does not decide for another worker.
+        let impatient = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: -1))
+        try expect(impatient.total == 0, "a worker holding a 30 s lease lost \(impatient.total) jobs to a recoverer with a shorter stale age")
+
+        var shortLease = heartbeat("stalled")
+        shortLease.leaseDuration = 1.5
+        let first = try await backend.beat(shortLease)
+        try expect(!first.hadLostLease, "a worker's first beat reported a lost lease")
         _ = try await fetchOnThread(backend, owner: "stalled", queues: ["default"], maximum: 1, timeout: 0.1)
-        let fresh = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: 30))
+        let fresh = try await backend.recoverOrphanedJobs()
         try expect(fresh.total == 0, "a worker that just beat lost \(fresh.total) jobs to recovery")
-        // A negative age makes the beat just sent count as stale, without waiting 30 s.
-        let stale = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: -1))
-        try expect(stale == RecoveryResult(requeued: 1), "a worker with a stale beat should lose its 1 job to recovery, got \(stale)")
+        let deadline = Clock.monotonic() + 5
+        var recovered = RecoveryResult()
+        while recovered.total == 0 && Clock.monotonic() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            recovered = try await backend.recoverOrphanedJobs()
+        }
+        try expect(recovered == RecoveryResult(requeued: 1), "a worker whose 1.5 s lease expired should lose its 1 job to recovery, got \(recovered)")
+        let late = try await backend.beat(shortLease)
+        try expect(late.hadLostLease, "the beat after an expired lease did not report it")
     }
 
     static func recoveryBuriesPoisonPills(_ backend: any JobBackend) async throws {
@@ -157,7 +176,9 @@ public enum BackendConformance {
         try await backend.push([EncodedJob(job)])
         let policy = RecoveryPolicy(maximumRecoveries: 2)
         for round in 1...2 {
-            _ = try await fetchOnThread(backend, owner: "crashed-\(round)", queues: ["default"], maximum: 1, timeout: 0.1)
+            let fetched = try await fetchOnThread(backend, owner: "crashed-\(round)", queues: ["default"], maximum: 1, timeout: 0.1)
+            // From its first recovery on, a worker marks the job as started before running it.
+            if round > 1 { try await backend.markStarted(fetched[0], jid: job.jid) }
             let result = try await backend.recoverOrphanedJobs(policy: policy)
             try expect(result == RecoveryResult(requeued: 1), "recovery \(round) should requeue the job, got \(result)")
         }
@@ -165,10 +186,51 @@ public enum BackendConformance {
         let recovered = try Job(json: fetched.first?.payload ?? [])
         try expect(recovered.fields[RecoveryDecision.countField] == 2, "the job should carry recovery_count 2, has \(String(describing: recovered.fields[RecoveryDecision.countField]))")
         try expect(recovered.jid == job.jid && recovered.args == ["x"], "recovery changed the job's identity or args")
+        try await backend.markStarted(fetched[0], jid: job.jid)
         let result = try await backend.recoverOrphanedJobs(policy: policy)
         try expect(result == RecoveryResult(buried: 1), "the third recovery should bury the job, got \(result)")
         let statistics = try await backend.statistics()
         try expect(statistics.dead == 1 && statistics.enqueued == 0 && statistics.inProgress == 0, "expected the job only in the dead set, got \(statistics)")
+    }
+
+    static func recoverySparesUnstartedSuspects(_ backend: any JobBackend) async throws {
+        let pill = Job(className: "Crash")
+        let bystander = Job(className: "Record")
+        try await backend.push([EncodedJob(pill), EncodedJob(bystander)])
+        let policy = RecoveryPolicy(maximumRecoveries: 1)
+        // First crash: both counted once (nothing tells which one ran).
+        _ = try await fetchOnThread(backend, owner: "crash-1", queues: ["default"], maximum: 2, timeout: 0.1)
+        try expect(try await backend.recoverOrphanedJobs(policy: policy) == RecoveryResult(requeued: 2), "the first recovery did not requeue both jobs")
+        // Second crash: only the pill had started.
+        let second = try await fetchOnThread(backend, owner: "crash-2", queues: ["default"], maximum: 2, timeout: 0.1)
+        for fetched in second where try Job(json: fetched.payload).jid == pill.jid {
+            try await backend.markStarted(fetched, jid: pill.jid)
+        }
+        let result = try await backend.recoverOrphanedJobs(policy: policy)
+        try expect(result == RecoveryResult(requeued: 1, buried: 1), "expected the started pill buried and the bystander requeued, got \(result)")
+        let left = try await fetchOnThread(backend, owner: "w", queues: ["default"], maximum: 2, timeout: 0.1)
+        let survivor = try Job(json: left.first?.payload ?? [])
+        try expect(left.count == 1 && survivor.jid == bystander.jid, "the bystander is not the job left in the queue")
+        try expect(survivor.fields[RecoveryDecision.countField] == 1, "the bystander was blamed again: recovery_count \(String(describing: survivor.fields[RecoveryDecision.countField])), expected 1")
+    }
+
+    static func fetchRegistersForgottenPrivateList(_ backend: any JobBackend) async throws {
+        try await backend.push([EncodedJob(Job(className: "First")), EncodedJob(Job(className: "Second"))])
+        var frozen = heartbeat("frozen")
+        frozen.leaseDuration = 0.2
+        try await backend.beat(frozen)
+        _ = try await fetchOnThread(backend, owner: "frozen", queues: ["default"], maximum: 1, timeout: 0.1)
+        let deadline = Clock.monotonic() + 5
+        var recovered = RecoveryResult()
+        while recovered.total == 0 && Clock.monotonic() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            recovered = try await backend.recoverOrphanedJobs()
+        }
+        try expect(recovered.requeued == 1, "the frozen worker's job was not recovered once its lease expired")
+        // The frozen worker wakes and fetches again without beating, then dies: its new job must be found.
+        _ = try await fetchOnThread(backend, owner: "frozen", queues: ["default"], maximum: 1, timeout: 0.1)
+        let again = try await backend.recoverOrphanedJobs()
+        try expect(again.requeued == 1, "a job fetched after recovery forgot the worker's empty private list was stranded: recovery moved \(again.total)")
     }
 
     static func scheduleStoresWithoutEnqueuedAt(_ backend: any JobBackend) async throws {
@@ -230,8 +292,8 @@ public enum BackendConformance {
 
     static func heartbeatCountsLiveProcess(_ backend: any JobBackend) async throws {
         try expect(try await backend.liveProcessCount() == 0, "a fresh backend reports live processes")
-        let signal = try await backend.beat(heartbeat("w1"))
-        try expect(signal == nil, "a beat popped a signal nobody sent")
+        let reply = try await backend.beat(heartbeat("w1"))
+        try expect(reply.signal == nil, "a beat popped a signal nobody sent")
         try expect(try await backend.liveProcessCount() == 1, "after one heartbeat the backend does not report 1 live process")
         try await backend.removeHeartbeat(of: "w1")
         try expect(try await backend.liveProcessCount() == 0, "a removed heartbeat still counts as live")

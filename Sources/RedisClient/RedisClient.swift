@@ -67,6 +67,14 @@ public final class RedisClient: Sendable {
         return try await submit(commands, fallbacks: [:])
     }
 
+    /// Sends the commands in one round trip, as ``pipeline(_:)``, where the `EVALSHA` at each index of
+    /// `scriptFallbacks` is answered by its `EVAL` when the server has not cached the script: only that
+    /// command is sent again, never the rest of the pipeline.
+    public func pipeline(_ commands: [RedisCommand], scriptFallbacks: [Int: RedisCommand]) async throws(RedisError) -> [RedisValue] {
+        guard !commands.isEmpty else { return [] }
+        return try await submit(commands, fallbacks: scriptFallbacks)
+    }
+
     /// Runs a Lua script by SHA, falling back to `EVAL` when the server has not cached it.
     @discardableResult
     public func run(_ script: RedisScript, keys: [any RedisArgument], arguments: [any RedisArgument]) async throws(RedisError) -> RedisValue {

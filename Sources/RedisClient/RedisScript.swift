@@ -7,9 +7,15 @@ public struct RedisScript: Sendable, Hashable {
     public let sha1: String
 
     /// Creates a script; its SHA-1 is computed locally so the first call needs no `SCRIPT LOAD`.
-    public init(_ source: String) {
-        self.source = source
-        self.sha1 = SHA1.hexDigest(of: Array(source.utf8))
+    ///
+    /// `allowsOutOfMemory`: the script runs even when the server is over `maxmemory` with the
+    /// `noeviction` policy (Redis 7's `allow-oom` script flag). Only for scripts that move data rather
+    /// than add it (a fetch, a heartbeat that rewrites its own fields): at `maxmemory` those are what let
+    /// workers drain the queues that filled the memory, and without the flag Redis refuses their first
+    /// write with `OOM`.
+    public init(_ source: String, allowsOutOfMemory: Bool = false) {
+        self.source = allowsOutOfMemory ? "#!lua flags=allow-oom\n" + source : source
+        self.sha1 = SHA1.hexDigest(of: Array(self.source.utf8))
     }
 
     /// The `EVALSHA` command for these keys and arguments.

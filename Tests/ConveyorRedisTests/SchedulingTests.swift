@@ -113,9 +113,9 @@ struct SchedulingTests {
             let result = try await CommandLine.run("conveyor-worker", ["--drain", "--namespace", context.namespace], redisURL: context.server.url)
             if attempt <= 4 {
                 #expect(result.status == 70, "attempt \(attempt): \(result.errors)")
-                // The crashed process's heartbeat would expire in 60 s; expire it now.
+                // The crashed process's lease would expire in 30 s; expire it now.
                 for identity in (try await context.client.send("SMEMBERS", context.keys.processes).array ?? []).compactMap(\.string) {
-                    try await context.client.send("DEL", context.keys.process(identity))
+                    try await context.client.send("DEL", context.keys.process(identity), context.keys.lease(identity))
                 }
             } else {
                 #expect(result.status == 0, "the fifth worker should bury the job and drain: \(result.errors)")

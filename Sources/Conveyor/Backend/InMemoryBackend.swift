@@ -22,8 +22,12 @@ public final class InMemoryBackend: JobBackend {
         var sets: [JobSet: [(score: Double, payload: [UInt8])]] = [:]
         var processed = 0
         var failed = 0
-        var heartbeats: [String: (heartbeat: WorkerHeartbeat, beatAt: Double, expiresAt: Double)] = [:]
+        /// Each process's last heartbeat, when its registry entry expires and when its lease does
+        /// (monotonic seconds: one process, one clock).
+        var heartbeats: [String: (heartbeat: WorkerHeartbeat, expiresAt: Double, leaseExpiresAt: Double)] = [:]
         var signals: [String: [WorkerSignal]] = [:]
+        /// The jids of recovered jobs that their worker marked as started, per private list.
+        var startMarks: [PrivateListKey: Set<String>] = [:]
     }
 
     struct PrivateListKey: Hashable {
@@ -98,22 +102,40 @@ public final class InMemoryBackend: JobBackend {
         }
     }
 
-    public func beat(_ heartbeat: WorkerHeartbeat) async throws -> WorkerSignal? {
+    public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {
         state.withLock { state in
-            state.heartbeats[heartbeat.identity] = (heartbeat, Clock.now(), Clock.monotonic() + Double(heartbeat.timeToLive))
+            let now = Clock.monotonic()
+            let previous = state.heartbeats[heartbeat.identity]
+            state.heartbeats[heartbeat.identity] = (heartbeat, now + Double(heartbeat.timeToLive), now + heartbeat.leaseDuration)
             // Signals are pushed at the head and popped at the tail, as Sidekiq's LPUSH/RPOP.
-            return state.signals[heartbeat.identity]?.popLast()
+            let signal = state.signals[heartbeat.identity]?.popLast()
+            return HeartbeatReply(signal: signal, hadLostLease: previous.map { $0.leaseExpiresAt <= now } ?? false)
         }
     }
 
     public func liveProcessCount() async throws -> Int {
-        statisticsSnapshot.processes
+        state.withLock { state in
+            let now = Clock.monotonic()
+            state.heartbeats = state.heartbeats.filter { $0.value.expiresAt > now }
+            return state.heartbeats.count
+        }
     }
 
     public func removeHeartbeat(of identity: String) async throws {
         state.withLock { state in
             _ = state.heartbeats.removeValue(forKey: identity)
+            for key in state.startMarks.keys where key.owner == identity && state.privateLists[key] == nil {
+                state.startMarks[key] = nil
+            }
         }
+    }
+
+    public func markStarted(_ job: FetchedJob, jid: String) async throws {
+        state.withLock { state in _ = state.startMarks[PrivateListKey(owner: job.owner, queue: job.queue), default: []].insert(jid) }
+    }
+
+    public func unmarkStarted(_ job: FetchedJob, jid: String) async throws {
+        state.withLock { state in _ = state.startMarks[PrivateListKey(owner: job.owner, queue: job.queue)]?.remove(jid) }
     }
 
     public func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult {
@@ -121,12 +143,14 @@ public final class InMemoryBackend: JobBackend {
             let now = Clock.now()
             var result = RecoveryResult()
             for (key, payloads) in state.privateLists {
-                if let beat = state.heartbeats[key.owner], beat.expiresAt > Clock.monotonic(), now - beat.beatAt <= policy.staleHeartbeatAge {
+                if let beat = state.heartbeats[key.owner], beat.leaseExpiresAt > Clock.monotonic() {
                     continue
                 }
+                let started = state.startMarks[key] ?? []
                 // Reversed so the oldest fetched job ends up first to run again.
                 for payload in payloads.reversed() {
-                    switch RecoveryDecision.decide(payload: payload, policy: policy, now: now) {
+                    let wasStarted = (try? Job(json: payload)).map { started.contains($0.jid) } ?? false
+                    switch RecoveryDecision.decide(payload: payload, wasStarted: wasStarted, policy: policy, now: now) {
                     case .requeue(let rewritten):
                         state.queues[key.queue, default: []].prepend(rewritten)
                         result.requeued += 1
@@ -136,6 +160,7 @@ public final class InMemoryBackend: JobBackend {
                     }
                 }
                 state.privateLists[key] = nil
+                state.startMarks[key] = nil
             }
             return result
         }
@@ -188,6 +213,12 @@ public final class InMemoryBackend: JobBackend {
     /// Forgets a worker's heartbeat as if it had expired, to simulate a crashed worker in tests.
     public func expireHeartbeat(of identity: String) {
         state.withLock { state in _ = state.heartbeats.removeValue(forKey: identity) }
+    }
+
+    /// Expires a worker's lease while its registry entry stays, as when a worker froze for longer than
+    /// its lease: for tests of wrongly recovered workers.
+    public func expireLease(of identity: String) {
+        state.withLock { state in state.heartbeats[identity]?.leaseExpiresAt = Clock.monotonic() }
     }
 
     static func insert(_ payload: [UInt8], score: Double, into set: JobSet, in state: inout State) {

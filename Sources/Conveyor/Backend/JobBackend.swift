@@ -32,22 +32,34 @@ public protocol JobBackend: Sendable {
     /// payload by `payload`, atomically with its removal from the private list.
     func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws
 
-    /// Publishes a worker's heartbeat (the worker counts as alive while it is fresh) and, in the same
-    /// round trip, pops one signal an administrator sent the worker, if any.
+    /// Publishes a worker's heartbeat and renews its lease for `heartbeat.leaseDuration` seconds, by
+    /// the backend's clock; in the same round trip, pops one signal an administrator sent the worker,
+    /// if any. Needs no memory growth on Redis, so a worker can beat at `maxmemory`.
     @discardableResult
-    func beat(_ heartbeat: WorkerHeartbeat) async throws -> WorkerSignal?
+    func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply
 
-    /// How many worker processes are registered as alive; the scheduled-job poller spreads its polls
-    /// over them.
+    /// How many worker processes are alive; the scheduled-job poller spreads its polls over them.
+    /// Entries of processes that died without removing themselves (`kill -9`) are pruned on the way.
     func liveProcessCount() async throws -> Int
 
-    /// Removes a stopping worker's heartbeat.
+    /// Removes a stopping worker's heartbeat and lease, and forgets its empty private lists.
     func removeHeartbeat(of identity: String) async throws
 
-    /// Empties the private lists of dead workers: those whose heartbeat expired or whose last beat is
-    /// older than `policy.staleHeartbeatAge`. Each job goes back to its queue's pop end with its
-    /// recovery count raised, or to the dead set once recovered more than `policy.maximumRecoveries`
-    /// times (see ``RecoveryDecision``). Each job moves exactly once even when workers race.
+    /// Marks a fetched job as started by its worker, before its handler runs. Workers do this only for
+    /// jobs recovered from a crash before (``RecoveryDecision/isSuspect(_:)``), so that a later recovery
+    /// blames a job only if it was running when its worker died.
+    func markStarted(_ job: FetchedJob, jid: String) async throws
+
+    /// Removes the mark of ``markStarted(_:jid:)`` once the handler returned: a crash after that point
+    /// was not this job's doing.
+    func unmarkStarted(_ job: FetchedJob, jid: String) async throws
+
+    /// Empties the private lists of dead workers: those whose lease expired (see
+    /// ``WorkerHeartbeat/leaseDuration``; for a process hash written before leases, whose last beat is
+    /// older than `policy.staleHeartbeatAge` by the backend's clock). Each job goes back to its queue's
+    /// pop end with its recovery count raised when it was running, or to the dead set once recovered
+    /// more than `policy.maximumRecoveries` times (see ``RecoveryDecision``). Each job moves exactly once
+    /// even when workers race.
     func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult
 
     /// Sizes of queues, sets and counters, for `conveyor stats` and tests.

@@ -20,11 +20,16 @@ final class Acknowledger: Sendable {
     private let backend: any JobBackend
     private let executor: LoopExecutor
     private let logger: Logger
+    private let faults: BackendFaultLog
+    /// Called when the backend refuses acknowledgements for good: the worker cannot work then.
+    private let onFatalFailure: @Sendable (WorkerError) -> Void
 
-    init(backend: any JobBackend, executor: LoopExecutor, logger: Logger) {
+    init(backend: any JobBackend, executor: LoopExecutor, logger: Logger, onFatalFailure: @escaping @Sendable (WorkerError) -> Void = { _ in }) {
         self.backend = backend
         self.executor = executor
         self.logger = logger
+        self.faults = BackendFaultLog(activity: "Acknowledging finished jobs", logger: logger)
+        self.onFatalFailure = onFatalFailure
     }
 
     /// Records a finished run: `job` is removed from the private list (nil when another path already
@@ -74,11 +79,11 @@ final class Acknowledger: Sendable {
             do {
                 try await backend.acknowledge(jobs, statistics: delta)
                 state.withLock { $0.writing = [] }
-                if backoff.isBackingOff { logger.info("Acknowledgements are being written again.") }
+                faults.succeeded()
                 backoff.reset()
             } catch {
-                if !backoff.isBackingOff {
-                    logger.warning("Could not acknowledge finished jobs; retrying with backoff. They stay safe in the private list meanwhile.", metadata: ["error": "\(error)"])
+                if faults.failed(error, then: "retrying with backoff; the jobs stay safe in the private list meanwhile") == .fatal {
+                    onFatalFailure(.backendRefused(activity: "Acknowledging finished jobs", reason: "\(error)"))
                 }
                 let givenUp = state.withLock { state -> Bool in
                     state.writing = []

@@ -17,6 +17,8 @@ final class InFlightJobs: Sendable {
         var isQuiet = false
         /// How many free slots the sleeping consumer waits for; 0 when it is not waiting.
         var consumerWaitsForFree = 0
+        /// Waiters for the moment no job runs.
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
         /// Stopping or quiet: no more fetching either way.
         var hasStoppedFetching: Bool { isStopping || isQuiet }
     }
@@ -72,10 +74,26 @@ final class InFlightJobs: Sendable {
 
     /// Frees a slot, waking the consumer only when it waits for as many free slots as there now are.
     func finish(_ id: Int) {
-        state.withLockThenWake { state in
+        let emptyWaiters = state.withLockThenWake { state in
             state.running.removeValue(forKey: id)
+            var waiters: [CheckedContinuation<Void, Never>] = []
+            if state.running.isEmpty { swap(&waiters, &state.emptyWaiters) }
             let waited = state.consumerWaitsForFree
-            return ((), waited > 0 && concurrency - state.running.count >= waited)
+            return (waiters, waited > 0 && concurrency - state.running.count >= waited)
+        }
+        for waiter in emptyWaiters { waiter.resume() }
+    }
+
+    /// Returns once no job runs. Waits on the finishing jobs rather than polling, so it costs nothing
+    /// while it waits, even in a cancelled task.
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { continuation in
+            let isEmpty = state.withLock { state -> Bool in
+                if state.running.isEmpty { return true }
+                state.emptyWaiters.append(continuation)
+                return false
+            }
+            if isEmpty { continuation.resume() }
         }
     }
 

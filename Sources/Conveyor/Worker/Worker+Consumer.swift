@@ -20,6 +20,10 @@ extension Worker {
                     }
                     mayHoldStrays = false
                 } catch {
+                    if faults.fetching.failed(error, then: "retrying with backoff") == .fatal {
+                        stop(becauseOf: .backendRefused(activity: "Fetching jobs", reason: "\(error)"))
+                        break
+                    }
                     if inFlight.sleepUnlessStopping(backoff.nextDelay()) { break }
                     continue
                 }
@@ -27,11 +31,13 @@ extension Worker {
             let jobs: [FetchedJob]
             do {
                 jobs = try fetcher.fetch(from: configuration.queues.nextOrder(), maximum: free, timeout: timeout)
-                if backoff.isBackingOff { logger.info("Fetching again: the backend is back.") }
+                faults.fetching.succeeded()
                 backoff.reset()
             } catch {
-                if !backoff.isBackingOff {
-                    logger.warning("Fetching failed; retrying with backoff until the backend is back.", metadata: ["error": "\(error)"])
+                let kind = faults.fetching.failed(error, then: "retrying with backoff")
+                if kind == .fatal {
+                    stop(becauseOf: .backendRefused(activity: "Fetching jobs", reason: "\(error)"))
+                    break
                 }
                 mayHoldStrays = true
                 if inFlight.sleepUnlessStopping(backoff.nextDelay()) { break }

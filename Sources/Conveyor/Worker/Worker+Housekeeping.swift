@@ -4,31 +4,41 @@ import Glibc
 #endif
 
 extension Worker {
-    /// Publishes the heartbeat every `heartbeatInterval` (obeying any signal it pops) and recovers dead
-    /// workers' private lists every `recoveryInterval`, until cancelled.
-    func keepHousekeeping() async {
-        var lastRecovery = Clock.monotonic()
+    /// Publishes the heartbeat every `heartbeatInterval` (obeying any signal it pops), until cancelled.
+    func keepBeating() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
             if Task.isCancelled { return }
             await beatAndObeySignal()
-            if Clock.monotonic() - lastRecovery >= configuration.recoveryInterval {
-                lastRecovery = Clock.monotonic()
-                await recoverOrphanedJobs()
-            }
         }
     }
 
-    /// Beats once and obeys the signal the beat popped, if any.
+    /// Recovers dead workers' private lists every `recoveryInterval`, until cancelled. Its own loop, so
+    /// that recovery runs at its interval whatever the heartbeat's.
+    func keepRecovering() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.recoveryInterval))
+            if Task.isCancelled { return }
+            await recoverOrphanedJobs()
+        }
+    }
+
+    /// Beats once and obeys the signal the beat popped, if any. A beat refused for a reason retrying
+    /// cannot fix stops the worker: without a heartbeat other workers would take its running jobs.
     func beatAndObeySignal() async {
-        let signal: WorkerSignal?
+        let reply: HeartbeatReply
         do {
-            signal = try await beat()
+            reply = try await beat()
+            faults.heartbeat.succeeded()
         } catch {
-            logger.debug("Heartbeat failed.", metadata: ["error": "\(error)"])
+            let kind = faults.heartbeat.failed(error, then: "without heartbeats, other workers recover this worker's jobs once its lease (--stale-after) expires")
+            if kind == .fatal { stop(becauseOf: .backendRefused(activity: "The heartbeat", reason: "\(error)")) }
             return
         }
-        switch signal {
+        if reply.hadLostLease {
+            logger.warning("This worker's lease had expired before this heartbeat (it was frozen or cut off from Redis for longer than --stale-after): other workers may have recovered the jobs it is running, which can then run twice.")
+        }
+        switch reply.signal {
         case .quiet?:
             logger.info("TSTP received through the signals list.")
             quiet()
@@ -44,6 +54,7 @@ extension Worker {
     func recoverOrphanedJobs() async {
         do {
             let result = try await backend.recoverOrphanedJobs(policy: configuration.recoveryPolicy)
+            faults.recovery.succeeded()
             if result.requeued > 0 {
                 logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(result.requeued)"])
             }
@@ -53,12 +64,12 @@ extension Worker {
                 ])
             }
         } catch {
-            logger.debug("Recovery check failed.", metadata: ["error": "\(error)"])
+            faults.recovery.failed(error, then: "dead workers' jobs wait until a recovery succeeds")
         }
     }
 
     /// Sends one heartbeat in Sidekiq's process-registry shape; returns the signal popped with it.
-    func beat() async throws -> WorkerSignal? {
+    func beat() async throws -> HeartbeatReply {
         let running = inFlight.snapshot
         var runningJobs: [String: JSONObject] = [:]
         for (index, entry) in running.enumerated() {
@@ -86,7 +97,8 @@ extension Worker {
             busy: running.count,
             isQuiet: inFlight.hasStoppedFetching,
             residentKilobytes: Self.residentKilobytes(),
-            runningJobs: runningJobs
+            runningJobs: runningJobs,
+            leaseDuration: configuration.recoveryPolicy.staleHeartbeatAge
         ))
     }
 

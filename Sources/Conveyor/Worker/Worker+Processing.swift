@@ -20,7 +20,12 @@ extension Worker {
             return
         }
         let options = registry.options(for: job.className)
+        // A job recovered from a crash before is marked while it runs, so that only a crash during its
+        // run counts against it (see `RecoveryDecision`).
+        let isSuspect = RecoveryDecision.isSuspect(job)
+        if isSuspect { await setStartMark(on: fetched, jid: job.jid, isStarted: true) }
         do {
+            defer { if isSuspect { Task { await self.setStartMark(on: fetched, jid: job.jid, isStarted: false) } } }
             try await Self.run(handler, context, timeout: options.timeout)
             acknowledger.record(fetched, failed: false)
         } catch {
@@ -30,6 +35,20 @@ extension Worker {
             }
             context.logger.warning("Job failed.", metadata: ["error": "\(error)"])
             await fail(fetched, job: job, error: error, options: options, acknowledger: acknowledger)
+        }
+    }
+
+    /// Marks or unmarks a suspect job as started. A failure is logged and the job runs anyway: the mark
+    /// only spares the job from blame for a crash it did not cause.
+    func setStartMark(on fetched: FetchedJob, jid: String, isStarted: Bool) async {
+        do {
+            if isStarted {
+                try await backend.markStarted(fetched, jid: jid)
+            } else {
+                try await backend.unmarkStarted(fetched, jid: jid)
+            }
+        } catch {
+            logger.warning("Could not \(isStarted ? "mark" : "unmark") a recovered job as started; a crash now may be counted against the wrong job.", metadata: ["jid": "\(jid)", "error": "\(error)"])
         }
     }
 

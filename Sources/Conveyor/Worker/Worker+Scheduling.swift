@@ -11,6 +11,8 @@ extension Worker {
     func keepPromotingDueJobs() async {
         var processCount = 1
         var backoff = RetryBackoff()
+        // Sleeps through the loop thread's own clock; a cancelled task's sleep returns at once, so the
+        // loop checks cancellation before sleeping again.
         while !Task.isCancelled && !inFlight.hasStoppedFetching {
             do {
                 while try await backend.promoteDueJobs(limit: Self.promotionBatchSize) >= Self.promotionBatchSize {
@@ -18,10 +20,9 @@ extension Worker {
                 }
                 processCount = max(1, try await backend.liveProcessCount())
                 backoff.reset()
+                faults.promotion.succeeded()
             } catch {
-                if !backoff.isBackingOff {
-                    logger.warning("Could not promote due scheduled and retry jobs; trying again.", metadata: ["error": "\(error)"])
-                }
+                faults.promotion.failed(error, then: "due jobs wait in their sets until a promotion succeeds; retrying with backoff")
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))
                 continue
             }

@@ -24,6 +24,7 @@ public final class Worker: Sendable {
     let configuration: WorkerConfiguration
     let logger: Logger
     let inFlight: InFlightJobs
+    let faults: WorkerFaults
     let lifecycle = Locked(Lifecycle())
 
     struct Lifecycle {
@@ -32,7 +33,15 @@ public final class Worker: Sendable {
         var stopWaiter: CheckedContinuation<Void, Never>?
         var stopsWhenIdle = false
         var startedAt = 0.0
+        /// Why the worker cannot work at all (a backend error that retrying cannot fix), when it stops
+        /// for that reason; ``run()`` then throws it after shutting down.
+        var failure: WorkerError?
     }
+
+    /// Seconds a shutdown may take beyond `shutdownTimeout` for requeueing, acknowledging and removing
+    /// the heartbeat. Past it the worker exits anyway, leaving any unsettled job in its private list,
+    /// where recovery finds it: orchestrators (Docker, Kubernetes) kill a process 10–30 s after SIGTERM.
+    public static let shutdownGrace = 5.0
 
     /// Creates a worker; nothing runs until ``run()``.
     public init(
@@ -48,6 +57,7 @@ public final class Worker: Sendable {
         self.identity = identity
         self.logger = logger
         self.inFlight = InFlightJobs(concurrency: configuration.concurrency)
+        self.faults = WorkerFaults(logger: logger)
     }
 
     /// Runs until ``stop()`` is called or the calling task is cancelled, then shuts down gracefully.
@@ -72,6 +82,18 @@ public final class Worker: Sendable {
         waiter?.resume()
     }
 
+    /// Stops because the backend refuses this worker's work for a reason retrying cannot fix; ``run()``
+    /// throws `failure` once shut down.
+    func stop(becauseOf failure: WorkerError) {
+        let isFirst = lifecycle.withLock { state -> Bool in
+            guard state.failure == nil else { return false }
+            state.failure = failure
+            return true
+        }
+        if isFirst { logger.critical("The worker cannot work and stops: \(failure)") }
+        stop()
+    }
+
     /// Stops fetching new jobs while running ones finish; the worker stays up and keeps beating with
     /// `quiet=true` until ``stop()``. Sidekiq's `TSTP`. Safe to call twice.
     public func quiet() {
@@ -91,19 +113,29 @@ public final class Worker: Sendable {
             state.startedAt = Clock.now()
         }
         let executor = LoopExecutor()
-        let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger)
+        // Heartbeat, recovery and the poller run on a thread of their own: a handler that computes
+        // without yielding holds the loop thread, and must not make its live worker look dead.
+        let housekeepingExecutor = LoopExecutor(name: "conveyor-housekeeping")
+        let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger, onFatalFailure: { self.stop(becauseOf: $0) })
         await beatAndObeySignal()
+        if let failure = lifecycle.withLock({ $0.failure }) {
+            housekeepingExecutor.shutdown()
+            executor.shutdown()
+            throw failure
+        }
         // Recover before the first fetch, so jobs a crashed worker left behind run in this pass.
         await recoverOrphanedJobs()
-        let housekeeping = Task(executorPreference: executor) { await self.keepHousekeeping() }
-        let poller = Task(executorPreference: executor) { await self.keepPromotingDueJobs() }
+        let housekeeping = [
+            Task(executorPreference: housekeepingExecutor) { await self.keepBeating() },
+            Task(executorPreference: housekeepingExecutor) { await self.keepRecovering() },
+            Task(executorPreference: housekeepingExecutor) { await self.keepPromotingDueJobs() },
+        ]
         logger.info("Worker started.", metadata: [
             "identity": "\(identity)", "queues": "\(configuration.queues.names.joined(separator: ","))",
             "concurrency": "\(configuration.concurrency)",
         ])
 
-        let consumerDone = Locked<CheckedContinuation<Void, Never>?>(nil)
-        let consumerFinished = Locked(false)
+        let consumerFinished = ThreadFinish()
         let consumer = NamedThread.start(name: "conveyor-consumer") {
             // The fetcher is made and closed on this thread: its connection has one owner for life.
             do {
@@ -116,12 +148,7 @@ public final class Worker: Sendable {
             }
             // Quiet ends fetching for good; in drain mode nothing else would end the run.
             if stopsWhenIdle { self.stop() }
-            let waiter = consumerDone.withLock { waiter -> CheckedContinuation<Void, Never>? in
-                consumerFinished.withLock { $0 = true }
-                defer { waiter = nil }
-                return waiter
-            }
-            waiter?.resume()
+            consumerFinished.signal()
         }
 
         await withTaskCancellationHandler {
@@ -129,33 +156,35 @@ public final class Worker: Sendable {
         } onCancel: {
             stop()
         }
+        let deadline = Clock.monotonic() + configuration.shutdownTimeout + Self.shutdownGrace
+        func remaining() -> Double { max(0, deadline - Clock.monotonic()) }
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.count)"])
-        // The consumer may be inside a blocking fetch for up to `fetchTimeout`; wait for it without
-        // blocking this task's thread, then join (instant by then).
-        await withCheckedContinuation { continuation in
-            let finished = consumerDone.withLock { waiter -> Bool in
-                if consumerFinished.withLock({ $0 }) { return true }
-                waiter = continuation
-                return false
-            }
-            if finished { continuation.resume() }
+        // The consumer may be inside a blocking fetch for up to `fetchTimeout`, or longer on a hung
+        // Redis; wait for it without blocking this task's thread, and join it only once it is done.
+        if await waitAtMost(remaining(), { await consumerFinished.wait() }) {
+            consumer.join()
+        } else {
+            logger.warning("The consumer thread is stuck in a fetch (is Redis hung?); shutting down without it.")
         }
-        consumer.join()
 
-        await drainRunningJobs()
+        await drainRunningJobs(deadline: deadline)
         // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
-        await acknowledger.flush(givingUpAfter: max(1, min(5, configuration.shutdownTimeout)))
-        housekeeping.cancel()
-        poller.cancel()
-        await housekeeping.value
-        await poller.value
-        do {
-            try await backend.removeHeartbeat(of: identity)
-        } catch {
-            logger.warning("Could not remove the heartbeat; it expires by itself.", metadata: ["error": "\(error)"])
+        let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownTimeout)))
+        await waitAtMost(flushLimit) { await acknowledger.flush(givingUpAfter: flushLimit) }
+        for task in housekeeping { task.cancel() }
+        await waitAtMost(remaining()) { for task in housekeeping { await task.value } }
+        let removed = await waitAtMost(remaining()) {
+            do {
+                try await self.backend.removeHeartbeat(of: self.identity)
+            } catch {
+                self.logger.warning("Could not remove the heartbeat; it expires by itself.", metadata: ["error": "\(error)"])
+            }
         }
+        if !removed { logger.warning("Shutdown reached its limit (--timeout plus \(Int(Self.shutdownGrace)) s); exiting with the backend unanswered. Jobs not settled stay in the private list, and another worker recovers them once this worker's lease expires.") }
+        housekeepingExecutor.shutdown()
         executor.shutdown()
         logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])
+        if let failure = lifecycle.withLock({ $0.failure }) { throw failure }
     }
 
     private func waitForStopRequest() async {
@@ -169,32 +198,41 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Waits for running jobs up to the shutdown timeout, then cancels the rest and requeues them.
-    private func drainRunningJobs() async {
-        let deadline = Clock.monotonic() + configuration.shutdownTimeout
-        while inFlight.count > 0 && Clock.monotonic() < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+    /// Waits for running jobs up to the shutdown timeout, then cancels the rest and requeues them, giving
+    /// up on the requeue at `deadline` (the jobs then stay in the private list for recovery).
+    private func drainRunningJobs(deadline: Double) async {
+        await waitAtMost(configuration.shutdownTimeout) { await self.inFlight.waitUntilEmpty() }
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
         logger.warning("Shutdown timeout reached; cancelling running jobs and pushing them back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
         for running in unfinished { running.task?.cancel() }
-        do {
-            try await backend.requeue(unfinished.map(\.fetched))
-        } catch {
-            logger.error("Could not requeue unfinished jobs; they stay in this worker's private list and another worker recovers them.", metadata: ["error": "\(error)"])
+        let requeued = await waitAtMost(deadline - Clock.monotonic()) {
+            do {
+                try await self.backend.requeue(unfinished.map(\.fetched))
+            } catch {
+                self.logger.error("Could not requeue unfinished jobs; they stay in this worker's private list and another worker recovers them.", metadata: ["error": "\(error)"])
+            }
+        }
+        if !requeued {
+            logger.error("Requeueing unfinished jobs did not finish in time; they stay in this worker's private list and another worker recovers them.")
         }
     }
 }
 
-/// Misuse of a worker.
-public enum WorkerError: Error, Sendable, CustomStringConvertible {
+/// Why a worker could not run or had to stop.
+public enum WorkerError: Error, Sendable, CustomStringConvertible, Equatable {
     /// `run()` was called twice.
     case alreadyStarted
+    /// The backend refused an activity the worker cannot do without (fetching, the heartbeat,
+    /// acknowledging) for a reason retrying cannot fix, such as a missing permission.
+    case backendRefused(activity: String, reason: String)
 
     public var description: String {
         switch self {
-        case .alreadyStarted: "This worker has already run; create a new Worker to run again."
+        case .alreadyStarted:
+            "This worker has already run; create a new Worker to run again."
+        case .backendRefused(let activity, let reason):
+            "\(activity) failed in a way retrying cannot fix: \(reason). Fix the cause (for an ACL user: grant the commands Conveyor needs, see the README) and start the worker again."
         }
     }
 }

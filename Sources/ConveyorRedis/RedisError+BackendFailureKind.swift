@@ -1,0 +1,23 @@
+import Conveyor
+import RedisClient
+
+extension RedisError: BackendFailureClassifying {
+    /// Network trouble and a server that is loading, failing over or busy are transient; `OOM` may
+    /// clear as workers drain; a missing permission (`NOPERM`), a Conveyor key of the wrong type
+    /// (`WRONGTYPE`), a disabled or renamed command and refused credentials never clear by retrying.
+    public var backendFailureKind: BackendFailureKind {
+        switch self {
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed:
+            return .transient
+        case .invalidURL, .tlsUnsupported, .authenticationFailed:
+            return .fatal
+        case .errorReply(_, let message):
+            // Script errors wrap the command's error ("ERR Error running script …: WRONGTYPE …").
+            let fatalMarkers = ["NOPERM", "WRONGTYPE", "NOAUTH", "WRONGPASS", "unknown command", "NOSCRIPT"]
+            if fatalMarkers.contains(where: message.contains) { return .fatal }
+            let transientPrefixes = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "UNBLOCKED", "NOREPLICAS"]
+            if transientPrefixes.contains(where: message.hasPrefix) { return .transient }
+            return .lasting
+        }
+    }
+}

@@ -25,7 +25,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
         SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
 
-        The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of workers whose heartbeat stopped (no beat for --stale-after seconds, checked every --recovery-interval); a job recovered from crashed workers more than 3 times goes to the dead set as a poison pill. Every worker sharing a Redis must use a --stale-after well above the longest --heartbeat-interval among them, or live workers' jobs get recovered and run twice.
+        The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of dead workers (checked every --recovery-interval). Each heartbeat renews a lease in Redis that expires after this worker's --stale-after, timed by Redis's clock, so workers with different settings or skewed clocks never take each other's live jobs; a job that was running when its worker died 3 times goes to the dead set as a poison pill. Heartbeats run on their own thread, so a handler that computes without yielding does not make its worker look dead.
+
+        A backend error that retrying cannot fix (a missing ACL permission such as EVALSHA, a Conveyor key of the wrong type) is logged as an error; when it stops fetching, heartbeats or acknowledgements the worker shuts down and exits 1. Shutdown never takes longer than --timeout plus 5 seconds, even with Redis hung: jobs it could not settle stay in the private list for recovery.
         """
     )
 
@@ -54,7 +56,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var heartbeatInterval: Double = 5
 
     @Option(name: .long, help: ArgumentHelp(
-        "Seconds without a heartbeat after which a worker counts as dead and its jobs are recovered. Must exceed every worker's --heartbeat-interval (3 times or more is safe).",
+        "Seconds without a heartbeat after which this worker counts as dead and other workers recover its jobs: the lease each beat renews, timed by Redis's clock. Must exceed --heartbeat-interval (3 times or more is safe).",
         valueName: "seconds"
     ))
     var staleAfter: Double = 30
@@ -123,12 +125,20 @@ struct WorkerCommand: AsyncParsableCommand {
             logger: logger
         )
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
-        if drain {
-            try await worker.runUntilIdle()
-        } else {
-            try await worker.run()
+        // The client is not closed: the process exits next and the kernel closes its socket, whereas
+        // closing joins the connection thread, which on a hung Redis waits out its command timeout and
+        // would break the bound on shutdown (--timeout plus Worker.shutdownGrace).
+        defer { signals.cancel() }
+        do {
+            if drain {
+                try await worker.runUntilIdle()
+            } else {
+                try await worker.run()
+            }
+        } catch let error as WorkerError {
+            // Already logged as it happened; the exit status says the worker could not do its work.
+            logger.critical("Exiting with status 1: \(error)")
+            throw ExitCode.failure
         }
-        signals.cancel()
-        backend.client.close()
     }
 }

@@ -41,7 +41,11 @@ public final class RedisClient: Sendable {
     /// Checks that the server is reachable and accepts the credentials (a `PING`), so a CLI can fail
     /// before doing any work.
     public func connect() async throws(RedisError) {
-        _ = try await send(RedisCommand("PING"))
+        do {
+            _ = try await send(RedisCommand("PING"))
+        } catch .errorReply(_, let message) where message.hasPrefix("NOPERM") {
+            // An ACL user without PING (a read-only role): the server answered and took the credentials.
+        }
     }
 
     /// Sends one command and returns its reply; an error reply throws ``RedisError/errorReply(command:message:)``.

@@ -164,6 +164,9 @@ public final class RedisConnection {
                 _ = try send(RedisCommand("PING"))
             }
         } catch .errorReply(let command, let message) {
+            // An ACL user without PING (a read-only role) still proves here that the server answers
+            // and took the credentials: what the PING is for.
+            if command == "PING" && message.hasPrefix("NOPERM") { return }
             if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") {
                 throw .authenticationFailed(address: address, message: "\(message.hasSuffix(".") ? String(message.dropLast()) : message) (the URL has no password)")
             }

@@ -55,7 +55,7 @@ public enum RecoveryDecision: Sendable, Equatable {
         guard case .number(let number)? = value else { return 0 }
         if let exact = number.intValue { return max(0, exact) }
         let approximate = number.doubleValue
-        guard approximate.isFinite, approximate > 0 else { return 0 }
+        guard !approximate.isNaN, approximate > 0 else { return 0 }
         return approximate >= Double(Int.max) ? Int.max : Int(approximate)
     }
 

@@ -11,6 +11,7 @@ import ConveyorSupport
 public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
     // Safe to share: `queue` is a lock; `thread` is set once in `init` before any use.
     private let queue = ConditionLock(LoopQueue())
+    private let exited = ThreadFinish()
     private var thread: NamedThread!
 
     /// Starts the loop thread.
@@ -41,7 +42,19 @@ public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendab
         if !thread.isCurrent { thread.join() }
     }
 
+    /// Asks the thread to stop once the jobs already queued have run, and waits for that without
+    /// holding a thread, at most `seconds`: a handler that never returns (it ignores cancellation and
+    /// keeps the thread) must not hold a shutdown forever. Joins the thread when it stopped in time and
+    /// returns whether it did; otherwise the thread is left to end with its job.
+    func shutdown(waitingAtMost seconds: Double) async -> Bool {
+        queue.withLockThenBroadcast { $0.isStopping = true }
+        guard await waitAtMost(seconds, { await self.exited.wait() }) else { return false }
+        thread.join()
+        return true
+    }
+
     private func runLoop() {
+        defer { exited.signal() }
         var batch: [UnownedJob] = []
         while true {
             let isStopping = queue.withLock { state -> Bool? in

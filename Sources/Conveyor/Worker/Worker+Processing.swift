@@ -20,15 +20,30 @@ extension Worker {
             return
         }
         let options = registry.options(for: job.className)
-        // A job recovered from a crash before is marked while it runs, so that only a crash during its
-        // run counts against it (see `RecoveryDecision`).
+        // A job recovered from a crash before (a suspect) runs only while no other suspect runs, and is
+        // marked as started for that time, so that a later crash counts against it only if it was
+        // running, and never against the suspects that were fetched with it and still wait their turn
+        // (see `RecoveryDecision`). Jobs never recovered run alongside as usual.
         let isSuspect = RecoveryDecision.isSuspect(job)
-        if isSuspect { await setStartMark(on: fetched, jid: job.jid, isStarted: true) }
+        if isSuspect {
+            guard await suspectGate.enter() else { return }  // cancelled by shutdown: requeued, not run
+            await setStartMark(on: fetched, jid: job.jid, isStarted: true)
+        }
+        let outcome: Result<Void, any Error>
         do {
-            defer { if isSuspect { Task { await self.setStartMark(on: fetched, jid: job.jid, isStarted: false) } } }
             try await Self.run(handler, context, timeout: options.timeout)
-            acknowledger.record(fetched, failed: false)
+            outcome = .success(())
         } catch {
+            outcome = .failure(error)
+        }
+        if isSuspect {
+            await setStartMark(on: fetched, jid: job.jid, isStarted: false)
+            suspectGate.leave()
+        }
+        switch outcome {
+        case .success:
+            acknowledger.record(fetched, failed: false)
+        case .failure(let error):
             if Task.isCancelled && inFlight.isStopping {
                 // Shutdown cancelled this run: the job is pushed back, not failed.
                 return

@@ -25,6 +25,8 @@ public final class Worker: Sendable {
     let logger: Logger
     let inFlight: InFlightJobs
     let faults: WorkerFaults
+    /// Runs jobs recovered from a crash one at a time (see ``RecoveryDecision``).
+    let suspectGate = SerialGate()
     let lifecycle = Locked(Lifecycle())
 
     struct Lifecycle {
@@ -156,7 +158,10 @@ public final class Worker: Sendable {
         } onCancel: {
             stop()
         }
-        let deadline = Clock.monotonic() + configuration.shutdownTimeout + Self.shutdownGrace
+        // Both limits count from the stop request, as Sidekiq's: waiting for the consumer's last fetch
+        // comes out of the same budget as the running jobs.
+        let stopRequestedAt = Clock.monotonic()
+        let deadline = stopRequestedAt + configuration.shutdownTimeout + Self.shutdownGrace
         func remaining() -> Double { max(0, deadline - Clock.monotonic()) }
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.count)"])
         // The consumer may be inside a blocking fetch for up to `fetchTimeout`, or longer on a hung
@@ -167,7 +172,7 @@ public final class Worker: Sendable {
             logger.warning("The consumer thread is stuck in a fetch (is Redis hung?); shutting down without it.")
         }
 
-        await drainRunningJobs(deadline: deadline)
+        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownTimeout, deadline: deadline)
         // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
         let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownTimeout)))
         await waitAtMost(flushLimit) { await acknowledger.flush(givingUpAfter: flushLimit) }
@@ -181,8 +186,10 @@ public final class Worker: Sendable {
             }
         }
         if !removed { logger.warning("Shutdown reached its limit (--timeout plus \(Int(Self.shutdownGrace)) s); exiting with the backend unanswered. Jobs not settled stay in the private list, and another worker recovers them once this worker's lease expires.") }
-        housekeepingExecutor.shutdown()
-        executor.shutdown()
+        _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.5, remaining()))
+        if await !executor.shutdown(waitingAtMost: max(0.5, remaining())) {
+            logger.warning("A handler still holds the loop thread (it ignores cancellation); shutting down without it.")
+        }
         logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])
         if let failure = lifecycle.withLock({ $0.failure }) { throw failure }
     }
@@ -198,10 +205,11 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Waits for running jobs up to the shutdown timeout, then cancels the rest and requeues them, giving
-    /// up on the requeue at `deadline` (the jobs then stay in the private list for recovery).
-    private func drainRunningJobs(deadline: Double) async {
-        await waitAtMost(configuration.shutdownTimeout) { await self.inFlight.waitUntilEmpty() }
+    /// Waits for running jobs until `drainEnd` (the stop request plus the shutdown timeout), then cancels
+    /// the rest and requeues them, giving up on the requeue at `deadline` (the jobs then stay in the
+    /// private list for recovery).
+    private func drainRunningJobs(until drainEnd: Double, deadline: Double) async {
+        await waitAtMost(drainEnd - Clock.monotonic()) { await self.inFlight.waitUntilEmpty() }
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
         logger.warning("Shutdown timeout reached; cancelling running jobs and pushing them back to their queues.", metadata: ["jobs": "\(unfinished.count)"])

@@ -1,0 +1,120 @@
+import Conveyor
+import ConveyorRedis
+import ConveyorTestKit
+import Foundation
+import RedisClient
+import Testing
+
+/// Liveness, permanent errors and bounded shutdown with real workers on a real redis-server: the
+/// examples of the issue "Never trap, never strand, never steal", each with its expected value.
+@Suite("Faults: leases, permissions, pruning and bounded shutdown on Redis")
+struct FaultToleranceTests {
+    @Test("an ACL user without EVALSHA: the worker says why and exits 1 instead of idling silently")
+    func aclWithoutScriptsExits() async throws {
+        let context = try RedisTestContext("noeval")
+        let user = "noeval-\(context.namespace)"
+        try await context.client.send("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", "-eval", "-evalsha")
+        defer { Task { _ = try? await context.client.send("ACL", "DELUSER", user) } }
+        let url = context.server.url.replacingOccurrences(of: "redis://", with: "redis://\(user):secret@")
+        let started = Clock.monotonic()
+        let result = try await CommandLine.run("conveyor-worker", ["--namespace", context.namespace], redisURL: url)
+        #expect(result.status == 1, "exit \(result.status): \(result.errors)")
+        #expect(Clock.monotonic() - started < 20, "the worker took \(Clock.monotonic() - started) s to give up")
+        #expect(result.errors.contains("NOPERM") && result.errors.contains("retrying cannot fix"), "stderr: \(result.errors)")
+        try await context.finish()
+    }
+
+    @Test("a read-only ACL user (no PING) can run conveyor stats")
+    func readOnlyUserRunsStats() async throws {
+        let context = try RedisTestContext("readonly")
+        try await Producer(backend: context.backend).push(className: "Noop")
+        let user = "readonly-\(context.namespace)"
+        try await context.client.send("ACL", "SETUSER", user, "on", ">secret", "~*", "+@read")
+        defer { Task { _ = try? await context.client.send("ACL", "DELUSER", user) } }
+        let url = context.server.url.replacingOccurrences(of: "redis://", with: "redis://\(user):secret@")
+        let result = try await CommandLine.run("conveyor", ["stats", "--json", "--namespace", context.namespace], redisURL: url)
+        #expect(result.status == 0, "exit \(result.status): \(result.errors)")
+        #expect(result.output.contains("\"default\":1") || result.output.contains("\"default\" : 1"), "stdout: \(result.output)")
+        try await context.finish()
+    }
+
+    @Test("processes killed without cleanup leave the process set: 40 stale entries count as 0 live processes")
+    func staleProcessesArePruned() async throws {
+        let context = try RedisTestContext("prune")
+        let ghosts = (0..<40).map { "ghost-host:\($0):0" }
+        try await context.client.send(RedisCommand("SADD", arguments: [context.keys.processes] + ghosts))
+        try await context.backend.beat(WorkerHeartbeat(identity: "live-host:1:0", info: [:], busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:]))
+        #expect(try await context.backend.liveProcessCount() == 1)
+        #expect(try await context.integer("SCARD", context.keys.processes) == 1, "the stale entries were not pruned")
+        try await context.finish()
+    }
+
+    @Test("--heartbeat-interval 70 --stale-after 300: the registry entry and the lease live 300 s, not 60")
+    func registryFollowsStaleAfter() async throws {
+        let context = try RedisTestContext("ttl")
+        let process = try CommandLine.start("conveyor-worker", ["--heartbeat-interval", "70", "--stale-after", "300", "--namespace", context.namespace], redisURL: context.server.url)
+        try await waitUntil(timeout: 20, "the worker registered") { try await context.integer("SCARD", context.keys.processes) == 1 }
+        let identity = try #require(try await context.client.send("SMEMBERS", context.keys.processes).array?.first?.string)
+        let entryTTL = try await context.integer("TTL", context.keys.process(identity))
+        let leaseTTL = try await context.integer("PTTL", context.keys.lease(identity))
+        #expect(entryTTL > 290 && entryTTL <= 300, "the registry entry expires in \(entryTTL) s")
+        #expect(leaseTTL > 290_000 && leaseTTL <= 300_000, "the lease expires in \(leaseTTL) ms")
+        process.signal(SIGTERM)
+        #expect(await CommandLine.finish(process).status == 0)
+        #expect(try await context.integer("EXISTS", context.keys.lease(identity)) == 0, "a stopped worker left its lease")
+        try await context.finish()
+    }
+
+    @Test("a Crash job fetched with 50 Record jobs: after the crashes only the Crash job is dead, every Record job runs")
+    func poisonPillSparesBystanders() async throws {
+        let context = try RedisTestContext("bystanders")
+        let recorded = "\(context.namespace):recorded"
+        let producer = Producer(backend: context.backend)
+        let pill = try await producer.push(className: "Crash")
+        try await producer.pushBulk((0..<50).map { _ in Job(className: "Record", args: [.string(recorded)]) })
+        var crashes = 0
+        for attempt in 1...6 {
+            let result = try await CommandLine.run("conveyor-worker", ["--drain", "--concurrency", "60", "--namespace", context.namespace], redisURL: context.server.url)
+            if result.status == 0 { break }
+            #expect(result.status == 70, "attempt \(attempt): \(result.errors)")
+            crashes += 1
+            // The crashed process's lease would expire in 30 s; expire it now.
+            for identity in (try await context.client.send("SMEMBERS", context.keys.processes).array ?? []).compactMap(\.string) {
+                try await context.client.send("DEL", context.keys.process(identity), context.keys.lease(identity))
+            }
+        }
+        #expect(crashes == 4, "the pill crashed \(crashes) workers; expected 4 (3 recoveries allowed)")
+        let dead = try await RedisAdmin(backend: context.backend).entries(in: .dead, limit: 100)
+        #expect(dead.map { $0.job?.jid } == [pill], "dead set: \(dead.map { $0.job?.className ?? "?" })")
+        #expect(try await context.integer("SCARD", recorded) == 50, "not every Record job ran")
+        #expect(try await context.leftovers() == (0, 0))
+        try await context.finish()
+    }
+
+    @Test("SIGINT with Redis hung (SIGSTOP): the worker exits within --timeout plus the grace, and no job is lost")
+    func shutdownWithHungRedisIsBounded() async throws {
+        let server = try RedisTestServer.start()
+        defer { server.stop() }
+        let client = try server.makeClient()
+        defer { client.close() }
+        let backend = RedisBackend(client: client)
+        try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
+        let process = try CommandLine.start("conveyor-worker", ["--timeout", "2"], redisURL: server.url)
+        try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await backend.statistics().inProgress == 5 }
+        let info = try await client.send("INFO", "server").string ?? ""
+        let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        let stopped = Clock.monotonic()
+        process.signal(SIGINT)
+        let result = await CommandLine.finish(process)
+        let elapsed = Clock.monotonic() - stopped
+        kill(pid, SIGCONT)
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(elapsed < 2 + Worker.shutdownGrace + 1.5, "shutdown took \(elapsed) s with --timeout 2")
+        // The five jobs are back in the queue or still in the private list for recovery: never lost.
+        try await waitUntil(timeout: 10, "Redis answers again") { (try? await client.send("PING")) != nil }
+        let statistics = try await backend.statistics()
+        #expect(statistics.enqueued + statistics.inProgress == 5, "\(statistics.enqueued) queued and \(statistics.inProgress) in progress; expected 5 in all")
+    }
+}

@@ -111,7 +111,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorTests",
-            dependencies: ["Conveyor", "ConveyorTestKit"]
+            // The worker executable too, so the built-in jobs are tested on the in-memory backend.
+            dependencies: ["Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient"]
         ),
         .testTarget(
             name: "RedisClientTests",

@@ -18,7 +18,7 @@ public enum RecoveryDecision: Sendable, Equatable {
     /// that fetches it next sends it to the dead set with the reason.
     public static func decide(payload: [UInt8], policy: RecoveryPolicy, now: Double) -> RecoveryDecision {
         guard case .object(var fields)? = try? JSONValue.parse(payload) else { return .requeue(payload: payload) }
-        let count = (fields[countField]?.intValue ?? 0) + 1
+        let count = min(fields[countField]?.intValue ?? 0, Int.max - 1) + 1  // a payload may hold Int.max
         guard count > policy.maximumRecoveries else {
             fields[countField] = .number(JSONNumber(count))
             return .requeue(payload: JSONValue.object(fields).serialized())

@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Conveyor",
                 "ConveyorRedis",
+                "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "Conveyor",
                 "ConveyorRedis",
+                "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -111,7 +112,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorTests",
-            dependencies: ["Conveyor", "ConveyorTestKit"]
+            // The worker executable too, so the built-in jobs are tested on the in-memory backend.
+            dependencies: ["Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient"]
         ),
         .testTarget(
             name: "RedisClientTests",

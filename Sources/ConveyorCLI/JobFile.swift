@@ -7,7 +7,8 @@ import Glibc
 /// before anything is pushed, so a bad line pushes nothing.
 ///
 /// A line needs `class`; `args` defaults to `[]`, `queue` to the command's `--queue`, `jid` and
-/// `created_at` are generated when absent, and every other field is kept as written.
+/// `created_at` are generated when absent, and every other field is kept as written. A leading UTF-8
+/// byte order mark is skipped. A bad line is a usage error (exit 64).
 enum JobFile {
     struct LineError: Error, CustomStringConvertible {
         let source: String
@@ -21,7 +22,8 @@ enum JobFile {
         let bytes = try readAll(path: path)
         var jobs: [Job] = []
         var lineNumber = 0
-        var start = 0
+        // Editors on Windows start UTF-8 files with a byte order mark; it is not part of the JSON.
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while start < bytes.count {
             lineNumber += 1
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
@@ -51,7 +53,9 @@ enum JobFile {
         if fields["retry"] == nil { fields["retry"] = .bool(true) }
         if fields["created_at"] == nil { fields["created_at"] = .number(JSONNumber(Clock.now())) }
         do {
-            return try Job(fields: fields)
+            let job = try Job(fields: fields)
+            try job.validate()
+            return job
         } catch {
             throw failure(error.description)
         }

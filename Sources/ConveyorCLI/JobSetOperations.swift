@@ -14,15 +14,18 @@ enum JobSetOperations {
             print("The \(set.rawValue) set is empty.")
             return
         }
-        // FAILURES is how often the job failed (Sidekiq's retry_count + 1); malformed members that are
-        // JSON objects still show what they have, so they can be found and deleted by jid.
+        // FAILURES is how often the job failed (Sidekiq's retry_count + 1); malformed members show what
+        // they have, an ID to delete or retry them by (their jid, or payload- and their SHA-1) and
+        // why they are not a job.
         var table = TextTable(["JID", "CLASS", "QUEUE", set == .dead ? "DIED AT" : "RUNS AT", "FAILURES", "ERROR"])
         for entry in entries {
             let fields = entry.fields
+            let failures = fields?["retry_count"]?.intValue.map { $0 == .max ? "\($0)" : "\($0 + 1)" } ?? "0"
+            let error = fields?["error_message"]?.stringValue ?? entry.problem ?? ""
             table.append([
-                entry.jid ?? "(not JSON)", fields?["class"]?.stringValue ?? "", fields?["queue"]?.stringValue ?? "",
-                ScheduleTime.iso8601(entry.score), fields?["retry_count"]?.intValue.map { "\($0 + 1)" } ?? "0",
-                String((fields?["error_message"]?.stringValue ?? "").prefix(60)),
+                LogText.escaped(entry.id), LogText.escaped(fields?["class"]?.stringValue ?? entry.label),
+                LogText.escaped(fields?["queue"]?.stringValue ?? ""), ScheduleTime.iso8601(entry.score), failures,
+                LogText.escaped(error.prefix(60)),
             ])
         }
         print(table.render())
@@ -33,7 +36,7 @@ enum JobSetOperations {
         if json {
             print(JSONValue.object(["jid": .string(jid), "queue": .string(job.queue), "from": .string(set.rawValue)]).jsonString)
         } else {
-            print("Moved job \(jid) (\(job.className)) from the \(set.rawValue) set to queue '\(job.queue)'.")
+            print("Moved job \(LogText.escaped(jid)) (\(LogText.escaped(job.className))) from the \(set.rawValue) set to queue '\(job.queue)'.")
         }
     }
 
@@ -42,7 +45,7 @@ enum JobSetOperations {
         if json {
             print(JSONValue.object(["jid": .string(jid), "deleted": .bool(true), "from": .string(set.rawValue)]).jsonString)
         } else {
-            print("Deleted job \(jid) (\(entry.job?.className ?? "?")) from the \(set.rawValue) set.")
+            print("Deleted job \(LogText.escaped(jid)) (\(LogText.escaped(entry.job?.className ?? entry.label))) from the \(set.rawValue) set.")
         }
     }
 
@@ -58,8 +61,10 @@ enum JobSetOperations {
     /// One entry for `--json`: the fields a script filters on, plus the whole job as stored.
     static func jsonSummary(_ entry: JobSetEntry) -> JSONValue {
         var object = JSONObject()
-        object["score"] = .number(JSONNumber(entry.score))
+        // A score is whatever Redis holds, `inf` included, which JSON cannot spell as a number.
+        object["score"] = entry.score.isFinite ? .number(JSONNumber(entry.score)) : .string("\(entry.score)")
         object["at"] = .string(ScheduleTime.iso8601(entry.score))
+        object["id"] = .string(entry.id)
         if let job = entry.job {
             object["jid"] = .string(job.jid)
             object["class"] = .string(job.className)
@@ -67,6 +72,7 @@ enum JobSetOperations {
             object["job"] = .object(job.fields)
         } else {
             object["payload"] = .string(String(decoding: entry.payload, as: UTF8.self))
+            object["error"] = .string(entry.problem ?? "")
         }
         return .object(object)
     }

@@ -16,10 +16,16 @@ struct PushCommand: AsyncParsableCommand {
           some-generator | conveyor push --file -
           conveyor push Report '[7]' --in 90s              in 90 seconds; also 5m, 2h, 1.5d
           conveyor push Report '[7]' --at 2026-12-01T09:00:00Z
+          conveyor push Report '[7]' --at 2026-12-01T09:00:00+02:00   an offset is converted to UTC
+          conveyor push Report '[7]' --at 1796115600                  epoch seconds
           conveyor push Noop --count 500 --in 10m --queue bulk
 
 
-        A push file holds one job JSON object per line, e.g. {"class":"HardJob","args":[1,"x"]}. "args" defaults to [] and "queue" to --queue; jid and created_at are generated when absent; other fields are kept as written. Every line is checked first: a bad line pushes nothing.
+        A push file holds one job JSON object per line, e.g. {"class":"HardJob","args":[1,"x"]}. "args" defaults to [] and "queue" to --queue; jid and created_at are generated when absent; other fields are kept as written. A UTF-8 byte order mark at the start is skipped. Every line is checked first: a bad line pushes nothing.
+
+        Queue names must be servable by conveyor-worker --queue: not empty or blank, no commas, no control characters, no surrounding spaces. "retry" must be true, false or a whole number. Args may nest at most 511 levels deep (the job object around them makes 512, the most a worker reads).
+
+        Exit status: 0 pushed; 64 bad input (a bad class, queue, args, delay, time or push file; nothing was pushed); 1 Redis failed.
 
         With --in or --at the jobs wait in the schedule set (without enqueued_at) until a running worker moves them to their queue, within about a second of their time. A time already past pushes them at once.
         """
@@ -40,10 +46,10 @@ struct PushCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Read jobs from a file of JSON lines, or '-' for standard input.", valueName: "path"))
     var file: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Run after this delay: a number and a unit s, m, h or d, e.g. 30s, 5m, 2h, 1d.", valueName: "delay"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Run after this delay: a decimal number and a unit s, m, h or d, e.g. 30s, 5m, 2h, 1.5d; at most 100 years.", valueName: "delay"))
     var `in`: String?
 
-    @Option(name: .long, help: ArgumentHelp("Run at this time, ISO 8601 in UTC, e.g. 2026-12-01T09:00:00Z.", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Run at this time: ISO 8601 with Z or an offset, e.g. 2026-12-01T09:00:00Z or 2026-12-01T09:00:00+02:00, or epoch seconds.", valueName: "time"))
     var at: String?
 
     @OptionGroup var redisOptions: RedisOptions
@@ -58,6 +64,9 @@ struct PushCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if let invalid = RawArguments.firstInvalidUTF8() {
+            throw ValidationError("Argument \(invalid.position) (\(LogText.quoted(invalid.text))) is not valid UTF-8; job data must be UTF-8 text, as in a push file.")
+        }
         if file != nil {
             guard className == nil else {
                 throw ValidationError("Give either a job class or --file, not both.")
@@ -74,7 +83,19 @@ struct PushCommand: AsyncParsableCommand {
         guard `in` == nil || at == nil else { throw ValidationError("Give either --in or --at, not both.") }
         if let delay = `in` { _ = try ScheduleTime.seconds(fromDelay: delay) }
         if let time = at { _ = try ScheduleTime.epochSeconds(fromISO8601: time) }
-        guard !queue.isEmpty else { throw ValidationError("--queue must not be empty.") }
+        do {
+            try QueueName.check(queue)
+        } catch {
+            throw ValidationError("--queue: \(error)")
+        }
+        if file == nil, let className {
+            // The same checks a worker makes, so whatever push accepts, a worker can read.
+            do {
+                try Job(className: className, args: try parseArguments(), queue: queue).validate()
+            } catch let error as JobDecodingError {
+                throw ValidationError("Cannot push this job: \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -129,16 +150,18 @@ struct PushCommand: AsyncParsableCommand {
         }
     }
 
+    /// ARGS_JSON as an array; a mistake is a usage error (exit 64).
     private func parseArguments() throws -> [JSONValue] {
         guard let argumentsJSON else { return [] }
+        let shown = LogText.quoted(argumentsJSON.count > 200 ? argumentsJSON.prefix(200) + "…" : argumentsJSON[...])
         let value: JSONValue
         do {
             value = try JSONValue.parse(argumentsJSON)
         } catch {
-            throw CommandFailure(message: "The args '\(argumentsJSON)' are not valid JSON: \(error) Write them as a JSON array, e.g. '[1, \"x\"]'.")
+            throw ValidationError("The args \(shown) are not valid JSON: \(error) Write them as a JSON array, e.g. '[1, \"x\"]'.")
         }
         guard case .array(let elements) = value else {
-            throw CommandFailure(message: "The args must be a JSON array, e.g. '[\(argumentsJSON)]' rather than '\(argumentsJSON)'.")
+            throw ValidationError("The args must be a JSON array, e.g. '[1, \"x\"]' rather than \(shown).")
         }
         return elements
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import ConveyorRedis
+import RedisClient
 
 /// The options every subcommand takes to reach Redis.
 struct RedisOptions: ParsableArguments {
@@ -13,6 +14,17 @@ struct RedisOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Prefix every key with NAMESPACE: (as the redis-namespace gem does).", valueName: "namespace"))
     var namespace: String?
 
+    /// A malformed `--redis` is a usage error (exit 64, with usage), found before anything connects.
+    func validate() throws {
+        if let redis {
+            do {
+                _ = try RedisConfiguration(url: redis)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
     func connect() async throws -> RedisBackend {
         // A one-shot command reports its own error; the client's "retrying with backoff" warnings
         // would only repeat it with a promise of retries that never come.
@@ -22,7 +34,7 @@ struct RedisOptions: ParsableArguments {
     }
 
     /// Connects, runs one admin operation and closes; any failure (including an unknown jid or
-    /// identity) prints its message and exits 1.
+    /// identity) prints its message and exits 1; a bad `REDIS_URL` exits 64.
     func withAdmin<Result>(_ operation: (RedisAdmin) async throws -> Result) async -> Result {
         do {
             let backend = try await connect()

@@ -1,4 +1,5 @@
 import Conveyor
+import RedisClient
 
 /// One member of the schedule, retry or dead set.
 public struct JobSetEntry: Sendable, Equatable {
@@ -22,4 +23,31 @@ public struct JobSetEntry: Sendable, Equatable {
 
     /// The member's `jid`, read from its fields whether or not it is a valid job.
     public var jid: String? { fields?["jid"]?.stringValue }
+
+    /// What names this entry for `conveyor dead delete|retry`: its `jid`, or for a member without one
+    /// (not JSON, or JSON that is not a job object) ``payloadIDPrefix`` and the start of the payload's
+    /// SHA-1, so every entry can be deleted or retried one at a time.
+    public var id: String {
+        jid ?? Self.payloadIDPrefix + String(SHA1.hexDigest(of: payload).prefix(16))
+    }
+
+    /// How ``id`` marks an entry named by its content.
+    public static let payloadIDPrefix = "payload-"
+
+    /// Why the member is not a job, or `nil` when it is one. It depends on the bytes alone, so the
+    /// reason a worker gave when it buried the payload is found again here even for bytes that could
+    /// not carry it (`conveyor dead list` shows it).
+    public var problem: String? {
+        do {
+            _ = try Job(json: payload)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// A label for a member without a class: `(not JSON)` or `(not a job)`.
+    public var label: String {
+        (try? JSONValue.parse(payload)) == nil ? "(not JSON)" : "(not a job)"
+    }
 }

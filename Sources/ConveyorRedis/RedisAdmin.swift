@@ -78,17 +78,23 @@ public struct RedisAdmin: Sendable {
                 if let name = queue.stringValue, !queues.contains(name) { queues.append(name) }
             }
             return ProcessSummary(
-                identity: identity, busy: fields[1].integer ?? 0, beatAge: max(0, now - beat),
+                identity: identity, busy: fields[1].integer ?? 0, beatAge: Self.age(since: beat, now: now),
                 isQuiet: fields[3].string == "true", queues: queues
             )
         }
     }
 
     /// Sends a live worker a signal (`LPUSH IDENTITY-signals`, expiring in 60 s as Sidekiq's API does);
-    /// its next heartbeat pops and obeys it.
-    public func send(_ signal: WorkerSignal, to identity: String) async throws {
-        guard try await client.send("EXISTS", keys.process(identity)).integer == 1 else {
+    /// its next heartbeat pops and obeys it. A worker counts as live while its heartbeat hash exists
+    /// with a `beat` at most `staleAfter` seconds old (crash recovery's default); a killed worker's
+    /// hash lingers until it expires, and a signal to it would never be obeyed.
+    public func send(_ signal: WorkerSignal, to identity: String, staleAfter: Double = RecoveryPolicy().staleHeartbeatAge) async throws {
+        let fields = try await client.send("HMGET", keys.process(identity), "beat", "info").array ?? []
+        guard fields.count == 2, fields[0].string != nil || fields[1].bytes != nil else {
             throw RedisAdminError.unknownProcess(identity)
+        }
+        if let beat = fields[0].string.flatMap(Double.init), Clock.now() - beat > staleAfter {
+            throw RedisAdminError.stoppedProcess(identity, beatAge: Clock.now() - beat)
         }
         let commands = [
             RedisCommand("MULTI"),
@@ -101,9 +107,11 @@ public struct RedisAdmin: Sendable {
 
     /// Finds a set's member by jid: `ZSCAN` narrowed by a pattern on the jid's text, then an exact
     /// comparison of the member's `jid` field, so a jid that appears in another job's args never
-    /// matches; malformed members that still have a `jid` are found too.
+    /// matches; malformed members that still have a `jid` are found too. A member without a jid is
+    /// found by its ``JobSetEntry/id`` (`payload-` and its SHA-1), which needs a scan of every member.
     func find(jid: String, in set: JobSet) async throws -> JobSetEntry {
-        let pattern = "*" + Self.escapeGlob(jid) + "*"
+        let byContent = jid.hasPrefix(JobSetEntry.payloadIDPrefix)
+        let pattern = byContent ? "*" : "*" + Self.escapeGlob(jid) + "*"
         var cursor = "0"
         repeat {
             let reply = try await client.send("ZSCAN", keys.set(set), cursor, "MATCH", pattern, "COUNT", 1000).array ?? []
@@ -112,10 +120,17 @@ public struct RedisAdmin: Sendable {
             for index in stride(from: 0, to: members.count - 1, by: 2) {
                 guard let payload = members[index].bytes, let score = members[index + 1].string.flatMap(Double.init) else { continue }
                 let entry = JobSetEntry(score: score, payload: payload)
-                if entry.jid == jid { return entry }
+                if byContent ? (entry.jid == nil && entry.id == jid) : entry.jid == jid { return entry }
             }
         } while cursor != "0"
         throw RedisAdminError.unknownJID(jid, set: set)
+    }
+
+    /// Seconds since a `beat` read from Redis, within 0 … 1e9 so that a hand-written `inf` or `1e300`
+    /// cannot trap a conversion later.
+    static func age(since beat: Double, now: Double) -> Double {
+        let age = now - beat
+        return age.isNaN ? 1e9 : min(max(0, age), 1e9)
     }
 
     static func escapeGlob(_ text: String) -> String {

@@ -21,10 +21,10 @@ enum BuiltInJobs {
         register("Noop") { _, _ in }
         // Sleeps args[0] milliseconds without blocking the loop thread.
         register("Sleep") { args, _ in
-            guard let milliseconds = args.first?.doubleValue, milliseconds >= 0 else {
-                throw JobArgumentsError(jobClass: "Sleep", reason: "args must be [milliseconds], e.g. [250]")
+            guard let duration = args.first.flatMap(sleepDuration) else {
+                throw JobArgumentsError(jobClass: "Sleep", reason: "args must be [milliseconds] with 0 to \(maximumSleepMilliseconds) milliseconds (one day), e.g. [250]")
             }
-            try await Task.sleep(for: .milliseconds(milliseconds))
+            try await Task.sleep(for: duration)
         }
         // Always fails with args[0] as the message: exercises retries and the dead set. With args[1],
         // first counts the run in that hash (HINCRBY args[1] jid 1), so a test can count the attempts.
@@ -54,13 +54,12 @@ enum BuiltInJobs {
             }
             var commands = [RedisCommand("SADD", key, context.jid), RedisCommand("HINCRBY", key + ":runs", context.jid, 1)]
             if args.count > 1 {
-                switch args[1] {
-                case .number(let number) where number.doubleValue >= 0:
-                    try await Task.sleep(for: .milliseconds(number.doubleValue))
-                case .string(let list) where !list.isEmpty:
+                if let duration = sleepDuration(args[1]) {
+                    try await Task.sleep(for: duration)
+                } else if case .string(let list) = args[1], !list.isEmpty {
                     commands.append(RedisCommand("RPUSH", list, context.jid))
-                default:
-                    throw JobArgumentsError(jobClass: "Record", reason: "args[1] must be milliseconds to sleep (e.g. 5) or a list key, e.g. [\"recorded\", 5]")
+                } else {
+                    throw JobArgumentsError(jobClass: "Record", reason: "args[1] must be milliseconds to sleep (0 to \(maximumSleepMilliseconds)) or a list key, e.g. [\"recorded\", 5]")
                 }
             }
             for case .error(let message) in try await client.pipeline(commands) {
@@ -74,9 +73,28 @@ enum BuiltInJobs {
                 throw JobArgumentsError(jobClass: "Latency", reason: "args must be [list-key], e.g. [\"latencies\"]")
             }
             let enqueuedAt = context.job.enqueuedAt ?? startedAt
-            try await client.send("RPUSH", key, Int(((startedAt - enqueuedAt) * 1_000_000).rounded()))
+            // enqueued_at comes from the payload: any number, so the latency is checked before it
+            // becomes an Int (1e400 or -1e23 would trap the conversion).
+            let microseconds = ((startedAt - enqueuedAt) * 1_000_000).rounded()
+            guard microseconds.isFinite, abs(microseconds) < 1e15 else {
+                throw JobArgumentsError(jobClass: "Latency", reason: "its enqueued_at (\(context.job.fields["enqueued_at"]?.jsonString ?? "none")) is not a time within 30 years of now")
+            }
+            try await client.send("RPUSH", key, Int(microseconds))
         }
         return registry
+    }
+
+    /// The longest sleep `Sleep` and `Record` accept: one day. A payload's number can be anything, and
+    /// `Duration` traps on values it cannot hold (`1e30` milliseconds, `1e400`).
+    static let maximumSleepMilliseconds = 86_400_000
+
+    /// A number of milliseconds within 0 … ``maximumSleepMilliseconds`` as a `Duration`; `nil` for
+    /// anything else (negative, too long, not a number).
+    static func sleepDuration(_ value: JSONValue) -> Duration? {
+        guard case .number(let number) = value else { return nil }
+        let milliseconds = number.doubleValue
+        guard milliseconds >= 0, milliseconds <= Double(maximumSleepMilliseconds) else { return nil }
+        return .milliseconds(milliseconds)
     }
 }
 

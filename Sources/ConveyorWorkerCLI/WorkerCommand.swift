@@ -46,7 +46,7 @@ struct WorkerCommand: AsyncParsableCommand {
     ))
     var queue: [String] = []
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How many jobs run at once.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How many jobs run at once, 1 to 10000 (more only costs memory: run more processes instead).", valueName: "n"))
     var concurrency: Int = 10
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seconds to wait for running jobs on shutdown before pushing them back.", valueName: "seconds"))
@@ -77,7 +77,14 @@ struct WorkerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        guard (1...WorkerConfiguration.maximumConcurrency).contains(concurrency) else {
+            throw ValidationError("--concurrency must be from 1 to \(WorkerConfiguration.maximumConcurrency): every slot holds a job and its memory, and a worker with a million slots used 7 GB. Run more worker processes for more throughput.")
+        }
+        // Every seconds flag ends up in a Duration; one beyond a year (or inf, nan) would overflow it.
+        let secondsFlags = [("--timeout", timeout), ("--heartbeat-interval", heartbeatInterval), ("--stale-after", staleAfter), ("--recovery-interval", recoveryInterval), ("--retry-delay", retryDelay ?? 0)]
+        for (flag, seconds) in secondsFlags where !(seconds.isFinite && seconds <= WorkerConfiguration.maximumInterval) {
+            throw ValidationError("\(flag) must be a number of seconds up to \(Int(WorkerConfiguration.maximumInterval)) (one year), not \(seconds).")
+        }
         guard timeout >= 0 else { throw ValidationError("--timeout must be 0 or more seconds.") }
         guard heartbeatInterval > 0, recoveryInterval > 0 else {
             throw ValidationError("--heartbeat-interval and --recovery-interval must be more than 0 seconds.")

@@ -57,6 +57,9 @@ enum RedisURLParser {
             }
             database = number
         }
+        // `redis://:@host` has an empty password: that means no AUTH, as redis-cli reads it, rather than
+        // `AUTH ""`, which a server without a password refuses.
+        if password?.isEmpty == true { password = nil }
         var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database)
         try applyQuery(query, to: &configuration, url: url)
         return configuration
@@ -118,7 +121,7 @@ enum RedisURLParser {
                 }
                 configuration.database = number
             case "password":
-                configuration.password = value
+                configuration.password = value.isEmpty ? nil : value
             case "user", "username":
                 configuration.username = value
             default:

@@ -1,6 +1,8 @@
-/// SHA-1, only to name Lua scripts the way Redis does (`EVALSHA`). Not for anything security-related.
-enum SHA1 {
-    static func hexDigest(of message: [UInt8]) -> String {
+/// SHA-1, only to name things by their content: Lua scripts the way Redis does (`EVALSHA`), and set
+/// members that have no jid. Not for anything security-related.
+public enum SHA1 {
+    /// The 40 lowercase hex digits of `message`'s SHA-1.
+    public static func hexDigest(of message: [UInt8]) -> String {
         var h0: UInt32 = 0x6745_2301, h1: UInt32 = 0xEFCD_AB89, h2: UInt32 = 0x98BA_DCFE
         var h3: UInt32 = 0x1032_5476, h4: UInt32 = 0xC3D2_E1F0
         var padded = message

@@ -28,8 +28,8 @@ struct SchedulingTests {
     }
 
     @Test("bad --in and --at values are refused with an example", arguments: [
-        (["--in", "30"], "a number and a unit"), (["--in", "5y"], "a number and a unit"),
-        (["--at", "2026-12-01 09:00"], "ISO 8601 UTC"), (["--at", "2026-12-01T09:00:00+02:00"], "ISO 8601 UTC"),
+        (["--in", "30"], "a decimal number and a unit"), (["--in", "5y"], "a decimal number and a unit"),
+        (["--at", "2026-12-01 09:00"], "ISO 8601 with Z or an offset"), (["--at", "2026-12-01T09:00"], "ISO 8601 with Z or an offset"),
         (["--in", "5m", "--at", "2026-12-01T09:00:00Z"], "either --in or --at"),
     ])
     func badScheduleTimes(arguments: [String], expected: String) async throws {

@@ -42,22 +42,10 @@ public struct Job: Sendable, Equatable, Hashable {
         try self.init(fields: object)
     }
 
-    /// Wraps an already-parsed object, checking `class`, `args`, `jid` and `queue`.
+    /// Wraps an already-parsed object, checking `class`, `args`, `jid`, `queue` and `retry` by the
+    /// rules every entry point shares (see ``validate()``).
     public init(fields: JSONObject) throws(JobDecodingError) {
-        guard case .string(let className)? = fields["class"], !className.isEmpty else {
-            throw .missingField("class", expected: "a non-empty string naming the job class")
-        }
-        guard case .array? = fields["args"] else {
-            throw .missingField("args", expected: "an array of arguments")
-        }
-        guard case .string(let jid)? = fields["jid"], !jid.isEmpty else {
-            throw .missingField("jid", expected: "a non-empty string")
-        }
-        if let queue = fields["queue"] {
-            guard case .string(let name) = queue, !name.isEmpty else {
-                throw .missingField("queue", expected: "a non-empty string")
-            }
-        }
+        try Self.check(fields)
         self.fields = fields
     }
 

@@ -28,6 +28,22 @@ public enum RetryPolicy: Sendable, Hashable {
         }
     }
 
+    /// Refuses a `retry` value that is none of Sidekiq's forms (`true`, `false`, an integer), so that a
+    /// typo such as `"retry":"yes"` is caught where the job is built instead of silently meaning 25.
+    /// An absent field or `null` means the default, as in Sidekiq.
+    static func check(_ value: JSONValue?) throws(JobDecodingError) {
+        switch value {
+        case nil, .null?, .bool?: return
+        case .number(let number)? where number.intValue != nil: return
+        case .number(let number)?:
+            throw .missingField("retry", expected: "true, false or a whole number of retries that fits in 64 bits, not \(number.text)")
+        case .string(let text)?:
+            throw .missingField("retry", expected: "true, false or a whole number of retries such as 5, not the string \(LogText.quoted(text.prefix(40)))")
+        case .array?, .object?:
+            throw .missingField("retry", expected: "true, false or a whole number of retries such as 5, not an array or object")
+        }
+    }
+
     /// The field as written to JSON.
     public var jsonValue: JSONValue {
         switch self {

@@ -75,15 +75,20 @@ public struct Producer: Sendable {
     }
 
     /// Pushes many jobs in as few round trips as the backend allows, stamping `enqueued_at` on each.
+    /// Every job is checked first (``Job/validate()``): a job a worker could not read pushes nothing.
     public func pushBulk(_ jobs: [Job]) async throws {
+        for job in jobs { try job.validate() }
         let now = Clock.now()
         let encoded = jobs.map { job in EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)) }
         try await backend.push(encoded)
     }
 
     /// Schedules many jobs to run at `time` (epoch seconds) in as few round trips as the backend
-    /// allows; a time already past pushes them at once.
+    /// allows; a time already past pushes them at once. A time that is not a finite number throws
+    /// ``ScheduleTimeError``.
     public func pushBulk(_ jobs: [Job], at time: Double) async throws {
+        guard time.isFinite else { throw ScheduleTimeError(time: time) }
+        for job in jobs { try job.validate() }
         guard time > Clock.now() else {
             try await pushBulk(jobs)
             return

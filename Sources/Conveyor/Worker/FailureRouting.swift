@@ -8,8 +8,20 @@ struct FailureRouting {
         case discard
     }
 
-    /// Longest `error_message` kept, as Sidekiq.
+    /// Longest `error_message` kept, in Unicode code points as Sidekiq's `message[0, 10_000]` counts.
     static let maximumMessageLength = 10_000
+
+    /// Longest delay before a retry: 100 years. Sidekiq's formula and a job's own delay are unbounded,
+    /// but a score this far out already means "never" and still prints as a date.
+    static let maximumDelay = 100 * 365.25 * 86_400
+
+    /// An error message as stored in a job: cut to ``maximumMessageLength`` code points. Counting
+    /// `Character`s would let one grapheme cluster of combining marks carry megabytes.
+    static func storedMessage(_ message: String) -> String {
+        let scalars = message.unicodeScalars
+        guard scalars.count > maximumMessageLength else { return message }
+        return String(String.UnicodeScalarView(scalars.prefix(maximumMessageLength)))
+    }
 
     /// `customDelay` is the job class's own delay for a retry count (``JobOptions/retryDelay``); when
     /// absent or answering `nil`, Sidekiq's formula applies.
@@ -23,11 +35,12 @@ struct FailureRouting {
         if case .string(let retryQueue)? = job.fields["retry_queue"], !retryQueue.isEmpty {
             job.queue = retryQueue
         }
-        job.fields["error_message"] = .string(String(message.prefix(maximumMessageLength)))
+        job.fields["error_message"] = .string(storedMessage(message))
         job.fields["error_class"] = .string(errorClass)
         let count: Int
         if let previous = job.retryCount {
-            count = previous + 1
+            // Saturates: a payload may carry any retry_count, up to Int.max.
+            count = previous == .max ? previous : previous + 1
             job.fields["retried_at"] = .number(JSONNumber(now))
         } else {
             count = 0
@@ -35,15 +48,22 @@ struct FailureRouting {
         }
         job.retryCount = count
         if count < job.retry.maximumRetries {
-            let seconds = customDelay?(count).map { max(0, $0) } ?? delay(forRetryCount: count, jitter: jitter)
-            return .set(.retry, payload: job.serialized(), score: now + seconds)
+            let seconds = customDelay?(count) ?? delay(forRetryCount: count, jitter: jitter)
+            return .set(.retry, payload: job.serialized(), score: now + clamped(seconds))
         }
         if job.fields["dead"] == .bool(false) { return .discard }
         return .set(.dead, payload: job.serialized(), score: now)
     }
 
-    /// Sidekiq's delay: `count**4 + 15 + rand(10) * (count + 1)` seconds.
+    /// Sidekiq's delay: `count**4 + 15 + rand(10) * (count + 1)` seconds, in `Double` because a
+    /// payload's `retry_count` can be large enough that `count**4` overflows `Int` (60,000 does).
     static func delay(forRetryCount count: Int, jitter: Int) -> Double {
-        Double(count * count * count * count + 15 + jitter * (count + 1))
+        let count = Double(count)
+        return count * count * count * count + 15 + Double(jitter) * (count + 1)
+    }
+
+    /// A delay within 0 … ``maximumDelay``; NaN (from a job's own delay) means no delay.
+    static func clamped(_ seconds: Double) -> Double {
+        seconds.isNaN ? 0 : min(max(0, seconds), maximumDelay)
     }
 }

@@ -14,8 +14,8 @@ public struct JobContext: Sendable {
     /// never log.
     public var logger: Logger {
         var logger = baseLogger
-        logger[metadataKey: "jid"] = .string(job.jid)
-        logger[metadataKey: "class"] = .string(job.className)
+        logger[metadataKey: "jid"] = .string(LogText.escaped(job.jid))
+        logger[metadataKey: "class"] = .string(LogText.escaped(job.className))
         return logger
     }
 
@@ -24,7 +24,7 @@ public struct JobContext: Sendable {
     /// The queue the job came from.
     public var queue: String { job.queue }
     /// How many times the job failed before this run (0 on the first run).
-    public var previousFailures: Int { job.retryCount.map { $0 + 1 } ?? 0 }
+    public var previousFailures: Int { job.retryCount.map { $0 == .max ? $0 : max(0, $0 + 1) } ?? 0 }
 
     /// Creates a context; the worker does this for each run. `logger` gets the job's metadata on use.
     public init(job: Job, logger: Logger, workerIdentity: String) {

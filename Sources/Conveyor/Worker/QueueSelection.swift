@@ -32,6 +32,11 @@ public struct QueueSelection: Sendable, Equatable {
             let parts = specification.split(separator: ",", omittingEmptySubsequences: false)
             let name = parts[0].trimmingSpaces()
             guard !name.isEmpty else { throw .emptyName(specification) }
+            do {
+                try QueueName.check(name)
+            } catch {
+                throw .badName(error)
+            }
             var weight = 1
             if parts.count == 2 {
                 guard let number = Int(parts[1].trimmingSpaces()), number >= 1 else {
@@ -81,12 +86,15 @@ public enum QueueSelectionError: Error, Sendable, Equatable, CustomStringConvert
     case badWeight(String)
     /// The same queue was named twice.
     case duplicate(String)
+    /// The name breaks the queue-name rule every entry point shares.
+    case badName(QueueNameError)
 
     public var description: String {
         switch self {
         case .emptyName(let spec): "The queue '\(spec)' has no name; write it as NAME or NAME,WEIGHT, for example critical,3."
         case .badWeight(let spec): "The queue '\(spec)' has a bad weight; write NAME,WEIGHT with a whole number of at least 1, for example critical,3."
         case .duplicate(let name): "The queue '\(name)' is listed twice; list each queue once."
+        case .badName(let error): error.description
         }
     }
 }

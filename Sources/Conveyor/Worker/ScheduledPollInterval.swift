@@ -7,7 +7,9 @@ public enum ScheduledPollInterval {
     /// (so two workers cannot both sleep long by chance); from 10 up it is uniform in
     /// `0..<count × average`, where the number of processes already evens the spread out.
     public static func random(processCount: Int, average: Double, unitRandom: Double = Double.random(in: 0..<1)) -> Double {
-        let scaled = Double(max(1, processCount)) * average
+        // Capped: the process count comes from Redis, and an interval beyond the worker's maximum
+        // would overflow `Duration` where the poller sleeps.
+        let scaled = min(Double(max(1, processCount)) * WorkerConfiguration.clamped(average), WorkerConfiguration.maximumInterval / 2)
         if processCount < 10 {
             return scaled * unitRandom + scaled / 2
         }

@@ -15,7 +15,7 @@ extension Worker {
         let context = JobContext(job: job, logger: logger, workerIdentity: identity)
         guard let handler = registry.handler(for: job.className) else {
             let error = UnknownJobClassError(className: job.className, known: registry.classNames)
-            context.logger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(error)"])
+            context.logger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(LogText.escaped(error.description))"])
             await fail(fetched, job: job, error: error, acknowledger: acknowledger)
             return
         }
@@ -48,7 +48,7 @@ extension Worker {
                 // Shutdown cancelled this run: the job is pushed back, not failed.
                 return
             }
-            context.logger.warning("Job failed.", metadata: ["error": "\(error)"])
+            context.logger.warning("Job failed.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
             await fail(fetched, job: job, error: error, options: options, acknowledger: acknowledger)
         }
     }
@@ -103,15 +103,18 @@ extension Worker {
         }
     }
 
-    /// A payload that is not a job at all goes straight to the dead set: retrying cannot fix it.
+    /// A payload that is not a job at all goes straight to the dead set: retrying cannot fix it. A JSON
+    /// object gets the reason in its `error_message`; other bytes are kept exactly as they are, and
+    /// `conveyor dead list` derives their reason from them again (``JobDecodingError`` depends on
+    /// the bytes alone).
     private func bury(_ fetched: FetchedJob, reason: JobDecodingError, acknowledger: Acknowledger) async {
         logger.error("Malformed job payload; it goes to the dead set.", metadata: [
-            "error": "\(reason)", "queue": "\(fetched.queue)",
-            "payload": "\(String(decoding: fetched.payload.prefix(200), as: UTF8.self))",
+            "error": "\(LogText.escaped(reason.description))", "queue": "\(LogText.escaped(fetched.queue))",
+            "payload": "\(LogText.escaped(bytes: fetched.payload.prefix(200)))",
         ])
         var payload = fetched.payload
         if case .object(var fields)? = try? JSONValue.parse(fetched.payload) {
-            fields["error_message"] = .string(reason.description)
+            fields["error_message"] = .string(FailureRouting.storedMessage(reason.description))
             fields["error_class"] = .string("Conveyor::MalformedJob")
             fields["failed_at"] = .number(JSONNumber(Clock.now()))
             payload = JSONValue.object(fields).serialized()

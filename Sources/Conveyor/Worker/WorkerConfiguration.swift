@@ -26,7 +26,18 @@ public struct WorkerConfiguration: Sendable {
     /// `dead: false` jobs, which are dropped. Runs on the worker's loop thread: keep it short.
     public var onDeath: (@Sendable (Job, any Error) async -> Void)?
 
-    /// Creates a configuration.
+    /// The most jobs one worker runs at once. Each slot holds a job and its task's memory, and a drain
+    /// of a million slots peaked at 7 GB; 10,000 is far beyond what one process serves usefully (run
+    /// more processes instead).
+    public static let maximumConcurrency = 10_000
+
+    /// The longest interval or timeout a worker accepts, in seconds (one year). Longer values, up to
+    /// `1e300` or infinity, would overflow `Duration` where the worker sleeps; the initializer clamps
+    /// to this and the `conveyor-worker` flags refuse more.
+    public static let maximumInterval: Double = 365 * 86_400
+
+    /// Creates a configuration. Intervals and timeouts are clamped to 0 … ``maximumInterval`` (NaN
+    /// counts as 0); `concurrency` must be within 1 … ``maximumConcurrency``.
     public init(
         queues: QueueSelection = QueueSelection(strict: [Job.defaultQueue]),
         concurrency: Int = 10,
@@ -39,16 +50,21 @@ public struct WorkerConfiguration: Sendable {
         recoveryPolicy: RecoveryPolicy = RecoveryPolicy(),
         onDeath: (@Sendable (Job, any Error) async -> Void)? = nil
     ) {
-        precondition(concurrency >= 1, "A worker needs a concurrency of at least 1.")
+        precondition((1...Self.maximumConcurrency).contains(concurrency), "A worker needs a concurrency from 1 to \(Self.maximumConcurrency), not \(concurrency).")
         self.queues = queues
         self.concurrency = concurrency
-        self.shutdownTimeout = shutdownTimeout
-        self.fetchTimeout = min(2, max(0.01, fetchTimeout))
-        self.heartbeatInterval = heartbeatInterval
-        self.recoveryInterval = recoveryInterval
+        self.shutdownTimeout = Self.clamped(shutdownTimeout)
+        self.fetchTimeout = min(2, max(0.01, Self.clamped(fetchTimeout)))
+        self.heartbeatInterval = max(0.001, Self.clamped(heartbeatInterval))
+        self.recoveryInterval = max(0.01, Self.clamped(recoveryInterval))  // 0 would make recovery spin
         self.tag = tag
-        self.scheduledPollInterval = max(0.01, scheduledPollInterval)
+        self.scheduledPollInterval = max(0.01, Self.clamped(scheduledPollInterval))
         self.recoveryPolicy = recoveryPolicy
         self.onDeath = onDeath
+    }
+
+    /// Seconds within 0 … ``maximumInterval``; NaN becomes 0.
+    static func clamped(_ seconds: Double) -> Double {
+        seconds.isNaN ? 0 : min(max(0, seconds), maximumInterval)
     }
 }

@@ -1,0 +1,43 @@
+extension Job {
+    /// The deepest nesting `args` may have, counting the args array itself: the job object around
+    /// them is one more level, and a worker parses payloads only up to ``JSONValue/maximumDepth``.
+    public static let maximumArgumentsDepth = JSONValue.maximumDepth - 1
+
+    /// Checks everything a worker would refuse, so that a job any entry point accepts is one a worker
+    /// can read: the fields `init(fields:)` checks, plus the nesting of `args`. The ``Producer`` calls
+    /// this for every job it pushes.
+    public func validate() throws(JobDecodingError) {
+        try Self.check(fields)
+        let depth = JSONValue.array(args).nestingDepth
+        guard depth <= Self.maximumArgumentsDepth else {
+            throw .missingField("args", expected: "nested at most \(Self.maximumArgumentsDepth) levels deep (the job object around them is one more level and a worker reads \(JSONValue.maximumDepth)), not \(depth)")
+        }
+    }
+
+    /// The field rules every job must meet, whoever built it.
+    static func check(_ fields: JSONObject) throws(JobDecodingError) {
+        guard case .string(let className)? = fields["class"], !className.isEmpty else {
+            throw .missingField("class", expected: "a non-empty string naming the job class")
+        }
+        guard !className.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+            throw .missingField("class", expected: "a job class name, not only whitespace (it is \(LogText.quoted(className)))")
+        }
+        guard case .array? = fields["args"] else {
+            throw .missingField("args", expected: "an array of arguments")
+        }
+        guard case .string(let jid)? = fields["jid"], !jid.isEmpty else {
+            throw .missingField("jid", expected: "a non-empty string")
+        }
+        if let queue = fields["queue"] {
+            guard case .string(let name) = queue, !name.isEmpty else {
+                throw .missingField("queue", expected: "a non-empty string")
+            }
+            do {
+                try QueueName.check(name)
+            } catch {
+                throw .missingField("queue", expected: "a queue name a worker can serve, but \(error.rule) (it is \(LogText.quoted(name)))")
+            }
+        }
+        try RetryPolicy.check(fields["retry"])
+    }
+}

@@ -1,0 +1,35 @@
+/// The one rule for queue names, shared by every entry point: `conveyor push --queue`, push files,
+/// `Job` parsing, the ``Producer`` and `conveyor-worker --queue`.
+///
+/// A name any of them accepts must be one a worker can serve: `--queue` reads `NAME,WEIGHT` and trims
+/// spaces, so a name with a comma or surrounding spaces could be pushed but never fetched.
+public enum QueueName {
+    /// Throws when `name` breaks the rule, saying which part.
+    public static func check(_ name: String) throws(QueueNameError) {
+        if name.isEmpty { throw QueueNameError(name: name, rule: "it is empty") }
+        if name.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+            throw QueueNameError(name: name, rule: "it is only whitespace")
+        }
+        if name.contains(",") {
+            throw QueueNameError(name: name, rule: "it contains a comma, which `conveyor-worker --queue` reads as NAME,WEIGHT")
+        }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw QueueNameError(name: name, rule: "it contains a control character")
+        }
+        if name.unicodeScalars.first!.properties.isWhitespace || name.unicodeScalars.last!.properties.isWhitespace {
+            throw QueueNameError(name: name, rule: "it starts or ends with whitespace, which `conveyor-worker --queue` trims")
+        }
+    }
+}
+
+/// A queue name that no worker could serve.
+public struct QueueNameError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The refused name.
+    public let name: String
+    /// The rule it breaks, in words.
+    public let rule: String
+
+    public var description: String {
+        "The queue name \(LogText.quoted(name)) cannot be used: \(rule). Name queues with letters, digits and '-', '_' or '.', e.g. critical."
+    }
+}

@@ -85,16 +85,28 @@ public struct RedisAdmin: Sendable {
     }
 
     /// Sends a live worker a signal (`LPUSH IDENTITY-signals`, expiring in 60 s as Sidekiq's API does);
-    /// its next heartbeat pops and obeys it. A worker counts as live while its heartbeat hash exists
-    /// with a `beat` at most `staleAfter` seconds old (crash recovery's default); a killed worker's
-    /// hash lingers until it expires, and a signal to it would never be obeyed.
+    /// its next heartbeat pops and obeys it. A Conveyor worker counts as live while its lease exists
+    /// (Redis expires it by its own clock after the worker's `--stale-after` without a beat); a process
+    /// without a lease (a Sidekiq process, or a Conveyor worker from before leases) while its `beat` is
+    /// at most `staleAfter` seconds old. A killed worker's hash lingers until it expires, and a signal
+    /// to it would never be obeyed.
     public func send(_ signal: WorkerSignal, to identity: String, staleAfter: Double = RecoveryPolicy().staleHeartbeatAge) async throws {
-        let fields = try await client.send("HMGET", keys.process(identity), "beat", "info").array ?? []
-        guard fields.count == 2, fields[0].string != nil || fields[1].bytes != nil else {
+        let reads = [
+            RedisCommand("HMGET", keys.process(identity), "beat", "info", "lease"),
+            RedisCommand("EXISTS", keys.lease(identity)),
+        ]
+        let replies = try await client.pipeline(reads)
+        try RedisBackend.check(replies, reads)
+        let fields = replies[0].array ?? []
+        guard fields.count == 3, fields[0].string != nil || fields[1].bytes != nil else {
             throw RedisAdminError.unknownProcess(identity)
         }
-        if let beat = fields[0].string.flatMap(Double.init), Clock.now() - beat > staleAfter {
-            throw RedisAdminError.stoppedProcess(identity, beatAge: Clock.now() - beat)
+        let beatAge = fields[0].string.flatMap(Double.init).map { Clock.now() - $0 }
+        let holdsLease = replies[1].integer == 1
+        if fields[2].isNull {
+            if let beatAge, beatAge > staleAfter { throw RedisAdminError.stoppedProcess(identity, beatAge: beatAge) }
+        } else if !holdsLease {
+            throw RedisAdminError.stoppedProcess(identity, beatAge: beatAge ?? .infinity)
         }
         let commands = [
             RedisCommand("MULTI"),

@@ -49,6 +49,20 @@ struct FaultToleranceTests {
         try await context.finish()
     }
 
+    @Test("stop refuses a Conveyor worker whose lease expired, even when its beat (another clock) looks fresh")
+    func stopFollowsTheLease() async throws {
+        let context = try RedisTestContext("stop-lease")
+        let identity = "skewed:4242:0123456789ab"
+        // Its clock runs 40 s ahead: the beat looks fresh, but Redis expired its lease.
+        try await context.client.send("HSET", context.keys.process(identity), "beat", Clock.now() + 40, "info", "{}", "lease", 2000)
+        let result = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(result.status == 1 && result.errors.contains("is not running"), "exit \(result.status): \(result.errors)")
+        try await context.client.send("SET", context.keys.lease(identity), "1", "PX", 30_000)
+        let live = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
+        #expect(live.status == 0, "\(live.errors)")
+        try await context.finish()
+    }
+
     @Test("--heartbeat-interval 70 --stale-after 300: the registry entry and the lease live 300 s, not 60")
     func registryFollowsStaleAfter() async throws {
         let context = try RedisTestContext("ttl")

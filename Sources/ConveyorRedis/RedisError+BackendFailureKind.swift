@@ -13,7 +13,9 @@ extension RedisError: BackendFailureClassifying {
             return .fatal
         case .errorReply(_, let message):
             // Script errors wrap the command's error ("ERR Error running script …: WRONGTYPE …").
-            let fatalMarkers = ["NOPERM", "WRONGTYPE", "NOAUTH", "WRONGPASS", "unknown command", "NOSCRIPT"]
+            // Conveyor's scripts compile on Redis 7; a compile error means an older server, which
+            // rejects their `#!lua flags=allow-oom` line.
+            let fatalMarkers = ["NOPERM", "WRONGTYPE", "NOAUTH", "WRONGPASS", "unknown command", "NOSCRIPT", "Error compiling script"]
             if fatalMarkers.contains(where: message.contains) { return .fatal }
             let transientPrefixes = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "UNBLOCKED", "NOREPLICAS"]
             if transientPrefixes.contains(where: message.hasPrefix) { return .transient }

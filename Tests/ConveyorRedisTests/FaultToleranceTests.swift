@@ -24,6 +24,16 @@ struct FaultToleranceTests {
         try await context.finish()
     }
 
+    @Test("a queue key of the wrong type (WRONGTYPE): the worker says why and exits 1")
+    func wrongTypeQueueExits() async throws {
+        let context = try RedisTestContext("wrongtype")
+        try await context.client.send("SET", context.keys.queue("default"), "not a list")
+        let result = try await CommandLine.run("conveyor-worker", ["--namespace", context.namespace], redisURL: context.server.url)
+        #expect(result.status == 1, "exit \(result.status): \(result.errors)")
+        #expect(result.errors.contains("WRONGTYPE") && result.errors.contains("Fetching jobs failed in a way retrying cannot fix"), "stderr: \(result.errors)")
+        try await context.finish()
+    }
+
     @Test("a read-only ACL user (no PING) can run conveyor stats")
     func readOnlyUserRunsStats() async throws {
         let context = try RedisTestContext("readonly")

@@ -113,7 +113,10 @@ let package = Package(
         .testTarget(
             name: "ConveyorTests",
             // The worker executable too, so the built-in jobs are tested on the in-memory backend.
-            dependencies: ["Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient"]
+            dependencies: [
+                "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "RedisClientTests",

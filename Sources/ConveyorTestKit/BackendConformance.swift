@@ -160,12 +160,7 @@ public enum BackendConformance {
         _ = try await fetchOnThread(backend, owner: "stalled", queues: ["default"], maximum: 1, timeout: 0.1)
         let fresh = try await backend.recoverOrphanedJobs()
         try expect(fresh.total == 0, "a worker that just beat lost \(fresh.total) jobs to recovery")
-        let deadline = Clock.monotonic() + 5
-        var recovered = RecoveryResult()
-        while recovered.total == 0 && Clock.monotonic() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            recovered = try await backend.recoverOrphanedJobs()
-        }
+        let recovered = try await recoverOnceLeaseExpires(backend)
         try expect(recovered == RecoveryResult(requeued: 1), "a worker whose 1.5 s lease expired should lose its 1 job to recovery, got \(recovered)")
         let late = try await backend.beat(shortLease)
         try expect(late.hadLostLease, "the beat after an expired lease did not report it")
@@ -220,12 +215,7 @@ public enum BackendConformance {
         frozen.leaseDuration = 0.2
         try await backend.beat(frozen)
         _ = try await fetchOnThread(backend, owner: "frozen", queues: ["default"], maximum: 1, timeout: 0.1)
-        let deadline = Clock.monotonic() + 5
-        var recovered = RecoveryResult()
-        while recovered.total == 0 && Clock.monotonic() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            recovered = try await backend.recoverOrphanedJobs()
-        }
+        let recovered = try await recoverOnceLeaseExpires(backend)
         try expect(recovered.requeued == 1, "the frozen worker's job was not recovered once its lease expired")
         // The frozen worker wakes and fetches again without beating, then dies: its new job must be found.
         _ = try await fetchOnThread(backend, owner: "frozen", queues: ["default"], maximum: 1, timeout: 0.1)
@@ -297,6 +287,17 @@ public enum BackendConformance {
         try expect(try await backend.liveProcessCount() == 1, "after one heartbeat the backend does not report 1 live process")
         try await backend.removeHeartbeat(of: "w1")
         try expect(try await backend.liveProcessCount() == 0, "a removed heartbeat still counts as live")
+    }
+
+    /// Runs recovery every 50 ms until it moves something (a lease expired), for up to 5 s.
+    static func recoverOnceLeaseExpires(_ backend: any JobBackend) async throws -> RecoveryResult {
+        let deadline = Clock.monotonic() + 5
+        var recovered = RecoveryResult()
+        while recovered.total == 0 && Clock.monotonic() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            recovered = try await backend.recoverOrphanedJobs()
+        }
+        return recovered
     }
 
     static func heartbeat(_ identity: String) -> WorkerHeartbeat {

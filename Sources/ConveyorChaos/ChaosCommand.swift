@@ -15,6 +15,7 @@ struct ChaosCommand: AsyncParsableCommand {
         Examples:
           conveyor-chaos --bin-directory .build/debug
           conveyor-chaos --only kill,race --markdown chaos.md
+          conveyor-chaos --only frozen,skew,stale-processes,maxmemory
 
         Scenarios (each with its own redis-server on a free loopback port):
           kill      kill -9 a worker with jobs in flight; a second worker recovers them
@@ -23,6 +24,13 @@ struct ChaosCommand: AsyncParsableCommand {
           malformed good jobs mixed with malformed payloads pushed raw
           retry     failing jobs retried exactly their maximum, then dead
           race      8 workers race to recover one dead worker's private list
+          frozen    a worker frozen (SIGSTOP) past its lease is recovered, wakes, fetches
+                    again and is killed with -9; its new jobs are recovered too
+          skew      a recovering worker's clock 40 s ahead (libfaketime) takes no job
+                    from a live worker
+          stale-processes
+                    40 killed workers left in processes; scheduled jobs still run on time
+          maxmemory Redis at maxmemory with noeviction; a worker registers and drains it
 
         Exits 1 when any scenario loses a job or misses an expectation.
         """
@@ -31,7 +39,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory holding conveyor-worker. Default: this executable's.", valueName: "path"))
     var binDirectory: String?
 
-    @Option(help: ArgumentHelp("Only these scenarios, comma-separated: kill, sigterm, redis, malformed, retry, race.", valueName: "names"))
+    @Option(help: ArgumentHelp("Only these scenarios, comma-separated: kill, sigterm, redis, malformed, retry, race, frozen, skew, stale-processes, maxmemory.", valueName: "names"))
     var only: String?
 
     @Option(help: ArgumentHelp("Also write the table as Markdown to this file.", valueName: "path"))
@@ -48,6 +56,10 @@ struct ChaosCommand: AsyncParsableCommand {
             ("malformed", MalformedJobsScenario()),
             ("retry", RetryExhaustionScenario()),
             ("race", RecoveryRaceScenario()),
+            ("frozen", FrozenWorkerScenario()),
+            ("skew", ClockSkewScenario()),
+            ("stale-processes", StaleProcessesScenario()),
+            ("maxmemory", MaxMemoryScenario()),
         ]
         let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
         if let selected, let unknown = selected.first(where: { name in !scenarios.contains { $0.0 == name } }) {

@@ -13,15 +13,15 @@ struct ChaosEnvironment: Sendable {
 
     /// Starts a private redis-server. `durable`: append-only with an fsync before every reply, so a
     /// server killed with SIGKILL and started again on the same port and directory has every write it
-    /// acknowledged.
-    func startRedis(durable: Bool = false) throws -> ChaosRedis {
-        try ChaosRedis(durable: durable)
+    /// acknowledged. `serverArguments`: more redis-server options (`--maxmemory 8mb`), kept for a restart.
+    func startRedis(durable: Bool = false, serverArguments: [String] = []) throws -> ChaosRedis {
+        try ChaosRedis(durable: durable, extraArguments: serverArguments)
     }
 
     /// Runs `body` with a private redis-server and a backend on it; afterwards, however `body` ends,
     /// kills every child process still running and stops the server.
-    func withRedis<Result>(durable: Bool = false, _ body: (ChaosRedis, RedisBackend) async throws -> Result) async throws -> Result {
-        let redis = try startRedis(durable: durable)
+    func withRedis<Result>(durable: Bool = false, serverArguments: [String] = [], _ body: (ChaosRedis, RedisBackend) async throws -> Result) async throws -> Result {
+        let redis = try startRedis(durable: durable, serverArguments: serverArguments)
         defer {
             children.killAll()
             redis.stop()
@@ -30,9 +30,10 @@ struct ChaosEnvironment: Sendable {
     }
 
     /// Starts `conveyor-worker` (or another built executable) on `redis`; killed at the end of the run
-    /// of the scenario unless it exited before.
-    func start(_ program: String, _ arguments: [String], redis: ChaosRedis) throws -> ChildProcess {
-        let process = try ChildProcess(binaryDirectory + "/" + program, arguments, environment: ["REDIS_URL": redis.url])
+    /// of the scenario unless it exited before. `environment` adds to its environment (`LD_PRELOAD` of
+    /// libfaketime for a skewed clock); `REDIS_URL` always names `redis`.
+    func start(_ program: String, _ arguments: [String], redis: ChaosRedis, environment: [String: String] = [:]) throws -> ChildProcess {
+        let process = try ChildProcess(binaryDirectory + "/" + program, arguments, environment: environment.merging(["REDIS_URL": redis.url]) { $1 })
         children.add(process)
         return process
     }
@@ -104,6 +105,28 @@ struct ChaosEnvironment: Sendable {
         }
         return pids
     }
+
+    /// The identity of the registered worker whose heartbeat names `pid`, if it has beaten yet.
+    static func heartbeatIdentity(of pid: pid_t, _ backend: RedisBackend) async throws -> String? {
+        let identities = (try await backend.client.send("SMEMBERS", backend.keys.processes).array ?? []).compactMap(\.string)
+        for identity in identities {
+            guard let info = try await backend.client.send("HGET", backend.keys.process(identity), "info").bytes,
+                  let beatPID = try? JSONValue.parse(info).objectValue?["pid"]?.intValue else { continue }
+            if beatPID == Int(pid) { return identity }
+        }
+        return nil
+    }
+
+    /// Waits until the worker `process` has beaten and returns its identity.
+    func identity(of process: ChildProcess, _ backend: RedisBackend, timeout: Double = 15) async throws -> String {
+        var identity: String?
+        try await waitUntil("worker \(process.pid) registered by its heartbeat", timeout: timeout) {
+            identity = try await Self.heartbeatIdentity(of: process.pid, backend)
+            return identity != nil
+        }
+        guard let identity else { throw ChaosError("worker \(process.pid) registered without an identity") }
+        return identity
+    }
 }
 
 /// Per-jid bookkeeping of `Record` jobs.
@@ -128,12 +151,12 @@ final class ChaosRedis: @unchecked Sendable {
     let client: RedisClient
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    init(durable: Bool) throws {
+    init(durable: Bool, extraArguments: [String] = []) throws {
         // A port and directory of our own, so the server can be started again where it was.
         let port = try FreePort.find()
         self.port = port
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-chaos-\(port)-\(UUID().uuidString.prefix(8))")
-        arguments = durable ? ["--appendonly", "yes", "--appendfsync", "always"] : []
+        arguments = (durable ? ["--appendonly", "yes", "--appendfsync", "always"] : []) + extraArguments
         server = try RedisTestServer.start(port: port, directory: directory, extraArguments: arguments)
         client = try server.makeClient()
     }
@@ -146,6 +169,13 @@ final class ChaosRedis: @unchecked Sendable {
             throw ChaosError("INFO server did not name redis-server's process_id")
         }
         return pid
+    }
+
+    /// Redis's own clock (`TIME`) in epoch seconds: the one clock leases and expiries are timed by.
+    func time() async throws -> Double {
+        let reply = (try await client.send("TIME").array ?? []).compactMap { $0.string.flatMap(Double.init) }
+        guard reply.count == 2 else { throw ChaosError("TIME did not answer seconds and microseconds") }
+        return reply[0] + reply[1] / 1_000_000
     }
 
     /// SIGKILL to redis-server: no shutdown, no final save; only what the append-only file holds survives.

@@ -168,7 +168,7 @@ public final class RedisBackend: JobBackend {
         ).array ?? []
         return HeartbeatReply(
             signal: reply.first?.string.flatMap(WorkerSignal.init(rawValue:)),
-            hadLostLease: reply.count > 1 && reply[1].integer == 0
+            hadLostLease: !heartbeat.isFirst && reply.count > 1 && reply[1].integer == 0
         )
     }
 
@@ -200,7 +200,7 @@ public final class RedisBackend: JobBackend {
     }
 
     public func markStarted(_ job: FetchedJob, jid: String) async throws {
-        _ = try await client.send("SADD", keys.startMarks(owner: job.owner, queue: job.queue), jid)
+        try await client.run(RedisScripts.markStarted, keys: [keys.startMarks(owner: job.owner, queue: job.queue)], arguments: [jid])
     }
 
     public func unmarkStarted(_ job: FetchedJob, jid: String) async throws {

@@ -35,20 +35,20 @@ final class RedisFetcher: JobFetcher {
             blockingRotation &+= 1
             let slice = queues.count == 1 ? timeout : min(timeout, 0.1)
             let listKey = keys.privateList(owner: owner, queue: queue)
-            // The registration rides in the same pipeline, so the server runs it right after the move
-            // returns, even if this process dies meanwhile: a list that holds a job is always registered.
-            let registration = (keys: [keys.privateLists], arguments: [listKey, owner + "\n" + queue])
+            // The registration rides in the same pipeline, before and after the move, so the server
+            // runs it right after the move returns even if this process dies meanwhile: a list that
+            // holds a job is always registered. Plain EVAL, which cannot meet NOSCRIPT after a restart
+            // and so never needs a second round trip (a window for a stranded job).
+            let registration = RedisScripts.register.evalCommand(keys: [keys.privateLists], arguments: [listKey, owner + "\n" + queue])
             let replies = try connection.pipeline([
+                registration,
                 RedisCommand("BLMOVE", keys.queue(queue), listKey, "RIGHT", "LEFT", slice),
-                RedisScripts.register.evalSHACommand(keys: registration.keys, arguments: registration.arguments),
+                registration,
             ])
-            if RedisScript.isMissingScript(replies[1]) {
-                _ = try connection.run(RedisScripts.register, keys: registration.keys, arguments: registration.arguments)
-            } else if case .error(let message) = replies[1] {
-                throw RedisError.errorReply(command: "EVALSHA (register the private list)", message: message)
+            for (index, name) in [(0, "EVAL (register the private list)"), (1, "BLMOVE"), (2, "EVAL (register the private list)")] {
+                if case .error(let message) = replies[index] { throw RedisError.errorReply(command: name, message: message) }
             }
-            if case .error(let message) = replies[0] { throw RedisError.errorReply(command: "BLMOVE", message: message) }
-            guard let payload = replies[0].bytes else { return [] }
+            guard let payload = replies[1].bytes else { return [] }
             // Start this job at once; if a backlog follows, the next call takes it in a batch.
             return [FetchedJob(queue: queue, payload: payload, owner: owner)]
         } catch {

@@ -49,9 +49,14 @@ enum RedisScripts {
     /// Requeue one job. KEYS: private list, queue; ARGV[1]: payload. Removes the payload from the
     /// private list and, only if it was there, pushes it back at the queue's pop end: a job is requeued
     /// at most once even when shutdown and recovery race.
+    ///
+    /// Redis does not undo a script that fails halfway, so every script here that moves a job writes it
+    /// to its destination before removing it from where it was (`LPOS` checks it is there first): a
+    /// destination of the wrong type fails the script with the job still in place, never in neither.
     static let requeue = RedisScript("""
-    if redis.call('LREM', KEYS[1], -1, ARGV[1]) > 0 then
+    if redis.call('LPOS', KEYS[1], ARGV[1], 'RANK', -1) then
       redis.call('RPUSH', KEYS[2], ARGV[1])
+      redis.call('LREM', KEYS[1], -1, ARGV[1])
       return 1
     end
     return 0
@@ -61,8 +66,9 @@ enum RedisScripts {
     /// and for the dead set the cap on entries and the oldest score kept. Removes the job from the private
     /// list and adds the rewritten job to the set in one step, trimming the dead set in the same step.
     static let moveToSet = RedisScript("""
-    if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
+    if not redis.call('LPOS', KEYS[1], ARGV[1], 'RANK', -1) then return 0 end
     redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+    redis.call('LREM', KEYS[1], -1, ARGV[1])
     if ARGV[4] then
       redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
       redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
@@ -80,16 +86,19 @@ enum RedisScripts {
     /// Atomic per job: a member still in the set is pushed and removed in one step, and a member that is
     /// gone (another worker or an admin moved it since it was read) is skipped. So a job is never lost
     /// between the set and its queue, and never pushed twice however many pollers race. The push runs
-    /// before the removal, so a failing push (a key of the wrong type) leaves the job in the set.
-    /// Returns how many jobs moved.
+    /// before the removal, and a push that fails (a queue key of the wrong type) leaves that job in the
+    /// set and moves on, so one bad queue never blocks the promotion of every other job. Returns how
+    /// many jobs moved.
     static let release = RedisScript("""
     local moved = 0
     for index = 1, #ARGV, 4 do
       if redis.call('ZSCORE', KEYS[1], ARGV[index]) then
-        redis.call('LPUSH', KEYS[tonumber(ARGV[index + 2])], ARGV[index + 1])
-        redis.call('SADD', KEYS[2], ARGV[index + 3])
-        redis.call('ZREM', KEYS[1], ARGV[index])
-        moved = moved + 1
+        local pushed = redis.pcall('LPUSH', KEYS[tonumber(ARGV[index + 2])], ARGV[index + 1])
+        if type(pushed) == 'number' then
+          redis.call('SADD', KEYS[2], ARGV[index + 3])
+          redis.call('ZREM', KEYS[1], ARGV[index])
+          moved = moved + 1
+        end
       end
     end
     return moved
@@ -113,23 +122,24 @@ enum RedisScripts {
     ///
     /// Renews the lease (`SET … PX`) that recovery reads, so liveness is judged by Redis's clock alone,
     /// pops one admin signal (Sidekiq's `TSTP`/`TERM`) and rewrites Sidekiq's process-registry entry, in
-    /// one step. Returns {the signal or nil, 1 when the lease was still held, 0 when it had expired}: an
-    /// expired lease means other workers may have recovered this worker's running jobs. Allowed at
+    /// one step. Returns {the signal or nil, 1 when the lease was still held, 0 when it had expired (or,
+    /// on a worker's first beat, did not exist yet)}: an expired lease means other workers may have
+    /// recovered this worker's running jobs. Allowed at
     /// `maxmemory`: a worker that cannot beat cannot drain, and draining is what frees the memory.
     static let beat = RedisScript("""
     local signal = redis.call('RPOP', KEYS[3])
-    local known = redis.call('EXISTS', KEYS[1])
     local held = redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[3], 'GET')
     redis.call('SADD', KEYS[4], ARGV[1])
     redis.call('HSET', KEYS[1], 'info', ARGV[4], 'busy', ARGV[5], 'beat', ARGV[6], 'quiet', ARGV[7],
       'rss', ARGV[8], 'lease', ARGV[3])
     redis.call('EXPIRE', KEYS[1], ARGV[2])
     redis.call('DEL', KEYS[2])
-    if #ARGV > 8 then
-      redis.call('HSET', KEYS[2], unpack(ARGV, 9))
-      redis.call('EXPIRE', KEYS[2], ARGV[2])
+    -- In chunks: Lua's unpack is limited to about 8000 values, and a worker may run 10,000 jobs.
+    for index = 9, #ARGV, 1000 do
+      redis.call('HSET', KEYS[2], unpack(ARGV, index, math.min(index + 999, #ARGV)))
     end
-    return {signal, (held or known == 0) and 1 or 0}
+    if #ARGV > 8 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+    return {signal, held and 1 or 0}
     """, allowsOutOfMemory: true)
 
     /// The live processes. KEYS: the process set; ARGV[1]: the key prefix. Removes from the set every
@@ -146,6 +156,12 @@ enum RedisScripts {
     end
     return alive
     """)
+
+    /// Marks a recovered job as started. KEYS: the list's start marks; ARGV[1]: the jid. Allowed at
+    /// `maxmemory`, or a poison pill could never be told from its bystanders on a full Redis.
+    static let markStarted = RedisScript("""
+    return redis.call('SADD', KEYS[1], ARGV[1])
+    """, allowsOutOfMemory: true)
 
     /// Adds to the processed and failed counters. KEYS: processed, processed today, failed, failed
     /// today; ARGV: processed, failed, the daily keys' time to live. Allowed at `maxmemory`, so that
@@ -188,7 +204,7 @@ enum RedisScripts {
     end
     local requeued, buried = 0, 0
     for index = 6, #ARGV, 3 do
-      if redis.call('LREM', KEYS[3], -1, ARGV[index]) > 0 then
+      if redis.call('LPOS', KEYS[3], ARGV[index], 'RANK', -1) then
         if ARGV[index + 1] == 'dead' then
           redis.call('ZADD', KEYS[6], ARGV[3], ARGV[index + 2])
           buried = buried + 1
@@ -196,6 +212,7 @@ enum RedisScripts {
           redis.call('RPUSH', KEYS[4], ARGV[index + 2])
           requeued = requeued + 1
         end
+        redis.call('LREM', KEYS[3], -1, ARGV[index])
       end
     end
     if buried > 0 then

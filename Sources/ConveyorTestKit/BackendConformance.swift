@@ -155,7 +155,9 @@ public enum BackendConformance {
 
         var shortLease = heartbeat("stalled")
         shortLease.leaseDuration = 1.5
+        shortLease.isFirst = true
         let first = try await backend.beat(shortLease)
+        shortLease.isFirst = false
         try expect(!first.hadLostLease, "a worker's first beat reported a lost lease")
         _ = try await fetchOnThread(backend, owner: "stalled", queues: ["default"], maximum: 1, timeout: 0.1)
         let fresh = try await backend.recoverOrphanedJobs()

@@ -34,6 +34,41 @@ struct FaultToleranceTests {
         try await context.finish()
     }
 
+    @Test("a queue key of the wrong type never swallows a job: requeue and recovery leave it in the private list")
+    func wrongTypeDestinationKeepsTheJob() async throws {
+        let context = try RedisTestContext("keep")
+        try await Producer(backend: context.backend).push(className: "Noop")
+        let fetched = try await fetchOnThread(context.backend, owner: "dead-host:1:0", queues: ["default"], maximum: 1, timeout: 0.5)
+        try await context.client.send("SET", context.keys.queue("default"), "not a list")
+        await #expect(throws: RedisError.self) { try await context.backend.requeue(fetched) }
+        await #expect(throws: RedisError.self) { try await context.backend.recoverOrphanedJobs() }
+        let list = context.keys.privateList(owner: "dead-host:1:0", queue: "default")
+        #expect(try await context.integer("LLEN", list) == 1, "the job left its private list without reaching its queue")
+        try await context.finish()
+    }
+
+    @Test("one due job whose queue key has the wrong type does not block the promotion of the others")
+    func badQueueDoesNotBlockPromotion() async throws {
+        let context = try RedisTestContext("promote")
+        try await context.client.send("SET", context.keys.queue("broken"), "not a list")
+        try await context.backend.schedule([EncodedJob(Job(className: "Noop", queue: "broken"))], at: Clock.now() - 2)
+        try await context.backend.schedule((0..<3).map { _ in EncodedJob(Job(className: "Noop")) }, at: Clock.now() - 1)
+        #expect(try await context.backend.promoteDueJobs(limit: 100) == 3)
+        #expect(try await context.integer("LLEN", context.keys.queue("default")) == 3)
+        #expect(try await context.integer("ZCARD", context.keys.set(.schedule)) == 1, "the job for the broken queue must stay scheduled")
+        try await context.finish()
+    }
+
+    @Test("a heartbeat with 10,000 running jobs goes through (Lua's unpack limit is about 8000 values)")
+    func heartbeatOfAFullWorker() async throws {
+        let context = try RedisTestContext("busy")
+        var running: [String: JSONObject] = [:]
+        for index in 0..<10_000 { running["w\(index)"] = ["queue": "default", "run_at": 1] }
+        try await context.backend.beat(WorkerHeartbeat(identity: "busy-host:1:0", info: [:], busy: 10_000, isQuiet: false, residentKilobytes: 0, runningJobs: running, isFirst: true))
+        #expect(try await context.integer("HLEN", context.keys.workers("busy-host:1:0")) == 10_000)
+        try await context.finish()
+    }
+
     @Test("a read-only ACL user (no PING) can run conveyor stats")
     func readOnlyUserRunsStats() async throws {
         let context = try RedisTestContext("readonly")

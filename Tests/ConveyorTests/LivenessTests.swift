@@ -87,7 +87,7 @@ struct LivenessTests {
     @Test("a worker that lost its lease says so on its next beat")
     func lostLeaseIsReported() async throws {
         let backend = InMemoryBackend()
-        let first = try await backend.beat(WorkerHeartbeat(identity: "w", info: [:], busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:], leaseDuration: 30))
+        let first = try await backend.beat(WorkerHeartbeat(identity: "w", info: [:], busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:], leaseDuration: 30, isFirst: true))
         #expect(!first.hadLostLease)
         backend.expireLease(of: "w")
         let second = try await backend.beat(WorkerHeartbeat(identity: "w", info: [:], busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:], leaseDuration: 30))

@@ -109,7 +109,8 @@ public final class InMemoryBackend: JobBackend {
             state.heartbeats[heartbeat.identity] = (heartbeat, now + Double(heartbeat.timeToLive), now + heartbeat.leaseDuration)
             // Signals are pushed at the head and popped at the tail, as Sidekiq's LPUSH/RPOP.
             let signal = state.signals[heartbeat.identity]?.popLast()
-            return HeartbeatReply(signal: signal, hadLostLease: previous.map { $0.leaseExpiresAt <= now } ?? false)
+            let leaseWasHeld = previous.map { $0.leaseExpiresAt > now } ?? false
+            return HeartbeatReply(signal: signal, hadLostLease: !heartbeat.isFirst && !leaseWasHeld)
         }
     }
 

@@ -18,6 +18,8 @@ public struct WorkerHeartbeat: Sendable, Equatable {
     /// lists only once it has expired, so each worker sets the rule it is judged by and no two clocks
     /// are compared.
     public var leaseDuration: Double
+    /// Whether this is the worker's first beat: a lease that does not exist yet was not lost.
+    public var isFirst: Bool
 
     /// The process-registry entry's time to live in seconds: Sidekiq's 60, or the lease when longer, so
     /// the entry never expires between two beats of a live worker.
@@ -28,7 +30,8 @@ public struct WorkerHeartbeat: Sendable, Equatable {
     /// Creates a heartbeat. `leaseDuration` defaults to 30 s, the default `--stale-after`.
     public init(
         identity: String, info: JSONObject, busy: Int, isQuiet: Bool, residentKilobytes: Int,
-        runningJobs: [String: JSONObject], leaseDuration: Double = RecoveryPolicy.defaultStaleHeartbeatAge
+        runningJobs: [String: JSONObject], leaseDuration: Double = RecoveryPolicy.defaultStaleHeartbeatAge,
+        isFirst: Bool = false
     ) {
         self.identity = identity
         self.info = info
@@ -37,6 +40,7 @@ public struct WorkerHeartbeat: Sendable, Equatable {
         self.residentKilobytes = residentKilobytes
         self.runningJobs = runningJobs
         self.leaseDuration = leaseDuration
+        self.isFirst = isFirst
     }
 }
 
@@ -46,7 +50,7 @@ public struct HeartbeatReply: Sendable, Equatable {
     public var signal: WorkerSignal?
     /// Whether the worker's lease had expired before this beat renewed it: the worker was frozen or
     /// cut off for longer than its lease, and other workers may have recovered (and started again) the
-    /// jobs it is running. Always false on the first beat of a worker.
+    /// jobs it is running. Always false on a beat marked ``WorkerHeartbeat/isFirst``.
     public var hadLostLease: Bool
 
     /// Creates a reply.

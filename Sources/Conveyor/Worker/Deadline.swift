@@ -9,25 +9,32 @@ import ConveyorSupport
 @discardableResult
 func waitAtMost(_ seconds: Double, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
     guard seconds > 0 else { return false }
-    let waiter = Locked<(continuation: CheckedContinuation<Bool, Never>?, timer: Task<Void, Never>?)>((nil, nil))
+    let waiter = Locked<(continuation: CheckedContinuation<Bool, Never>?, isDone: Bool)>((nil, false))
     // Resumes the caller exactly once: the operation and the timer race, the first one wins.
     @Sendable func finish(_ inTime: Bool) {
-        let (continuation, timer) = waiter.withLock { state in
-            defer { state = (nil, nil) }
-            return state
+        let continuation = waiter.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard !state.isDone else { return nil }
+            state.isDone = true
+            defer { state.continuation = nil }
+            return state.continuation
         }
-        timer?.cancel()
         continuation?.resume(returning: inTime)
     }
-    return await withCheckedContinuation { continuation in
-        let timer = Task {
-            try? await Task.sleep(for: .seconds(min(seconds, 1e9)))
-            finish(false)
+    let timer = Locked<Task<Void, Never>?>(nil)
+    let inTime = await withCheckedContinuation { continuation in
+        // The continuation is in place before either racer starts, so neither can finish unheard.
+        waiter.withLock { $0.continuation = continuation }
+        timer.withLock {
+            $0 = Task {
+                try? await Task.sleep(for: .seconds(min(seconds, 1e9)))
+                finish(false)
+            }
         }
-        waiter.withLock { $0 = (continuation, timer) }
         Task {
             await operation()
             finish(true)
         }
     }
+    timer.withLock { $0?.cancel() }
+    return inTime
 }

@@ -37,6 +37,9 @@ struct FailureRouting {
         }
         job.fields["error_message"] = .string(storedMessage(message))
         job.fields["error_class"] = .string(errorClass)
+        // The run ended with an error, not with its worker's death: the job is no longer a poison-pill
+        // suspect, and runs beside others again (see `RecoveryDecision`).
+        job.fields[RecoveryDecision.countField] = nil
         let count: Int
         if let previous = job.retryCount {
             // Saturates: a payload may carry any retry_count, up to Int.max.

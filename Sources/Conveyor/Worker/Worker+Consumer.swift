@@ -13,6 +13,12 @@ extension Worker {
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }
+            if !holdsLease {
+                // No lease, no fetch: recovery would hand the jobs to another worker. Before the first
+                // beat this is a short wait; later it means the heartbeat keeps failing (said there).
+                if inFlight.sleepUnlessStopping(0.05) { break }
+                continue
+            }
             if mayHoldStrays {
                 do {
                     for stray in try strays(in: fetcher, acknowledger: acknowledger) {

@@ -4,22 +4,38 @@ import Glibc
 #endif
 
 extension Worker {
-    /// Publishes the heartbeat every `heartbeatInterval` (obeying any signal it pops), until cancelled.
+    /// Publishes the heartbeat at once, then every `heartbeatInterval` (obeying any signal it pops),
+    /// until cancelled.
     func keepBeating() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
-            if Task.isCancelled { return }
             await beatAndObeySignal()
+            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
         }
     }
 
-    /// Recovers dead workers' private lists every `recoveryInterval`, until cancelled. Its own loop, so
-    /// that recovery runs at its interval whatever the heartbeat's.
+    /// The lease each beat renews: the configured stale age, or three heartbeat intervals when that is
+    /// not longer than one (the CLI refuses such settings; a library caller may pass them).
+    var leaseDuration: Double {
+        let configured = configuration.recoveryPolicy.staleHeartbeatAge
+        return configured > configuration.heartbeatInterval ? configured : 3 * configuration.heartbeatInterval
+    }
+
+    /// Whether the last beat that reached the backend keeps the lease alive for a while yet. The
+    /// consumer fetches only then: a worker whose beats fail would otherwise keep taking jobs that
+    /// other workers, seeing its lease expire, recover and run a second time.
+    var holdsLease: Bool {
+        guard let lastBeatAt = lifecycle.withLock({ $0.lastBeatAt }) else { return false }
+        let interval = configuration.heartbeatInterval
+        let safeAge = min(leaseDuration, max(leaseDuration - interval, 1.5 * interval))
+        return Clock.monotonic() - lastBeatAt < safeAge
+    }
+
+    /// Recovers dead workers' private lists at once, then every `recoveryInterval`, until cancelled.
+    /// Its own loop, so that recovery runs at its interval whatever the heartbeat's.
     func keepRecovering() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(configuration.recoveryInterval))
-            if Task.isCancelled { return }
             await recoverOrphanedJobs()
+            try? await Task.sleep(for: .seconds(configuration.recoveryInterval))
         }
     }
 
@@ -27,8 +43,10 @@ extension Worker {
     /// cannot fix stops the worker: without a heartbeat other workers would take its running jobs.
     func beatAndObeySignal() async {
         let reply: HeartbeatReply
+        let sentAt = Clock.monotonic()
         do {
             reply = try await beat()
+            lifecycle.withLock { $0.lastBeatAt = sentAt }
             faults.heartbeat.succeeded()
         } catch {
             let kind = faults.heartbeat.failed(error, then: "without heartbeats, other workers recover this worker's jobs once its lease (--stale-after) expires")
@@ -98,7 +116,8 @@ extension Worker {
             isQuiet: inFlight.hasStoppedFetching,
             residentKilobytes: Self.residentKilobytes(),
             runningJobs: runningJobs,
-            leaseDuration: configuration.recoveryPolicy.staleHeartbeatAge
+            leaseDuration: leaseDuration,
+            isFirst: lifecycle.withLock { $0.lastBeatAt == nil }
         ))
     }
 

@@ -35,6 +35,11 @@ public final class Worker: Sendable {
         var stopWaiter: CheckedContinuation<Void, Never>?
         var stopsWhenIdle = false
         var startedAt = 0.0
+        /// When the last heartbeat that reached the backend was sent (monotonic seconds); nil before
+        /// the first. The consumer fetches only while this keeps the lease safely alive.
+        var lastBeatAt: Double?
+        /// When ``stop()`` was first called (monotonic seconds): shutdown limits count from it.
+        var stopRequestedAt: Double?
         /// Why the worker cannot work at all (a backend error that retrying cannot fix), when it stops
         /// for that reason; ``run()`` then throws it after shutting down.
         var failure: WorkerError?
@@ -77,6 +82,7 @@ public final class Worker: Sendable {
     public func stop() {
         let waiter = lifecycle.withLock { state -> CheckedContinuation<Void, Never>? in
             state.stopRequested = true
+            if state.stopRequestedAt == nil { state.stopRequestedAt = Clock.monotonic() }
             defer { state.stopWaiter = nil }
             return state.stopWaiter
         }
@@ -119,14 +125,12 @@ public final class Worker: Sendable {
         // without yielding holds the loop thread, and must not make its live worker look dead.
         let housekeepingExecutor = LoopExecutor(name: "conveyor-housekeeping")
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger, onFatalFailure: { self.stop(becauseOf: $0) })
-        await beatAndObeySignal()
-        if let failure = lifecycle.withLock({ $0.failure }) {
-            housekeepingExecutor.shutdown()
-            executor.shutdown()
-            throw failure
+        if configuration.recoveryPolicy.staleHeartbeatAge <= configuration.heartbeatInterval {
+            logger.warning("The lease (recoveryPolicy.staleHeartbeatAge) is not longer than the heartbeat interval; using 3 heartbeat intervals instead, or this worker would count as dead between its own beats.", metadata: ["lease": "\(leaseDuration)"])
         }
-        // Recover before the first fetch, so jobs a crashed worker left behind run in this pass.
-        await recoverOrphanedJobs()
+        // Each loop starts with a pass: the first beat takes the lease (the consumer fetches only once
+        // it holds one) and the first recovery returns crashed workers' jobs to their queues. Nothing
+        // here waits for Redis, so a stop request is heard at once even when Redis hangs at startup.
         let housekeeping = [
             Task(executorPreference: housekeepingExecutor) { await self.keepBeating() },
             Task(executorPreference: housekeepingExecutor) { await self.keepRecovering() },
@@ -160,7 +164,7 @@ public final class Worker: Sendable {
         }
         // Both limits count from the stop request, as Sidekiq's: waiting for the consumer's last fetch
         // comes out of the same budget as the running jobs.
-        let stopRequestedAt = Clock.monotonic()
+        let stopRequestedAt = lifecycle.withLock { $0.stopRequestedAt } ?? Clock.monotonic()
         let deadline = stopRequestedAt + configuration.shutdownTimeout + Self.shutdownGrace
         func remaining() -> Double { max(0, deadline - Clock.monotonic()) }
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.count)"])
@@ -186,8 +190,8 @@ public final class Worker: Sendable {
             }
         }
         if !removed { logger.warning("Shutdown reached its limit (--timeout plus \(Int(Self.shutdownGrace)) s); exiting with the backend unanswered. Jobs not settled stay in the private list, and another worker recovers them once this worker's lease expires.") }
-        _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.5, remaining()))
-        if await !executor.shutdown(waitingAtMost: max(0.5, remaining())) {
+        _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.1, remaining()))
+        if await !executor.shutdown(waitingAtMost: max(0.1, remaining())) {
             logger.warning("A handler still holds the loop thread (it ignores cancellation); shutting down without it.")
         }
         logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])

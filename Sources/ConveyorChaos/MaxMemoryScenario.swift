@@ -95,7 +95,7 @@ struct MaxMemoryScenario: ChaosScenario {
         do {
             let replies = try await client.pipeline([command])
             if case .error(let message)? = replies.first { return message }
-            return "\(replies.first.map { "\($0)" } ?? "no reply")"
+            return replies.first.map { "\($0)" } ?? "no reply"
         } catch {
             return "\(error)"
         }

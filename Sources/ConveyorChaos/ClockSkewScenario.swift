@@ -37,6 +37,10 @@ struct ClockSkewScenario: ChaosScenario {
             let batch = ChaosEnvironment.recordJobs(jobs, key: key, milliseconds: 200)
             try await Producer(backend: backend).pushBulk(batch)
             outcome.pushed = batch.count
+            // Due in 20 s by Redis's clock, on the recoverer's queue: a poller that judged "due" by its
+            // own clock (40 s ahead) would promote and run it at once.
+            let early = Job(className: "Record", args: ["early"], queue: "elsewhere")
+            try await backend.schedule([EncodedJob(early)], at: try await redis.time() + 20)
             let lease = ["--heartbeat-interval", "0.5", "--stale-after", "3", "--log-level", "warning"]
             let startedAt = Clock.monotonic()
             let runner = try environment.start("conveyor-worker", ["--concurrency", "20"] + lease, redis: redis)
@@ -62,6 +66,8 @@ struct ClockSkewScenario: ChaosScenario {
             }
             outcome.expect(leastInFlight > 0, "the runner had no job in flight at some point of the \(overlapSeconds) s overlap, so recovery had nothing to take")
             outcome.expect(recoverer.isRunning, "the recoverer exited during the overlap")
+            let ranEarly = try await redis.client.send("SCARD", "early").integer ?? 0
+            outcome.expect(ranEarly == 0, "a job scheduled 20 s ahead by Redis's clock ran within \(String(format: "%.0f", overlapSeconds)) s: the poller judged it due by its own clock")
             let runnerLease = try await redis.client.send("PTTL", backend.keys.lease(runnerIdentity)).integer ?? -2
             outcome.expect(runnerLease > 0, "the runner's lease has no time to live (PTTL \(runnerLease))")
 
@@ -83,7 +89,7 @@ struct ClockSkewScenario: ChaosScenario {
             outcome.duplicates = tally.duplicates
             outcome.expect(tally.duplicates == 0, "\(tally.duplicates) jobs ran twice: the recoverer took them from the live runner")
             outcome.expect(tally.unexpected == 0, "\(tally.unexpected) recorded jids were never pushed")
-            outcome.notes.append("the recoverer (libfaketime FAKETIME=+\(skewSeconds)s, recovery every 0.3 s) wrote beats \(String(format: "%.1f", skew)) s ahead of Redis's TIME; over \(String(format: "%.0f", overlapSeconds)) s with at least \(leastInFlight) of the runner's jobs always in flight (runner lease 3 s) it recovered \(recovered)")
+            outcome.notes.append("the recoverer (libfaketime FAKETIME=+\(skewSeconds)s, recovery every 0.3 s) wrote beats \(String(format: "%.1f", skew)) s ahead of Redis's TIME; over \(String(format: "%.0f", overlapSeconds)) s with at least \(leastInFlight) of the runner's jobs always in flight (runner lease 3 s) it recovered \(recovered), and a job scheduled 20 s ahead stayed scheduled (\(ranEarly) early runs)")
             return outcome
         }
     }

@@ -61,7 +61,9 @@ public final class RedisBackend: JobBackend {
 
     public func promoteDueJobs(limit: Int) async throws -> Int {
         guard limit > 0 else { return 0 }
-        let now = Clock.now()
+        // Due by Redis's clock, not this worker's: a worker whose clock runs ahead would otherwise run
+        // scheduled jobs early, one that runs behind late.
+        let now = try await serverTime()
         let sets: [JobSet] = [.schedule, .retry]
         let reads = sets.map { RedisCommand("ZRANGEBYSCORE", keys.set($0), "-inf", now, "LIMIT", 0, limit) }
         let replies = try await client.pipeline(reads)
@@ -72,6 +74,15 @@ public final class RedisBackend: JobBackend {
             moved += try await release(members, from: set, now: now)
         }
         return moved
+    }
+
+    /// Redis's clock in epoch seconds (`TIME`).
+    func serverTime() async throws -> Double {
+        let reply = try await client.send("TIME").array ?? []
+        guard reply.count == 2, let seconds = reply[0].string.flatMap(Double.init), let microseconds = reply[1].string.flatMap(Double.init) else {
+            throw RedisError.protocolError(command: "TIME", message: "the reply was not [seconds, microseconds]")
+        }
+        return seconds + microseconds / 1_000_000
     }
 
     /// Moves members of a sorted set to their queues with a fresh `enqueued_at`, in one atomic script
@@ -179,7 +190,7 @@ public final class RedisBackend: JobBackend {
     /// The identities of live processes, pruning the process set of those whose registry entry expired
     /// (see ``RedisScripts/liveProcesses``).
     public func liveProcesses() async throws -> [String] {
-        let reply = try await client.run(RedisScripts.liveProcesses, keys: [keys.processes], arguments: [keys.prefix])
+        let reply = try await client.run(RedisScripts.liveProcesses, keys: [keys.processes], arguments: [keys.prefix, keys.leasePrefix])
         return (reply.array ?? []).compactMap(\.string)
     }
 

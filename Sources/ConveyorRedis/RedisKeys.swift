@@ -31,7 +31,9 @@ public struct RedisKeys: Sendable, Equatable {
     /// `--stale-after`, so Redis expires it by its own clock once the worker stops beating. Crash
     /// recovery takes over a worker's private lists only when this key is gone: no two machines'
     /// clocks are ever compared.
-    public func lease(_ identity: String) -> String { prefix + "conveyor:lease:" + identity }
+    public func lease(_ identity: String) -> String { leasePrefix + identity }
+    /// What every lease key starts with, for scripts that build them from identities.
+    public var leasePrefix: String { prefix + "conveyor:lease:" }
     /// A process's running-jobs hash.
     public func workers(_ identity: String) -> String { prefix + identity + ":workers" }
     /// A process's signal list (`TSTP`, `TERM`).

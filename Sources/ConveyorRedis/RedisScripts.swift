@@ -142,16 +142,20 @@ enum RedisScripts {
     return {signal, held and 1 or 0}
     """, allowsOutOfMemory: true)
 
-    /// The live processes. KEYS: the process set; ARGV[1]: the key prefix. Removes from the set every
-    /// identity whose process hash has expired (a worker killed with `kill -9` never removes itself),
-    /// as Sidekiq's `ProcessSet` cleanup does, and returns the identities left, in one step.
+    /// The live processes. KEYS: the process set; ARGV: the key prefix, the prefix of lease keys.
+    /// Removes from the set every identity whose process hash has expired (a worker killed with
+    /// `kill -9` never removes itself), as Sidekiq's `ProcessSet` cleanup does, and returns the
+    /// identities that are alive, in one step: a Conveyor worker while it holds its lease (its hash
+    /// outlives the lease by up to a minute, and counting it would slow the poller), any other process
+    /// (Sidekiq, a Conveyor worker from before leases) while its hash exists.
     static let liveProcesses = RedisScript("""
     local alive = {}
     for _, identity in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-      if redis.call('EXISTS', ARGV[1] .. identity) == 1 then
-        alive[#alive + 1] = identity
-      else
+      local entry = ARGV[1] .. identity
+      if redis.call('EXISTS', entry) == 0 then
         redis.call('SREM', KEYS[1], identity)
+      elseif redis.call('HEXISTS', entry, 'lease') == 0 or redis.call('EXISTS', ARGV[2] .. identity) == 1 then
+        alive[#alive + 1] = identity
       end
     end
     return alive

@@ -91,6 +91,9 @@ struct FaultToleranceTests {
         try await context.backend.beat(WorkerHeartbeat(identity: "live-host:1:0", info: [:], busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:]))
         #expect(try await context.backend.liveProcessCount() == 1)
         #expect(try await context.integer("SCARD", context.keys.processes) == 1, "the stale entries were not pruned")
+        // A Conveyor worker whose lease expired no longer counts, though its entry lives up to a minute more.
+        try await context.client.send("DEL", context.keys.lease("live-host:1:0"))
+        #expect(try await context.backend.liveProcessCount() == 0, "a worker without its lease still counts as live")
         try await context.finish()
     }
 

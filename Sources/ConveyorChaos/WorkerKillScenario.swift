@@ -5,11 +5,11 @@ import Glibc
 #endif
 
 /// `kill -9` of a worker with jobs in flight; a second worker recovers its private list once the dead
-/// worker's beat is stale (short intervals set by flags, not by deleting its heartbeat) and runs them.
+/// worker's lease expires (short intervals set by flags, not by deleting its keys) and runs them.
 struct WorkerKillScenario: ChaosScenario {
     var jobs = 5000
     let name = "kill -9 worker mid-run"
-    let recoveryMeaning = "from the SIGKILL to the last job recorded by the second worker (heartbeat every 0.5 s, dead after 2 s stale)"
+    let recoveryMeaning = "from the SIGKILL to the last job recorded by the second worker (heartbeat every 0.5 s, lease 2 s)"
 
     /// Heartbeat and recovery flags that make a dead worker's jobs come back within seconds.
     static let fastRecovery = ["--heartbeat-interval", "0.5", "--stale-after", "2", "--recovery-interval", "0.5"]
@@ -33,7 +33,7 @@ struct WorkerKillScenario: ChaosScenario {
             let stranded = try await backend.statistics().inProgress
             let recordedAtKill = try await redis.client.send("SCARD", key).integer ?? 0
             outcome.expect(stranded > 0, "the kill hit no job in flight (private lists empty)")
-            outcome.notes.append("killed with \(recordedAtKill) jobs recorded and \(stranded) in its private list; recovered by a second worker through a stale beat (--stale-after 2), the heartbeat key left as the crash left it")
+            outcome.notes.append("killed with \(recordedAtKill) jobs recorded and \(stranded) in its private list; recovered by a second worker once its 2 s lease expired (--stale-after 2), its keys left as the crash left them")
 
             let second = try environment.start("conveyor-worker", arguments, redis: redis)
             try await environment.waitUntil("every job recorded after the kill", timeout: 90) {

@@ -19,7 +19,10 @@ extension Job {
         guard case .string(let className)? = fields["class"], !className.isEmpty else {
             throw .missingField("class", expected: "a non-empty string naming the job class")
         }
-        guard !className.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+        // A class starting with a printable ASCII character is not blank: the common case, decided
+        // without Unicode property lookups (every job a worker runs passes here).
+        let startsPrintable = className.utf8.first.map { $0 > 0x20 && $0 < 0x7F } ?? false
+        guard startsPrintable || !className.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             throw .missingField("class", expected: "a job class name, not only whitespace (it is \(LogText.quoted(className)))")
         }
         guard case .array? = fields["args"] else {

@@ -8,6 +8,9 @@ public enum LogText {
     /// written as escapes (`\n`, `\r`, `\t`, `\u{1B}`), so it always stays on one line. Backslashes
     /// are left as they are: the aim is one record per line, not a reversible encoding.
     public static func escaped(_ text: some StringProtocol) -> String {
+        // Printable ASCII, nearly every jid and class, is decided from its bytes: every job's context
+        // passes here.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(text) }
         guard text.unicodeScalars.contains(where: needsEscape) else { return String(text) }
         var result = ""
         result.reserveCapacity(text.utf8.count + 16)

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
         .executable(name: "conveyor", targets: ["ConveyorCLI"]),
+        .library(name: "ConveyorWorkerMain", targets: ["ConveyorWorkerMain"]),
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
         .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
@@ -73,14 +74,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "ConveyorWorkerCLI",
+        // A worker process around the user's own jobs: every conveyor-worker flag, REDIS_URL, signals,
+        // exit codes and logging, so a team's worker executable is three lines.
+        .target(
+            name: "ConveyorWorkerMain",
             dependencies: [
                 "Conveyor",
                 "ConveyorRedis",
+                "ConveyorSupport",
+                "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // conveyor-worker: WorkerMain around the built-in jobs.
+        .executableTarget(
+            name: "ConveyorWorkerCLI",
+            dependencies: ["Conveyor", "ConveyorRedis", "ConveyorWorkerMain", "RedisClient"]
         ),
         // The load tool behind scripts/bench: drives the real executables against a real Redis.
         .executableTarget(
@@ -107,7 +117,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ExampleWorker",
-            dependencies: ["Conveyor", "ConveyorRedis"],
+            dependencies: ["Conveyor", "ConveyorWorkerMain"],
             path: "Examples/ExampleWorker"
         ),
         .testTarget(

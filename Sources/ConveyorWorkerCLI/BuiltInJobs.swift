@@ -6,14 +6,13 @@ import Glibc
 
 /// The jobs `conveyor-worker` knows out of the box, for smoke tests, demos and benchmarks.
 enum BuiltInJobs {
-    /// `retryDelay`: when set, every built-in job that fails is retried after this many seconds instead
-    /// of Sidekiq's growing delay (`--retry-delay`, for tests).
-    static func registry(client: RedisClient, retryDelay: Double? = nil) -> JobRegistry {
+    /// What `conveyor-worker --help` says of them.
+    static let help = "Built-in jobs: Noop; Sleep [ms]; Fail [message] or [message, runs-hash-key] (always throws; with the key it first counts the run with HINCRBY key jid 1); Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key], [set-key, ms] or [set-key, list-key] (sleeps ms when given, then SADD set-key jid and HINCRBY set-key:runs jid 1 in one pipeline, plus RPUSH list-key jid when given: proves a job ran and counts repeated runs); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks)."
+
+    /// The registry of the built-in jobs, whose Redis-writing jobs use `client`.
+    static func registry(client: RedisClient) -> JobRegistry {
         var registry = JobRegistry()
-        var options = JobOptions()
-        if let retryDelay {
-            options.retryDelay = { @Sendable _ in retryDelay }
-        }
+        let options = JobOptions()
         func register(_ className: String, _ handler: @escaping @Sendable ([JSONValue], JobContext) async throws -> Void) {
             registry.register(className: className, options: options, handler: handler)
         }

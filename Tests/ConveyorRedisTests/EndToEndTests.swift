@@ -183,13 +183,44 @@ struct EndToEndTests {
         try await context.finish()
     }
 
-    @Test("the example worker builds and runs its typed job")
+    @Test("the example worker (three-line main): a pushed typed job runs, SIGTERM exits 0, --help lists its jobs, an unknown flag exits 64")
     func exampleWorker() async throws {
-        let server = try RedisTestServer.start()
-        defer { server.stop() }
-        let result = try await CommandLine.run("example-worker", [], redisURL: server.url)
+        let context = try RedisTestContext("example")
+        let arguments = ["--namespace", context.namespace, "--queue", "default"]
+        let help = try await CommandLine.run("example-worker", ["--help"], redisURL: context.server.url)
+        #expect(help.status == 0 && help.output.contains("Jobs: Ping, SendWelcomeEmail."), "\(help.output)")
+        #expect(!help.output.contains("Built-in jobs"), "the example's help lists conveyor-worker's jobs")
+        let bad = try await CommandLine.run("example-worker", ["--bogus"], redisURL: context.server.url)
+        #expect(bad.status == 64, "exit \(bad.status): \(bad.errors)")
+        let process = try CommandLine.start("example-worker", arguments, redisURL: context.server.url)
+        try await Producer(backend: context.backend).push(className: "SendWelcomeEmail", args: [["userID": 42, "address": "ada@example.com"]])
+        try await waitUntil(timeout: 20, "the job ran") { try await context.backend.statistics().processed == 1 }
+        process.signal(SIGTERM)
+        let result = await CommandLine.finish(process)
         #expect(result.status == 0, "\(result.errors)")
-        #expect(result.errors.contains("Sending a welcome email to ada@example.com"))
+        #expect(result.errors.contains("Sending a welcome email to ada@example.com for user 42"), "\(result.errors)")
+        try await context.finish()
+    }
+
+    @Test("a second SIGTERM exits at once with status 1, the running jobs left for recovery")
+    func secondSignalExitsAtOnce() async throws {
+        let context = try RedisTestContext("second-signal")
+        try await Producer(backend: context.backend).pushBulk((0..<3).map { _ in Job(className: "Sleep", args: [60_000]) })
+        let process = try CommandLine.start("conveyor-worker", ["--timeout", "30", "--heartbeat-interval", "0.2", "--stale-after", "2", "--namespace", context.namespace], redisURL: context.server.url)
+        try await waitUntil(timeout: 20, "the worker fetched the jobs") { try await context.leftovers().inProgress == 3 }
+        process.signal(SIGTERM)
+        // Draining, the worker beats with quiet=true: the first signal was handled.
+        try await waitUntil(timeout: 10, "the worker beat as stopping") {
+            guard let identity = try await context.client.send("SMEMBERS", context.keys.processes).array?.first?.string else { return false }
+            return try await context.client.send("HGET", context.keys.process(identity), "quiet").string == "true"
+        }
+        let sentAt = Clock.monotonic()
+        process.signal(SIGTERM)
+        let result = await CommandLine.finish(process)
+        #expect(result.status == 1, "exit \(result.status): \(result.errors)")
+        #expect(Clock.monotonic() - sentAt < 5, "the second signal did not exit at once")
+        #expect(try await context.leftovers() == (0, 3), "the jobs must stay in the private list for recovery")
+        try await context.finish()
     }
 
     @Test("docker-compose.yml is valid", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-compose")))

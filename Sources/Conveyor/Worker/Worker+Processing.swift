@@ -89,7 +89,7 @@ extension Worker {
     private func fail(_ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), acknowledger: Acknowledger) async {
         let destination = FailureRouting.destination(
             for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: Clock.now(),
-            customDelay: options.retryDelay
+            customDelay: configuration.retryDelayOverride.map { delay in { @Sendable _ in delay } } ?? options.retryDelay
         )
         switch destination {
         case .discard:

@@ -25,6 +25,9 @@ public struct WorkerConfiguration: Sendable {
     /// Called when a failed job goes to the dead set (retries exhausted), with the last error; not for
     /// `dead: false` jobs, which are dropped. Runs on the worker's loop thread: keep it short.
     public var onDeath: (@Sendable (Job, any Error) async -> Void)?
+    /// For tests: when set, every failed job is retried after this many seconds instead of its class's
+    /// own delay or Sidekiq's growing one (`conveyor-worker --retry-delay`).
+    public var retryDelayOverride: Double?
 
     /// The most jobs one worker runs at once. Each slot holds a job and its task's memory, and a drain
     /// of a million slots peaked at 7 GB; 10,000 is far beyond what one process serves usefully (run
@@ -48,7 +51,8 @@ public struct WorkerConfiguration: Sendable {
         tag: String = "",
         scheduledPollInterval: Double = 1,
         recoveryPolicy: RecoveryPolicy = RecoveryPolicy(),
-        onDeath: (@Sendable (Job, any Error) async -> Void)? = nil
+        onDeath: (@Sendable (Job, any Error) async -> Void)? = nil,
+        retryDelayOverride: Double? = nil
     ) {
         precondition((1...Self.maximumConcurrency).contains(concurrency), "A worker needs a concurrency from 1 to \(Self.maximumConcurrency), not \(concurrency).")
         self.queues = queues
@@ -61,6 +65,7 @@ public struct WorkerConfiguration: Sendable {
         self.scheduledPollInterval = max(0.01, Self.clamped(scheduledPollInterval))
         self.recoveryPolicy = recoveryPolicy
         self.onDeath = onDeath
+        self.retryDelayOverride = retryDelayOverride.map(Self.clamped)
     }
 
     /// Seconds within 0 … ``maximumInterval``; NaN becomes 0.

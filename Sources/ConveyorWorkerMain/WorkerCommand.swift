@@ -3,33 +3,40 @@ import Conveyor
 import ConveyorRedis
 import Logging
 
-/// `conveyor-worker`: runs jobs from Redis queues until SIGINT or SIGTERM.
-@main
+/// The command line of every worker executable built with ``WorkerMain``: `conveyor-worker` and yours.
+/// Runs jobs from Redis queues until SIGINT or SIGTERM.
 struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "conveyor-worker",
-        abstract: "Run Conveyor jobs from Redis queues (the built-in Noop, Sleep, Fail, Crash, Echo, Record and Latency jobs).",
-        discussion: """
-        Examples:
-          conveyor-worker                                # queue 'default', 10 at once
-          conveyor-worker --queue critical --queue low   # strict: critical first
-          conveyor-worker --queue critical,3 --queue low # weighted, as Sidekiq
-          conveyor-worker --concurrency 50 --timeout 10
-          conveyor-worker --drain                        # exit when queues are empty
-          conveyor-worker --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
-                                                         # fast crash recovery and retries, for tests
+    /// Named after the executable that runs it, with the help of its own jobs.
+    static var configuration: CommandConfiguration {
+        let name = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "conveyor-worker"
+        let jobHelp = WorkerSetup.current.withLock { $0?.jobHelp } ?? ""
+        return CommandConfiguration(
+            commandName: name,
+            abstract: "Run Conveyor jobs from Redis queues.",
+            discussion: """
+            Examples:
+              \(name)                                # queue 'default', 10 at once
+              \(name) --queue critical --queue low   # strict: critical first
+              \(name) --queue critical,3 --queue low # weighted, as Sidekiq
+              \(name) --concurrency 50 --timeout 10
+              \(name) --drain                        # exit when queues are empty
+              \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
+                                                     # fast crash recovery and retries, for tests
 
-        Built-in jobs: Noop; Sleep [ms]; Fail [message] or [message, runs-hash-key] (always throws; with the key it first counts the run with HINCRBY key jid 1); Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key], [set-key, ms] or [set-key, list-key] (sleeps ms when given, then SADD set-key jid and HINCRBY set-key:runs jid 1 in one pipeline, plus RPUSH list-key jid when given: proves a job ran and counts repeated runs); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks).
+            \(jobHelp)
 
-        SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once; the jobs stay safe in this worker's private list and another worker recovers them.
+            SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once (status 1); the jobs stay safe in this worker's private list and another worker recovers them.
 
-        SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
+            SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
 
-        The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of dead workers (checked every --recovery-interval). Each heartbeat renews a lease in Redis that expires after this worker's --stale-after, timed by Redis's clock, so workers with different settings or skewed clocks never take each other's live jobs; a job that was running when its worker died 3 times goes to the dead set as a poison pill. Heartbeats run on their own thread, so a handler that computes without yielding does not make its worker look dead.
+            The worker also moves due scheduled and retry jobs to their queues (about once a second across all workers) and recovers the jobs of dead workers (checked every --recovery-interval). Each heartbeat renews a lease in Redis that expires after this worker's --stale-after, timed by Redis's clock, so workers with different settings or skewed clocks never take each other's live jobs; a job that was running when its worker died 3 times goes to the dead set as a poison pill. Heartbeats run on their own thread, so a handler that computes without yielding does not make its worker look dead.
 
-        A backend error that retrying cannot fix (a missing ACL permission such as EVALSHA, a Conveyor key of the wrong type) is logged as an error; when it stops fetching, heartbeats or acknowledgements the worker shuts down and exits 1. Shutdown never takes longer than --timeout plus 5 seconds, even with Redis hung: jobs it could not settle stay in the private list for recovery.
-        """
-    )
+            A backend error that retrying cannot fix (a missing ACL permission such as EVALSHA, a Conveyor key of the wrong type) is logged as an error; when it stops fetching, heartbeats or acknowledgements the worker shuts down and exits 1. Shutdown never takes longer than --timeout plus 5 seconds, even with Redis hung: jobs it could not settle stay in the private list for recovery.
+
+            Exit status: 0 after a clean stop, 1 when the worker could not connect or could not work, 64 on bad arguments.
+            """
+        )
+    }
 
     @Option(name: .long, help: ArgumentHelp(
         "Redis URL: redis://[user:password@]host[:port][/db] or unix:///path.sock?db=N. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
@@ -65,7 +72,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var recoveryInterval: Double = 15
 
     @Option(name: .long, help: ArgumentHelp(
-        "For tests: retry every failed built-in job after this fixed number of seconds instead of Sidekiq's growing delay (15 s and more). Jobs of unknown classes keep Sidekiq's delay.",
+        "For tests: retry every failed job after this fixed number of seconds instead of its own or Sidekiq's growing delay (15 s and more).",
         valueName: "seconds"
     ))
     var retryDelay: Double?
@@ -118,16 +125,22 @@ struct WorkerCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
+        guard let setup = WorkerSetup.current.withLock({ $0 }) else {
+            logger.critical("The worker command ran without WorkerMain.run; start it with WorkerMain.run(registry:).")
+            throw ExitCode.failure
+        }
+        let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
         let worker = Worker(
             backend: backend,
-            registry: BuiltInJobs.registry(client: backend.client, retryDelay: retryDelay),
+            registry: registry,
             configuration: WorkerConfiguration(
                 queues: try QueueSelection(parsing: queue),
                 concurrency: concurrency,
                 shutdownTimeout: timeout,
                 heartbeatInterval: heartbeatInterval,
                 recoveryInterval: recoveryInterval,
-                recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: staleAfter)
+                recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: staleAfter),
+                retryDelayOverride: retryDelay
             ),
             logger: logger
         )

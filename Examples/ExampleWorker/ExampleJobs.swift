@@ -1,0 +1,16 @@
+import Conveyor
+
+extension JobRegistry {
+    /// The example's jobs: one typed, one untyped.
+    static var exampleJobs: JobRegistry {
+        var registry = JobRegistry()
+        registry.register(SendWelcomeEmail.self) { job, context in
+            context.logger.info("Sending a welcome email to \(job.address) for user \(job.userID)")
+            try await Task.sleep(for: .milliseconds(10))  // awaits resume on the worker's loop thread
+        }
+        registry.register(className: "Ping") { args, context in
+            context.logger.info("Ping \(JSONValue.array(args).jsonString)")
+        }
+        return registry
+    }
+}

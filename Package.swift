@@ -26,7 +26,8 @@ let package = Package(
         .systemLibrary(
             name: "CHiredis",
             path: "Sources/CHiredis",
-            pkgConfig: "hiredis",
+            // No pkgConfig: Debian's hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a
+            // warning on every build; the headers are in /usr/include and the module map links hiredis.
             providers: [.apt(["libhiredis-dev"])]
         ),
         // Threads and locks shared by the client and the core; no knowledge of Redis or jobs.

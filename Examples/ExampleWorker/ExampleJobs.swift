@@ -1,7 +1,13 @@
+// The example worker's jobs: one typed, one untyped (shown in the README's "Your own worker").
 import Conveyor
 
+struct SendWelcomeEmail: JobParameters {
+    static let jobName = "SendWelcomeEmail"
+    let userID: Int
+    let address: String
+}
+
 extension JobRegistry {
-    /// The example's jobs: one typed, one untyped.
     static var exampleJobs: JobRegistry {
         var registry = JobRegistry()
         registry.register(SendWelcomeEmail.self) { job, context in

@@ -15,19 +15,19 @@ struct LivenessTests {
         let started = Locked(false)
         registry.register(className: "Compute") { _, _ in
             started.withLock { $0 = true }
-            // CPU-bound work that never yields: holds the loop thread for 1.5 s.
-            let until = Clock.monotonic() + 1.5
+            // CPU-bound work that never yields: holds the loop thread for 2.5 s.
+            let until = Clock.monotonic() + 2.5
             while Clock.monotonic() < until {}
         }
         try await Producer(backend: backend).push(className: "Compute")
         let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(
-            heartbeatInterval: 0.05, recoveryInterval: 60, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: 0.3)
+            heartbeatInterval: 0.1, recoveryInterval: 60, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: 0.8)
         ))
         let run = Task { try await worker.runUntilIdle() }
         try await waitFor("the job started") { started.withLock { $0 } }
-        // Another worker's recovery passes during the 1.5 s: a lease of 0.3 s must stay renewed.
+        // Another worker's recovery passes during the 2.5 s: a lease of 0.8 s must stay renewed.
         var stolen = 0
-        let until = Clock.monotonic() + 1.2
+        let until = Clock.monotonic() + 2.2
         while Clock.monotonic() < until {
             stolen += try await backend.recoverOrphanedJobs().total
             try await Task.sleep(for: .milliseconds(50))

@@ -19,12 +19,7 @@ public struct Producer: Sendable {
     /// Pushes a typed job and returns its jid.
     @discardableResult
     public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil) async throws -> String {
-        let job = Job(
-            className: Parameters.jobName,
-            args: try parameters.encodedArguments(),
-            queue: queue ?? Parameters.queue,
-            retry: Parameters.retry
-        )
+        let job = try Job(parameters, queue: queue)
         try await push(job)
         return job.jid
     }
@@ -33,12 +28,7 @@ public struct Producer: Sendable {
     /// past pushes it at once, as Sidekiq does.
     @discardableResult
     public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, at time: Double) async throws -> String {
-        let job = Job(
-            className: Parameters.jobName,
-            args: try parameters.encodedArguments(),
-            queue: queue ?? Parameters.queue,
-            retry: Parameters.retry
-        )
+        let job = try Job(parameters, queue: queue)
         try await push(job, at: time)
         return job.jid
     }
@@ -47,6 +37,15 @@ public struct Producer: Sendable {
     @discardableResult
     public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, in delay: Duration) async throws -> String {
         try await push(parameters, queue: queue, at: Clock.now() + delay.inSeconds)
+    }
+
+    /// Pushes many typed jobs in as few round trips as the backend allows and returns their jids, in
+    /// order. Each goes to `queue`, or else its type's queue.
+    @discardableResult
+    public func pushBulk<Parameters: JobParameters>(_ values: [Parameters], queue: String? = nil) async throws -> [String] {
+        let jobs = try values.map { try Job($0, queue: queue) }
+        try await pushBulk(jobs)
+        return jobs.map(\.jid)
     }
 
     /// Pushes an untyped job, for example one a Ruby Sidekiq worker runs, and returns its jid.

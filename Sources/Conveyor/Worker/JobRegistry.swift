@@ -19,6 +19,9 @@ public struct JobRegistry: Sendable {
 
     private var handlers: [String: Handler] = [:]
     private var options: [String: JobOptions] = [:]
+    /// The queue each typed job is pushed to by default, so a worker can say at start when it serves
+    /// none of them.
+    private var typedQueues: [String: String] = [:]
 
     /// Creates an empty registry.
     public init() {}
@@ -29,11 +32,13 @@ public struct JobRegistry: Sendable {
         _ type: Parameters.Type,
         handler: @escaping @Sendable (Parameters, JobContext) async throws -> Void
     ) {
+        refuseSecondRegistration(of: Parameters.jobName)
         handlers[Parameters.jobName] = { context in
             let parameters = try Parameters.decode(from: context.job.args)
             try await handler(parameters, context)
         }
         options[Parameters.jobName] = JobOptions(Parameters.self)
+        typedQueues[Parameters.jobName] = Parameters.queue
     }
 
     /// Registers a handler that receives the raw `args`, for jobs pushed by other languages.
@@ -42,6 +47,7 @@ public struct JobRegistry: Sendable {
         options: JobOptions = JobOptions(),
         handler: @escaping @Sendable ([JSONValue], JobContext) async throws -> Void
     ) {
+        refuseSecondRegistration(of: className)
         handlers[className] = { context in
             try await handler(context.job.args, context)
         }
@@ -60,4 +66,16 @@ public struct JobRegistry: Sendable {
 
     /// The registered class names, sorted.
     public var classNames: [String] { handlers.keys.sorted() }
+
+    /// The queue a typed job's type pushes to by default (``JobParameters/queue``); nil for a
+    /// class-name registration, whose jobs may come from anywhere.
+    public func defaultQueue(for className: String) -> String? {
+        typedQueues[className]
+    }
+
+    /// Two handlers for one class would leave one of them silently unused: a programming error, stopped
+    /// where it is made.
+    private func refuseSecondRegistration(of className: String) {
+        precondition(handlers[className] == nil, "Job class '\(className)' is registered twice in one JobRegistry; each class has one handler. Remove one of the registrations, or give one of the types another jobName.")
+    }
 }

@@ -136,6 +136,7 @@ public final class Worker: Sendable {
             Task(executorPreference: housekeepingExecutor) { await self.keepRecovering() },
             Task(executorPreference: housekeepingExecutor) { await self.keepPromotingDueJobs() },
         ]
+        warnAboutUnservedQueues()
         logger.info("Worker started.", metadata: [
             "identity": "\(identity)", "queues": "\(configuration.queues.names.joined(separator: ","))",
             "concurrency": "\(configuration.concurrency)",
@@ -196,6 +197,18 @@ public final class Worker: Sendable {
         }
         logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])
         if let failure = lifecycle.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// Says at start when a typed job's own queue is not among the queues served: its jobs would wait
+    /// there while this worker (and `runUntilIdle()`) sees nothing to do.
+    private func warnAboutUnservedQueues() {
+        let served = Set(configuration.queues.names)
+        for className in registry.classNames {
+            guard let queue = registry.defaultQueue(for: className), !served.contains(queue) else { continue }
+            logger.warning("Job class '\(className)' is pushed to queue '\(queue)', which this worker does not serve; its jobs will wait there. Serve it (--queue \(queue), or WorkerConfiguration(queues:)) or push it to a served queue.", metadata: [
+                "served": "\(configuration.queues.names.joined(separator: ","))",
+            ])
+        }
     }
 
     private func waitForStopRequest() async {

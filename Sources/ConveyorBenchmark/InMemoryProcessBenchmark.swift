@@ -19,7 +19,7 @@ struct InMemoryProcessBenchmark {
             registry.register(className: "Noop") { _, _ in }
             var logger = Logger(label: "conveyor.bench.in-memory")
             logger.logLevel = .warning
-            let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(concurrency: concurrency), logger: logger)
+            let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(concurrency: concurrency), logger: logger)
             let started = Clock.monotonic()
             try await worker.runUntilIdle()
             let elapsed = Clock.monotonic() - started

@@ -84,22 +84,6 @@ struct WorkerCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard (1...WorkerConfiguration.maximumConcurrency).contains(concurrency) else {
-            throw ValidationError("--concurrency must be from 1 to \(WorkerConfiguration.maximumConcurrency): every slot holds a job and its memory, and a worker with a million slots used 7 GB. Run more worker processes for more throughput.")
-        }
-        // Every seconds flag ends up in a Duration; one beyond a year (or inf, nan) would overflow it.
-        let secondsFlags = [("--timeout", timeout), ("--heartbeat-interval", heartbeatInterval), ("--stale-after", staleAfter), ("--recovery-interval", recoveryInterval), ("--retry-delay", retryDelay ?? 0)]
-        for (flag, seconds) in secondsFlags where !(seconds.isFinite && seconds <= WorkerConfiguration.maximumInterval) {
-            throw ValidationError("\(flag) must be a number of seconds up to \(Int(WorkerConfiguration.maximumInterval)) (one year), not \(seconds).")
-        }
-        guard timeout >= 0 else { throw ValidationError("--timeout must be 0 or more seconds.") }
-        guard heartbeatInterval > 0, recoveryInterval > 0 else {
-            throw ValidationError("--heartbeat-interval and --recovery-interval must be more than 0 seconds.")
-        }
-        guard staleAfter > heartbeatInterval else {
-            throw ValidationError("--stale-after (\(staleAfter) s) must be longer than --heartbeat-interval (\(heartbeatInterval) s), or this worker would count as dead between its own beats; 3 times longer or more is safe.")
-        }
-        if let retryDelay, retryDelay < 0 { throw ValidationError("--retry-delay must be 0 or more seconds.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -107,6 +91,39 @@ struct WorkerCommand: AsyncParsableCommand {
             _ = try QueueSelection(parsing: queue)
         } catch {
             throw ValidationError(error.description)
+        }
+        // The library's own checks, worded with the flags' names.
+        do {
+            _ = try configuration()
+        } catch let error as WorkerConfigurationError {
+            throw ValidationError("\(Self.flag(for: error.setting)) \(error.rule)")
+        }
+    }
+
+    /// The worker's configuration from the flags; refuses what ``WorkerConfiguration`` refuses.
+    func configuration() throws -> WorkerConfiguration {
+        try WorkerConfiguration(
+            queues: try QueueSelection(parsing: queue),
+            concurrency: concurrency,
+            shutdownTimeout: timeout,
+            heartbeatInterval: heartbeatInterval,
+            recoveryInterval: recoveryInterval,
+            recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: staleAfter),
+            retryDelayOverride: retryDelay
+        )
+    }
+
+    /// The flag that sets a configuration setting.
+    static func flag(for setting: WorkerConfigurationError.Setting) -> String {
+        switch setting {
+        case .queues: "--queue"
+        case .concurrency: "--concurrency"
+        case .shutdownTimeout: "--timeout"
+        case .heartbeatInterval: "--heartbeat-interval"
+        case .recoveryInterval: "--recovery-interval"
+        case .staleHeartbeatAge: "--stale-after"
+        case .retryDelayOverride: "--retry-delay"
+        case .scheduledPollInterval: "The poll interval"
         }
     }
 
@@ -133,15 +150,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let worker = Worker(
             backend: backend,
             registry: registry,
-            configuration: WorkerConfiguration(
-                queues: try QueueSelection(parsing: queue),
-                concurrency: concurrency,
-                shutdownTimeout: timeout,
-                heartbeatInterval: heartbeatInterval,
-                recoveryInterval: recoveryInterval,
-                recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: staleAfter),
-                retryDelayOverride: retryDelay
-            ),
+            configuration: try configuration(),
             logger: logger
         )
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })

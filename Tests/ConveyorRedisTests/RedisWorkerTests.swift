@@ -29,7 +29,7 @@ struct RedisWorkerTests {
         registry.register(className: "Touch") { _, job in try await client.send("SADD", key, job.jid) }
         let jobs = (0..<2000).map { _ in Job(className: "Touch") }
         try await Producer(backend: context.backend).pushBulk(jobs)
-        let worker = Worker(backend: context.backend, registry: registry, configuration: WorkerConfiguration(concurrency: 25))
+        let worker = Worker(backend: context.backend, registry: registry, configuration: try WorkerConfiguration(concurrency: 25))
         try await worker.runUntilIdle()
         #expect(try await context.integer("SCARD", key) == 2000)
         #expect(try await context.backend.statistics().processed == 2000)
@@ -60,7 +60,7 @@ struct RedisWorkerTests {
     @Test("the heartbeat is published in Sidekiq's process layout while running")
     func heartbeat() async throws {
         let context = try RedisTestContext("beat")
-        let worker = Worker(backend: context.backend, registry: JobRegistry(), configuration: WorkerConfiguration(concurrency: 7, tag: "test"))
+        let worker = Worker(backend: context.backend, registry: JobRegistry(), configuration: try WorkerConfiguration(concurrency: 7, tag: "test"))
         let run = Task { try await worker.run() }
         try await waitUntil(timeout: 10, "the worker registered") {
             try await context.integer("SISMEMBER", context.keys.processes, worker.identity) == 1

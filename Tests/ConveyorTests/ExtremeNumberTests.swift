@@ -112,14 +112,29 @@ struct ExtremeNumberTests {
         }
     }
 
-    @Test("a worker configuration clamps intervals that would overflow Duration")
-    func configurationClamps() {
-        let configuration = WorkerConfiguration(shutdownTimeout: 1e300, heartbeatInterval: .infinity, recoveryInterval: .nan, scheduledPollInterval: 1e300)
-        #expect(configuration.shutdownTimeout == 365 * 86_400)
-        #expect(configuration.heartbeatInterval == 365 * 86_400)
-        #expect(configuration.recoveryInterval == 0.01)
-        #expect(configuration.scheduledPollInterval == 365 * 86_400)
+    @Test("a worker configuration refuses intervals that would overflow Duration, naming the setting", arguments: [
+        ("shutdownTimeout", 1e300, 5.0, 15.0, 30.0), ("heartbeatInterval", 25, .infinity, 15, 30),
+        ("recoveryInterval", 25, 5, .nan, 30), ("staleHeartbeatAge", 25, 5, 15, -1), ("staleHeartbeatAge", 25, 5, 15, 4),
+    ])
+    func configurationRefuses(setting: String, shutdown: Double, heartbeat: Double, recovery: Double, stale: Double) {
+        #expect(throws: WorkerConfigurationError.self) {
+            try WorkerConfiguration(shutdownTimeout: shutdown, heartbeatInterval: heartbeat, recoveryInterval: recovery, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: stale))
+        }
+        do {
+            _ = try WorkerConfiguration(shutdownTimeout: shutdown, heartbeatInterval: heartbeat, recoveryInterval: recovery, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: stale))
+        } catch {
+            #expect(error.setting.rawValue == setting, "\(error)")
+        }
         #expect(ScheduledPollInterval.random(processCount: .max, average: 1e300, unitRandom: 0.999) < 365 * 86_400)
+    }
+
+    @Test("a concurrency outside 1 … 10,000 is refused with the reason, not a trap")
+    func concurrencyRefused() {
+        for concurrency in [0, -1, 10_001, .max] {
+            #expect(throws: WorkerConfigurationError(setting: .concurrency, rule: "must be from 1 to 10000, not \(concurrency): every slot holds a job and its memory, and a worker with a million slots used 7 GB. Run more worker processes for more throughput.")) {
+                try WorkerConfiguration(concurrency: concurrency)
+            }
+        }
     }
 
     @Test("recovery_count Int.max does not overflow: the job is buried as a poison pill")

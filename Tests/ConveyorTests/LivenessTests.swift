@@ -20,7 +20,7 @@ struct LivenessTests {
             while Clock.monotonic() < until {}
         }
         try await Producer(backend: backend).push(className: "Compute")
-        let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(
+        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(
             heartbeatInterval: 0.1, recoveryInterval: 60, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: 0.8)
         ))
         let run = Task { try await worker.runUntilIdle() }
@@ -46,7 +46,7 @@ struct LivenessTests {
         #expect(orphaned.count == 1)
         var registry = JobRegistry()
         registry.register(className: "Noop") { _, _ in }
-        let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(
+        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(
             heartbeatInterval: 30, recoveryInterval: 0.1, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: 90)
         ))
         let run = Task { try await worker.run() }
@@ -73,7 +73,7 @@ struct LivenessTests {
             }
         }
         try await Producer(backend: backend).pushBulk((0..<3).map { _ in Job(className: "Long") })
-        let worker = Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(shutdownTimeout: 1))
+        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: 1))
         let run = Task { try await worker.run() }
         try await waitFor("the jobs started") { started.withLock { $0 } == 3 }
         let cancelledAt = Clock.monotonic()

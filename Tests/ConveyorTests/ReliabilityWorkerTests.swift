@@ -18,7 +18,8 @@ private struct Boom: Error, CustomStringConvertible {
 @Suite("Worker reliability on the in-memory backend")
 struct ReliabilityWorkerTests {
     func configuration(_ shutdownTimeout: Double = 25, onDeath: (@Sendable (Job, any Error) async -> Void)? = nil) -> WorkerConfiguration {
-        WorkerConfiguration(shutdownTimeout: shutdownTimeout, heartbeatInterval: 0.02, scheduledPollInterval: 0.02, onDeath: onDeath)
+        try! WorkerConfiguration(  // valid settings: the initializer cannot throw here
+           shutdownTimeout: shutdownTimeout, heartbeatInterval: 0.02, scheduledPollInterval: 0.02, onDeath: onDeath)
     }
 
     @Test("a run past its timeout is cancelled and fails with a message naming the limit")

@@ -24,7 +24,7 @@ func currentThreadName() -> String {
 @Suite("Worker on the in-memory backend")
 struct WorkerTests {
     func makeWorker(_ backend: InMemoryBackend, _ registry: JobRegistry, concurrency: Int = 10, queues: [String] = ["default"], shutdownTimeout: Double = 25) -> Worker {
-        Worker(backend: backend, registry: registry, configuration: WorkerConfiguration(
+        Worker(backend: backend, registry: registry, configuration: try! WorkerConfiguration(  // valid settings in every caller
             queues: QueueSelection(strict: queues), concurrency: concurrency, shutdownTimeout: shutdownTimeout
         ))
     }

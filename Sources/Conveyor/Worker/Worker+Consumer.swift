@@ -13,9 +13,10 @@ extension Worker {
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }
-            if !holdsLease {
+            if !holdsLease || !lifecycle.withLock({ $0.hasRecoveredOnce }) {
                 // No lease, no fetch: recovery would hand the jobs to another worker. Before the first
-                // beat this is a short wait; later it means the heartbeat keeps failing (said there).
+                // beat and recovery pass this is a short wait; later it means the heartbeat keeps
+                // failing (said there).
                 if inFlight.sleepUnlessStopping(0.05) { break }
                 continue
             }

@@ -13,12 +13,9 @@ extension Worker {
         }
     }
 
-    /// The lease each beat renews: the configured stale age, or three heartbeat intervals when that is
-    /// not longer than one (the CLI refuses such settings; a library caller may pass them).
-    var leaseDuration: Double {
-        let configured = configuration.recoveryPolicy.staleHeartbeatAge
-        return configured > configuration.heartbeatInterval ? configured : 3 * configuration.heartbeatInterval
-    }
+    /// The lease each beat renews: the configured stale age, which ``WorkerConfiguration`` guarantees
+    /// is longer than the heartbeat interval.
+    var leaseDuration: Double { configuration.recoveryPolicy.staleHeartbeatAge }
 
     /// Whether the last beat that reached the backend keeps the lease alive for a while yet. The
     /// consumer fetches only then: a worker whose beats fail would otherwise keep taking jobs that
@@ -35,6 +32,7 @@ extension Worker {
     func keepRecovering() async {
         while !Task.isCancelled {
             await recoverOrphanedJobs()
+            lifecycle.withLock { $0.hasRecoveredOnce = true }
             try? await Task.sleep(for: .seconds(configuration.recoveryInterval))
         }
     }

@@ -38,6 +38,10 @@ public final class Worker: Sendable {
         /// When the last heartbeat that reached the backend was sent (monotonic seconds); nil before
         /// the first. The consumer fetches only while this keeps the lease safely alive.
         var lastBeatAt: Double?
+        /// Whether the first recovery pass is over: the consumer waits for it, so jobs a crashed worker
+        /// left behind are in their queues before this worker first finds them empty (and, draining,
+        /// stops).
+        var hasRecoveredOnce = false
         /// When ``stop()`` was first called (monotonic seconds): shutdown limits count from it.
         var stopRequestedAt: Double?
         /// Why the worker cannot work at all (a backend error that retrying cannot fix), when it stops
@@ -54,7 +58,7 @@ public final class Worker: Sendable {
     public init(
         backend: any JobBackend,
         registry: JobRegistry,
-        configuration: WorkerConfiguration = WorkerConfiguration(),
+        configuration: WorkerConfiguration = .defaults,
         identity: String = WorkerIdentity.make(),
         logger: Logger = Logger(label: "conveyor.worker")
     ) {
@@ -125,9 +129,6 @@ public final class Worker: Sendable {
         // without yielding holds the loop thread, and must not make its live worker look dead.
         let housekeepingExecutor = LoopExecutor(name: "conveyor-housekeeping")
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger, onFatalFailure: { self.stop(becauseOf: $0) })
-        if configuration.recoveryPolicy.staleHeartbeatAge <= configuration.heartbeatInterval {
-            logger.warning("The lease (recoveryPolicy.staleHeartbeatAge) is not longer than the heartbeat interval; using 3 heartbeat intervals instead, or this worker would count as dead between its own beats.", metadata: ["lease": "\(leaseDuration)"])
-        }
         // Each loop starts with a pass: the first beat takes the lease (the consumer fetches only once
         // it holds one) and the first recovery returns crashed workers' jobs to their queues. Nothing
         // here waits for Redis, so a stop request is heard at once even when Redis hangs at startup.

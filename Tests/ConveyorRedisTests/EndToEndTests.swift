@@ -141,7 +141,8 @@ struct EndToEndTests {
         let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--concurrency", "5"], redisURL: server.url)
         try await waitUntil(timeout: 20, "the worker ran a job") { try await backend.statistics().processed > 0 }
         server.stop()
-        try await Task.sleep(for: .milliseconds(300))  // the fault: let the worker notice Redis is gone
+        // The fault: the worker notices Redis is gone (its heartbeat then reports the outage).
+        try await waitUntil(timeout: 10, "the server is gone") { (try? await client.send("PING")) == nil }
         let stopped = Clock.monotonic()
         process.signal(SIGTERM)
         let result = await CommandLine.finish(process)

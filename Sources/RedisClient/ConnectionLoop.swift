@@ -21,7 +21,7 @@ struct ConnectionLoop {
 
     func run() {
         var connection: RedisConnection?
-        var backoff = ReconnectBackoff()
+        var backoff = RetryBackoff()
         var nextAttempt = 0.0
         while true {
             let (batch, isClosed) = queue.wait(until: { !$0.pending.isEmpty || $0.isClosed }, timeout: nil) { state in
@@ -129,8 +129,6 @@ struct ConnectionLoop {
     }
 
     static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        MonotonicClock.now()
     }
 }

@@ -1,3 +1,4 @@
+import ConveyorSupport
 @testable import RedisClient
 import Testing
 
@@ -58,7 +59,7 @@ struct RedisValueTests {
     }
 
     @Test func backoffDoublesWithJitterUpToTheCap() {
-        var backoff = ReconnectBackoff(initialDelay: 0.1, maximumDelay: 1)
+        var backoff = RetryBackoff(initialDelay: 0.1, maximumDelay: 1)
         #expect(!backoff.isBackingOff)
         let bases = [0.1, 0.2, 0.4, 0.8, 1, 1, 1]
         for base in bases {

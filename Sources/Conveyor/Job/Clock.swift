@@ -1,3 +1,4 @@
+import ConveyorSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,8 +16,6 @@ public enum Clock {
 
     /// Seconds on a clock that never jumps, for measuring intervals.
     public static func monotonic() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        MonotonicClock.now()
     }
 }

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Logging
 
 extension Worker {

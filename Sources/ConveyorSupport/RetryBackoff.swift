@@ -1,7 +1,8 @@
-/// Capped exponential backoff with jitter, for reconnecting after Redis goes away: quick to come back
-/// after a blip, gentle on a server that is restarting, and spread out so many workers do not
-/// reconnect in lockstep.
-public struct ReconnectBackoff: Sendable {
+/// Capped exponential backoff with jitter, the one used for every retry while Redis is away (the
+/// client reconnecting, the worker fetching, acknowledging, promoting): quick to come back after a
+/// blip, gentle on a server that is restarting, and spread out so many workers do not retry in
+/// lockstep.
+public struct RetryBackoff: Sendable {
     /// The first delay, in seconds.
     public var initialDelay: Double
     /// The largest delay, in seconds.

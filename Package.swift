@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ConveyorRedis", targets: ["ConveyorRedis"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
+        .library(name: "ConveyorRedisTestKit", targets: ["ConveyorRedisTestKit"]),
         .executable(name: "conveyor", targets: ["ConveyorCLI"]),
         .library(name: "ConveyorWorkerMain", targets: ["ConveyorWorkerMain"]),
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
@@ -60,10 +61,16 @@ let package = Package(
             ],
             resources: []
         ),
-        // The backend conformance suite and a throwaway redis-server for tests.
+        // The backend conformance suite and threaded fetches for tests: no hiredis, so a team unit-testing
+        // handlers against InMemoryBackend needs no libhiredis-dev.
         .target(
             name: "ConveyorTestKit",
-            dependencies: ["Conveyor", "ConveyorRedis", "RedisClient"]
+            dependencies: ["Conveyor", "ConveyorSupport"]
+        ),
+        // A throwaway redis-server and child processes, for tests against a real Redis.
+        .target(
+            name: "ConveyorRedisTestKit",
+            dependencies: ["ConveyorTestKit", "ConveyorSupport", "RedisClient"]
         ),
         .executableTarget(
             name: "ConveyorCLI",
@@ -101,6 +108,7 @@ let package = Package(
                 "ConveyorRedis",
                 "RedisClient",
                 "ConveyorTestKit",
+                "ConveyorRedisTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -112,6 +120,7 @@ let package = Package(
                 "ConveyorRedis",
                 "RedisClient",
                 "ConveyorTestKit",
+                "ConveyorRedisTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -131,11 +140,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient", "ConveyorTestKit"]
+            dependencies: ["RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
         ),
         .testTarget(
             name: "ConveyorRedisTests",
-            dependencies: ["Conveyor", "ConveyorRedis", "RedisClient", "ConveyorTestKit"]
+            dependencies: ["Conveyor", "ConveyorRedis", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Conveyor
 import Dispatch
+import ConveyorRedisTestKit
 import Foundation
 
 /// `conveyor-chaos`: the fault-injection suite. Runs the real `conveyor-worker` against real

@@ -1,6 +1,7 @@
 import Conveyor
 import ConveyorRedis
 import ConveyorSupport
+import ConveyorRedisTestKit
 import ConveyorTestKit
 import Foundation
 import RedisClient

@@ -1,4 +1,5 @@
 import Conveyor
+import ConveyorRedisTestKit
 import ConveyorTestKit
 import Foundation
 

@@ -1,5 +1,6 @@
 import Conveyor
 import ConveyorRedis
+import ConveyorRedisTestKit
 import ConveyorTestKit
 import Foundation
 import RedisClient

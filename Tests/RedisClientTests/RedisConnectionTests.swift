@@ -1,3 +1,4 @@
+import ConveyorRedisTestKit
 import ConveyorTestKit
 import Foundation
 import RedisClient

@@ -1,3 +1,4 @@
+import ConveyorTestKit
 import Foundation
 import RedisClient
 
@@ -97,12 +98,4 @@ public final class RedisTestServer: Sendable {
         }
         throw TestKitError("\(program) is not installed; run scripts/install-deps")
     }
-}
-
-/// A failure in the test kit itself, or a conformance check that did not hold.
-public struct TestKitError: Error, CustomStringConvertible {
-    /// What went wrong.
-    public let description: String
-    /// Creates the error.
-    public init(_ description: String) { self.description = description }
 }

@@ -1,3 +1,4 @@
+import ConveyorTestKit
 #if canImport(Glibc)
 import Glibc
 #endif

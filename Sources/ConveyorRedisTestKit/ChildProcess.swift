@@ -1,3 +1,4 @@
+import ConveyorTestKit
 import ConveyorSupport
 import Foundation
 #if canImport(Glibc)

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ConveyorWorkerMain", targets: ["ConveyorWorkerMain"]),
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
+        .executable(name: "image-worker", targets: ["ImageWorker"]),
         .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
         .executable(name: "conveyor-chaos", targets: ["ConveyorChaos"]),
     ],
@@ -129,6 +130,12 @@ let package = Package(
             name: "ExampleWorker",
             dependencies: ["Conveyor", "ConveyorWorkerMain"],
             path: "Examples/ExampleWorker"
+        ),
+        // The README's Sidekiq interoperability example, compiled so it cannot drift.
+        .executableTarget(
+            name: "ImageWorker",
+            dependencies: ["Conveyor", "ConveyorWorkerMain"],
+            path: "Examples/ImageWorker"
         ),
         .testTarget(
             name: "ConveyorTests",

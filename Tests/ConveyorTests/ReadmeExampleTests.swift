@@ -1,26 +1,29 @@
 import Foundation
 import Testing
 
-/// The README's "Your own worker" code is the example worker's source, which the build compiles and
-/// EndToEndTests runs: a block that drifts from the file fails here.
+/// Every README Swift block headed by a path comment (`// Examples/…/X.swift`, `// Tests/…/X.swift`) is
+/// that file, which the build compiles (and the tests run): a block that drifts from its file fails here.
 @Suite("README examples")
 struct ReadmeExampleTests {
-    @Test("each README block headed `// ExampleX.swift` is that file of Examples/ExampleWorker, after its comment lines")
-    func readmeMatchesExampleWorker() throws {
+    @Test("each README block headed by a path is that file, after the file's own comment lines")
+    func readmeBlocksAreCompiledFiles() throws {
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let blocks = readme.components(separatedBy: "```swift\n// ").dropFirst().compactMap { block -> (name: String, body: String)? in
+        let blocks = readme.components(separatedBy: "```swift\n// ").dropFirst().compactMap { block -> (path: String, body: String)? in
             guard let end = block.range(of: "```"), let newline = block.firstIndex(of: "\n") else { return nil }
-            let name = String(block[..<newline])
-            guard name.hasPrefix("Example"), name.hasSuffix(".swift") else { return nil }
-            return (name, String(block[block.index(after: newline)..<end.lowerBound]))
+            let path = String(block[..<newline])
+            guard path.hasPrefix("Examples/") || path.hasPrefix("Tests/"), path.hasSuffix(".swift") else { return nil }
+            return (path, String(block[block.index(after: newline)..<end.lowerBound]))
         }
-        #expect(blocks.map(\.name).sorted() == ["ExampleJobs.swift", "ExampleWorker.swift"])
+        #expect(blocks.map(\.path).sorted() == [
+            "Examples/ExampleWorker/ExampleJobs.swift", "Examples/ExampleWorker/ExampleWorker.swift",
+            "Examples/ImageWorker/ImageWorker.swift", "Tests/ConveyorTests/GreetUserTests.swift",
+        ])
         for block in blocks {
-            let file = try String(contentsOf: root.appendingPathComponent("Examples/ExampleWorker/" + block.name), encoding: .utf8)
+            let file = try String(contentsOf: root.appendingPathComponent(block.path), encoding: .utf8)
             let code = file.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.hasPrefix("//") }.joined(separator: "\n")
-            #expect(code == block.body, "README's \(block.name) differs from Examples/ExampleWorker/\(block.name)")
+            #expect(code == block.body, "README's block for \(block.path) differs from the file")
         }
     }
 }

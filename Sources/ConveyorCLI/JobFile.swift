@@ -44,16 +44,11 @@ enum JobFile {
         } catch {
             throw failure("\(error)")
         }
-        guard case .object(var fields) = value else {
+        guard case .object(let fields) = value else {
             throw failure("a line must be a JSON object like {\"class\":\"HardJob\",\"args\":[1]}.")
         }
-        if fields["args"] == nil { fields["args"] = .array([]) }
-        if fields["queue"] == nil { fields["queue"] = .string(defaultQueue) }
-        if fields["jid"] == nil { fields["jid"] = .string(JobID.generate()) }
-        if fields["retry"] == nil { fields["retry"] = .bool(true) }
-        if fields["created_at"] == nil { fields["created_at"] = .number(JSONNumber(Clock.now())) }
         do {
-            let job = try Job(fields: fields)
+            let job = try Job(completing: fields, defaultQueue: defaultQueue)
             try job.validate()
             return job
         } catch {

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Conveyor", targets: ["Conveyor"]),
+        .library(name: "ConveyorJSON", targets: ["ConveyorJSON"]),
         .library(name: "ConveyorRedis", targets: ["ConveyorRedis"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
@@ -43,10 +44,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis.
+        // The JSON value model, parser, writer and Codable coder: exact numbers, ordered objects,
+        // nothing but the standard library, so it can be used (and tested) without the queue.
+        .target(name: "ConveyorJSON"),
+        // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis;
+        // re-exports ConveyorJSON.
         .target(
             name: "Conveyor",
             dependencies: [
+                "ConveyorJSON",
                 "ConveyorSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -144,6 +150,10 @@ let package = Package(
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "ConveyorJSONTests",
+            dependencies: ["ConveyorJSON"]
         ),
         .testTarget(
             name: "RedisClientTests",

@@ -11,11 +11,12 @@ import RedisClient
 struct BenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conveyor-bench",
-        abstract: "Benchmark Conveyor: enqueue, process, latency and memory, each run several times.",
+        abstract: "Benchmark Conveyor: enqueue, process, typed-job coding, latency and memory, each run several times.",
         discussion: """
         Examples:
           conveyor-bench                                  every figure, default sizes
           conveyor-bench --only process --runs 5
+          conveyor-bench --only typed                     typed jobs encoded and decoded in-process
           conveyor-bench --quick                          a tiny run (scripts/test uses it)
           conveyor-bench --json bench.json
         """
@@ -51,7 +52,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Jobs per step of the memory figure (RSS is read idle, after one step and after two).")
     var memoryJobs = 1_000_000
 
-    @Option(help: "Only these figures (comma-separated): enqueue, process, in-memory, latency, memory.")
+    @Option(help: "Typed jobs encoded and decoded in each typed figure.")
+    var typedJobs = 200_000
+
+    @Option(help: "Only these figures (comma-separated): enqueue, process, in-memory, typed, latency, memory.")
     var only: String?
 
     @Option(help: ArgumentHelp("Write the results as JSON to this file.", valueName: "path"))
@@ -69,8 +73,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
             settings.latencySeconds = 0.5
             settings.latencyRate = 200
             settings.memoryJobs = 2000
+            settings.typedJobs = 2000
         }
-        let selected = Set((only ?? "enqueue,process,in-memory,latency,memory").split(separator: ",").map(String.init))
+        let selected = Set((only ?? "enqueue,process,in-memory,typed,latency,memory").split(separator: ",").map(String.init))
         let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let bench = BenchmarkEnvironment(
             configuration: configuration,
@@ -86,6 +91,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if selected.contains("in-memory") {
             report.figures += try await InMemoryProcessBenchmark(jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
+        }
+        if selected.contains("typed") {
+            report.figures += try TypedCodingBenchmark(jobs: settings.typedJobs, runs: settings.runs).run()
         }
         if selected.contains("latency") {
             report.figures += try await LatencyBenchmark(bench: bench, rate: settings.latencyRate, seconds: settings.latencySeconds, concurrency: settings.concurrency, runs: settings.runs).run()

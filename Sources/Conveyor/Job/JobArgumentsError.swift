@@ -29,7 +29,9 @@ public struct JobArgumentsError: Error, Sendable, CustomStringConvertible {
         case .valueNotFound(let type, let context):
             return "\(path(context)) is null but should be \(type)"
         case .dataCorrupted(let context):
-            return "\(path(context)) is not readable: \(context.debugDescription)"
+            // The description is a sentence of its own; ours adds the final period.
+            let detail = context.debugDescription.hasSuffix(".") ? String(context.debugDescription.dropLast()) : context.debugDescription
+            return "\(path(context)) is not readable: \(detail)"
         @unknown default:
             return "\(error)"
         }

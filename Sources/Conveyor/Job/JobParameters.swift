@@ -1,5 +1,3 @@
-import Foundation
-
 /// A typed job: a `Codable` value whose type names the job class.
 ///
 /// The value travels as the job's single argument (`"args": [{...}]`), the shape Sidekiq users
@@ -39,9 +37,14 @@ extension JobParameters {
     public static var timeout: Duration? { nil }
 
     /// The value as the job's arguments: a one-element array holding the encoded value.
+    ///
+    /// Encoded straight to a `JSONValue` (no JSON text in between), in the form `JSONEncoder`
+    /// wrote before, so jobs already queued and other readers see the same payload.
+    ///
+    /// - Throws: `EncodingError` for a value JSON cannot hold, such as a `Double` that is infinite
+    ///   or NaN; the message names the field.
     public func encodedArguments() throws -> [JSONValue] {
-        let data = try JSONEncoder().encode(self)
-        return [try JSONValue.parse(Array(data))]
+        [try JobParametersCoding.encoder.encode(self)]
     }
 
     /// Decodes the value from a job's arguments, failing with a message that names the job class.
@@ -50,7 +53,7 @@ extension JobParameters {
             throw JobArgumentsError(jobClass: jobName, reason: "expected exactly one argument holding a \(Self.self) object, got \(args.count)")
         }
         do {
-            return try JSONDecoder().decode(Self.self, from: Data(argument.serialized()))
+            return try JobParametersCoding.decoder.decode(Self.self, from: argument)
         } catch let error as DecodingError {
             throw JobArgumentsError(jobClass: jobName, reason: JobArgumentsError.explain(error))
         }

@@ -1,4 +1,4 @@
-import Conveyor
+import ConveyorJSON
 import Testing
 
 /// Tests for the JSON value model, parser and writer, through the public API only.

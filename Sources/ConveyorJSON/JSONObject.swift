@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A JSON object: string-keyed members kept in the order they were read or added.
 ///
 /// Order is kept because payloads are rewritten (retry counts, error fields) and should come back
@@ -201,7 +195,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+            // A byte loop rather than memcmp keeps the module free of Glibc/Darwin; keys are short.
+            rhs.withUTF8 { right in left.elementsEqual(right) }
         }
     }
 
@@ -227,7 +222,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 extension JSONObject {
     /// Creates an object from members whose keys the caller guarantees are distinct (a job being
     /// built from its fixed field names), skipping the duplicate check.
-    init(distinctMembers members: [Element]) {
+    package init(distinctMembers members: [Element]) {
         self.init(parsedMembers: members)
     }
 

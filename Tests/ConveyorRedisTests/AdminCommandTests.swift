@@ -37,6 +37,12 @@ struct AdminCommandTests {
         #expect(entries.compactMap { $0.objectValue?["jid"]?.stringValue } == [jids[0], jids[1]])
         let table = try await conveyor(context, "retry", "list")
         #expect(table.output.contains("RUNS AT") && table.output.contains(jids[1]), "\(table.output)")
+        let firstPage = try await conveyor(context, "retry", "list", "--limit", "1")
+        #expect(firstPage.output.contains(jids[0]) && !firstPage.output.contains(jids[1]), "\(firstPage.output)")
+        #expect(firstPage.output.contains("Entries 1–1 of 2; `--offset 1` shows the next."), "\(firstPage.output)")
+        let secondPage = try await conveyor(context, "retry", "list", "--offset", "1", "--limit", "1")
+        #expect(secondPage.output.contains(jids[1]) && !secondPage.output.contains(jids[0]), "\(secondPage.output)")
+        #expect(secondPage.output.contains("Entries 2–2 of 2."), "\(secondPage.output)")
 
         let now = try await conveyor(context, "retry", "now", jids[0])
         #expect(now.status == 0 && now.output.contains("to queue 'reports'"), "\(now.errors)")

@@ -9,7 +9,9 @@ extension RedisBackend: JobAdministration {
         // One transaction, so the page and the total describe the same moment.
         var commands = [RedisCommand("MULTI"), RedisCommand("ZCARD", keys.set(set))]
         if limit > 0 {
-            commands.append(RedisCommand("ZRANGE", keys.set(set), start, start + min(limit, Int(Int32.max)) - 1, "WITHSCORES"))
+            // Clamped so that no offset and limit, however large, can overflow the last index.
+            let last = start > Int.max - limit ? Int.max : start + limit - 1
+            commands.append(RedisCommand("ZRANGE", keys.set(set), start, last, "WITHSCORES"))
         }
         commands.append(RedisCommand("EXEC"))
         let replies = try await client.pipeline(commands)

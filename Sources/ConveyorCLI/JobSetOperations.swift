@@ -11,7 +11,11 @@ enum JobSetOperations {
             return
         }
         guard !entries.isEmpty else {
-            print(page.total == 0 ? "The \(set.rawValue) set is empty." : "The \(set.rawValue) set holds \(page.total) entries; none from offset \(page.offset).")
+            if page.total == 0 {
+                print("The \(set.rawValue) set is empty.")
+            } else {
+                print("The \(set.rawValue) set holds \(page.total) entr\(page.total == 1 ? "y" : "ies"), fewer than --offset \(page.offset) skips; `--offset 0` lists from the first.")
+            }
             return
         }
         // FAILURES is how often the job failed (Sidekiq's retry_count + 1); malformed members show what

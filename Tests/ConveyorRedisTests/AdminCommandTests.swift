@@ -43,6 +43,8 @@ struct AdminCommandTests {
         let secondPage = try await conveyor(context, "retry", "list", "--offset", "1", "--limit", "1")
         #expect(secondPage.output.contains(jids[1]) && !secondPage.output.contains(jids[0]), "\(secondPage.output)")
         #expect(secondPage.output.contains("Entries 2–2 of 2."), "\(secondPage.output)")
+        let beyond = try await conveyor(context, "retry", "list", "--offset", "5")
+        #expect(beyond.status == 0 && beyond.output.contains("holds 2 entries, fewer than --offset 5 skips"), "\(beyond.output)")
 
         let now = try await conveyor(context, "retry", "now", jids[0])
         #expect(now.status == 0 && now.output.contains("to queue 'reports'"), "\(now.errors)")

@@ -33,7 +33,7 @@ let package = Package(
             // warning on every build; the headers are in /usr/include and the module map links hiredis.
             providers: [.apt(["libhiredis-dev"])]
         ),
-        // Threads and locks shared by the client and the core; no knowledge of Redis or jobs.
+        // Threads, locks and SHA-1 shared by the client and the core; no knowledge of Redis or jobs.
         .target(name: "ConveyorSupport"),
         // hiredis wrapped in Swift: URLs, replies, errors, blocking connections and the async client.
         .target(
@@ -157,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
+            dependencies: ["RedisClient", "ConveyorSupport", "ConveyorTestKit", "ConveyorRedisTestKit"]
         ),
         .testTarget(
             name: "ConveyorRedisTests",

@@ -10,6 +10,7 @@ struct DeadCommand: AsyncParsableCommand {
         Examples:
           conveyor dead list                               oldest deaths first, as a table
           conveyor dead list --limit 20 --json             up to 20 entries as JSON for scripts
+          conveyor dead list --offset 100 --limit 100      the second hundred
           conveyor dead retry b4a577edbccf1d805744efa9     push that job to its queue at once
           conveyor dead delete b4a577edbccf1d805744efa9    drop it for good
           conveyor dead clear                              delete every dead job
@@ -38,7 +39,7 @@ struct DeadCommand: AsyncParsableCommand {
 
     func run() async throws {
         switch action {
-        case .list: await JobSetOperations.list(.dead, limit: options.limit, json: options.json, redis: options.redis)
+        case .list: await JobSetOperations.list(.dead, offset: options.offset, limit: options.limit, json: options.json, redis: options.redis)
         case .retry: await JobSetOperations.enqueueNow(jid: jid!, from: .dead, json: options.json, redis: options.redis)
         case .delete: await JobSetOperations.delete(jid: jid!, from: .dead, json: options.json, redis: options.redis)
         case .clear: await JobSetOperations.clear(.dead, json: options.json, redis: options.redis)

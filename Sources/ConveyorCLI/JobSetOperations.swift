@@ -1,17 +1,21 @@
 import Conveyor
-import ConveyorRedis
 
-/// The work shared by `conveyor retry`, `dead` and `scheduled`: list a set, move or delete one job by
-/// jid, clear the set. Each prints a table or a line for people, or JSON with `json`.
+/// The work shared by `conveyor retry`, `dead` and `scheduled`: list a page of a set, move or delete
+/// one job by jid, clear the set. Each prints a table or a line for people, or JSON with `json`.
 enum JobSetOperations {
-    static func list(_ set: JobSet, limit: Int, json: Bool, redis: RedisOptions) async {
-        let entries = await redis.withAdmin { admin in try await admin.entries(in: set, limit: limit) }
+    static func list(_ set: JobSet, offset: Int, limit: Int, json: Bool, redis: RedisOptions) async {
+        let page = await redis.withAdmin { admin in try await admin.entries(in: set, offset: offset, limit: limit) }
+        let entries = page.entries
         if json {
             print(JSONValue.array(entries.map(jsonSummary)).jsonString)
             return
         }
         guard !entries.isEmpty else {
-            print("The \(set.rawValue) set is empty.")
+            if page.total == 0 {
+                print("The \(set.rawValue) set is empty.")
+            } else {
+                print("The \(set.rawValue) set holds \(page.total) entr\(page.total == 1 ? "y" : "ies"), fewer than --offset \(page.offset) skips; `--offset 0` lists from the first.")
+            }
             return
         }
         // FAILURES is how often the job failed (Sidekiq's retry_count + 1); malformed members show what
@@ -29,19 +33,24 @@ enum JobSetOperations {
             ])
         }
         print(table.render())
+        // Say when there is more, and how to see it, rather than let a cut-off list look complete.
+        if page.offset > 0 || page.offset + entries.count < page.total {
+            let next = page.offset + entries.count < page.total ? "; `--offset \(page.offset + entries.count)` shows the next" : ""
+            print("Entries \(page.offset + 1)–\(page.offset + entries.count) of \(page.total)\(next).")
+        }
     }
 
     static func enqueueNow(jid: String, from set: JobSet, json: Bool, redis: RedisOptions) async {
-        let job = await redis.withAdmin { admin in try await admin.enqueueNow(jid: jid, from: set) }
+        let entry = await redis.withAdmin { admin in try await admin.enqueueNow(id: jid, from: set) }
         if json {
-            print(JSONValue.object(["jid": .string(jid), "queue": .string(job.queue), "from": .string(set.rawValue)]).jsonString)
+            print(JSONValue.object(["jid": .string(jid), "queue": .string(entry.queue), "from": .string(set.rawValue)]).jsonString)
         } else {
-            print("Moved job \(LogText.escaped(jid)) (\(LogText.escaped(job.className))) from the \(set.rawValue) set to queue '\(job.queue)'.")
+            print("Moved job \(LogText.escaped(jid)) (\(LogText.escaped(entry.job?.className ?? entry.label))) from the \(set.rawValue) set to queue '\(entry.queue)'.")
         }
     }
 
     static func delete(jid: String, from set: JobSet, json: Bool, redis: RedisOptions) async {
-        let entry = await redis.withAdmin { admin in try await admin.delete(jid: jid, from: set) }
+        let entry = await redis.withAdmin { admin in try await admin.delete(id: jid, from: set) }
         if json {
             print(JSONValue.object(["jid": .string(jid), "deleted": .bool(true), "from": .string(set.rawValue)]).jsonString)
         } else {

@@ -1,7 +1,10 @@
 import ArgumentParser
 
-/// The options `conveyor retry`, `dead` and `scheduled` share: how much to list, JSON output, Redis.
+/// The options `conveyor retry`, `dead` and `scheduled` share: which page to list, JSON output, Redis.
 struct JobSetOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("How many entries list skips, lowest scores first: with --limit, pages through a large set.", valueName: "n"))
+    var offset = 0
+
     @Option(name: .long, help: ArgumentHelp("The most entries list shows.", valueName: "n"))
     var limit = 100
 
@@ -12,6 +15,7 @@ struct JobSetOptions: ParsableArguments {
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1.") }
+        guard offset >= 0 else { throw ValidationError("--offset must be 0 or more; 0 lists from the first entry.") }
     }
 
     /// Checks that an action is given a jid exactly when it needs one.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Conveyor
-import ConveyorRedis
 
 /// `conveyor processes`: the live worker processes.
 struct ProcessesCommand: AsyncParsableCommand {

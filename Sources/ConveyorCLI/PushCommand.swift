@@ -116,7 +116,7 @@ struct PushCommand: AsyncParsableCommand {
         } catch {
             CommandFailure.exit(error)
         }
-        defer { backend.client.close() }
+        defer { backend.close() }
         let producer = Producer(backend: backend)
         let runAt = try `in`.map { Clock.now() + (try ScheduleTime.seconds(fromDelay: $0)) } ?? at.map(ScheduleTime.epochSeconds(fromISO8601:))
         let total = source.count

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Conveyor
 import ConveyorRedis
 import RedisClient
 
@@ -34,12 +35,13 @@ struct RedisOptions: ParsableArguments {
     }
 
     /// Connects, runs one admin operation and closes; any failure (including an unknown jid or
-    /// identity) prints its message and exits 1; a bad `REDIS_URL` exits 64.
-    func withAdmin<Result>(_ operation: (RedisAdmin) async throws -> Result) async -> Result {
+    /// identity) prints its message and exits 1; a bad `REDIS_URL` exits 64. The operation sees only
+    /// ``JobAdministration``, so the admin commands work on any backend that conforms.
+    func withAdmin<Result>(_ operation: (any JobAdministration) async throws -> Result) async -> Result {
         do {
             let backend = try await connect()
-            defer { backend.client.close() }
-            return try await operation(RedisAdmin(backend: backend))
+            defer { backend.close() }
+            return try await operation(backend)
         } catch {
             CommandFailure.exit(error)
         }

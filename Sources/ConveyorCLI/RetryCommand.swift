@@ -10,6 +10,7 @@ struct RetryCommand: AsyncParsableCommand {
         Examples:
           conveyor retry list                              soonest retries first, as a table
           conveyor retry list --limit 500 --json           up to 500 entries as JSON for scripts
+          conveyor retry list --offset 100 --limit 100     the second hundred
           conveyor retry now b4a577edbccf1d805744efa9      push that job to its queue at once
           conveyor retry delete b4a577edbccf1d805744efa9   drop it for good
           conveyor retry list --namespace myapp --redis redis://10.0.0.5:6379/0
@@ -37,7 +38,7 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         switch action {
-        case .list: await JobSetOperations.list(.retry, limit: options.limit, json: options.json, redis: options.redis)
+        case .list: await JobSetOperations.list(.retry, offset: options.offset, limit: options.limit, json: options.json, redis: options.redis)
         case .now: await JobSetOperations.enqueueNow(jid: jid!, from: .retry, json: options.json, redis: options.redis)
         case .delete: await JobSetOperations.delete(jid: jid!, from: .retry, json: options.json, redis: options.redis)
         }

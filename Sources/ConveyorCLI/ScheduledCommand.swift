@@ -27,6 +27,6 @@ struct ScheduledCommand: AsyncParsableCommand {
     @OptionGroup var options: JobSetOptions
 
     func run() async throws {
-        await JobSetOperations.list(.schedule, limit: options.limit, json: options.json, redis: options.redis)
+        await JobSetOperations.list(.schedule, offset: options.offset, limit: options.limit, json: options.json, redis: options.redis)
     }
 }

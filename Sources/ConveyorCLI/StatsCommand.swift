@@ -24,7 +24,7 @@ struct StatsCommand: AsyncParsableCommand {
         let statistics: BackendStatistics
         do {
             let backend = try await redisOptions.connect()
-            defer { backend.client.close() }
+            defer { backend.close() }
             statistics = try await backend.statistics()
         } catch {
             CommandFailure.exit(error)

@@ -25,6 +25,11 @@ public final class RedisBackend: JobBackend {
         self.keys = RedisKeys(namespace: namespace)
     }
 
+    /// Closes the client's connection; the backend cannot be used afterwards. Safe to call twice.
+    public func close() {
+        client.close()
+    }
+
     public func push(_ jobs: [EncodedJob]) async throws {
         guard !jobs.isEmpty else { return }
         var byQueue: [String: [[UInt8]]] = [:]

@@ -104,6 +104,22 @@ enum RedisScripts {
     return moved
     """, allowsOutOfMemory: true)
 
+    /// Kill one member of the schedule or retry set by hand. KEYS: the set, the dead set; ARGV: the
+    /// member exactly as stored, the time of death, the dead set's cap on entries and the oldest score
+    /// kept. A member still in the set is added to the dead set and removed from its own in one step,
+    /// and the dead set trimmed as a worker's burial trims it; a member that is gone (the poller or
+    /// another admin moved it since it was read) is left alone. Writes before it removes, as the
+    /// other moves do. Returns 1 when the member moved, else 0. Never called with the dead set as the
+    /// source, where the removal would undo the addition.
+    static let kill = RedisScript("""
+    if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+    redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+    redis.call('ZREM', KEYS[1], ARGV[1])
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
+    return 1
+    """)
+
     /// Forget one private list of a stopping worker. KEYS: private list, the registry hash, the list's
     /// start marks; ARGV[1]: the registry field. Removes the registry entry and the marks only if the
     /// list is empty, in the same step, so a job can never sit in a list that recovery no longer knows

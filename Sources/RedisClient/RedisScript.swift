@@ -1,3 +1,5 @@
+import ConveyorSupport
+
 /// A Lua script run by its SHA-1 (`EVALSHA`), falling back to `EVAL` when the server answers
 /// `NOSCRIPT` (after a restart, a failover or `SCRIPT FLUSH`), which also caches it again.
 public struct RedisScript: Sendable, Hashable {

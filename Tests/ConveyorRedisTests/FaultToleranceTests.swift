@@ -147,7 +147,7 @@ struct FaultToleranceTests {
             }
         }
         #expect(crashes == 4, "the pill crashed \(crashes) workers; expected 4 (3 recoveries allowed)")
-        let dead = try await RedisAdmin(backend: context.backend).entries(in: .dead, limit: 100)
+        let dead = try await context.backend.entries(in: .dead, offset: 0, limit: 100).entries
         #expect(dead.map { $0.job?.jid } == [pill], "dead set: \(dead.map { $0.job?.className ?? "?" })")
         #expect(try await context.integer("SCARD", recorded) == 50, "not every Record job ran")
         #expect(try await context.leftovers() == (0, 0))

@@ -40,7 +40,7 @@ struct InputValidationTests {
         let statistics = try await context.backend.statistics()
         #expect(statistics.retries == 8, "Sleep ×4, Record, Latency ×2 fail with their reason, Fail 60000 is retried")
         #expect(statistics.dead == 1, "Fail with retry_count Int.max is out of retries")
-        let retries = try await RedisAdmin(backend: context.backend).entries(in: .retry, limit: 10)
+        let retries = try await context.backend.entries(in: .retry, offset: 0, limit: 10).entries
         for entry in retries {
             let message = entry.job?.fields["error_message"]?.stringValue ?? ""
             #expect(message.contains("do not fit its handler") || message == "boom", "\(message)")
@@ -191,7 +191,7 @@ struct InputValidationTests {
         let retried = try await conveyor(context, ["dead", "retry", ids[1]])
         #expect(retried.status == 0, "\(retried.errors)")
         #expect(try await context.client.send("LINDEX", context.keys.queue("default"), 0).string == "[1,2]")
-        let remaining = try await RedisAdmin(backend: context.backend).entries(in: .dead, limit: 10)
+        let remaining = try await context.backend.entries(in: .dead, offset: 0, limit: 10).entries
         #expect(remaining.map { String(decoding: $0.payload, as: UTF8.self) } == [#""just a string""#])
         try await context.finish()
     }

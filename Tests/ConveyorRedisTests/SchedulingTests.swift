@@ -58,7 +58,7 @@ struct SchedulingTests {
         try await run.value
         #expect(runs.withLock { $0 } == 4)
         #expect(deaths.withLock { $0 } == 1)
-        let dead = try #require(try await RedisAdmin(backend: context.backend).entries(in: .dead, limit: 10).first?.job)
+        let dead = try #require(try await context.backend.entries(in: .dead, offset: 0, limit: 10).entries.first?.job)
         #expect(dead.retryCount == 3 && dead.fields["retried_at"] != nil)
         let statistics = try await context.backend.statistics()
         #expect(statistics.retries == 0 && statistics.enqueued == 0 && statistics.failed == 4)
@@ -122,7 +122,7 @@ struct SchedulingTests {
                 #expect(result.status == 0, "the fifth worker should bury the job and drain: \(result.errors)")
             }
         }
-        let dead = try #require(try await RedisAdmin(backend: context.backend).entries(in: .dead, limit: 10).first?.job)
+        let dead = try #require(try await context.backend.entries(in: .dead, offset: 0, limit: 10).entries.first?.job)
         #expect(dead.jid == jid)
         #expect(dead.fields["error_message"]?.stringValue == RecoveryDecision.poisonPillMessage(recoveries: 3))
         #expect(try await context.leftovers() == (0, 0))

@@ -113,9 +113,9 @@ struct ReliabilityWorkerTests {
         let worker = Worker(backend: backend, registry: JobRegistry(), configuration: configuration())
         let run = Task { try await worker.run() }
         try await waitUntil { backend.statisticsSnapshot.processes == 1 }
-        backend.send(.quiet, to: worker.identity)
+        try await backend.send(.quiet, to: worker.identity)
         try await waitUntil { worker.isQuiet }
-        backend.send(.stop, to: worker.identity)
+        try await backend.send(.stop, to: worker.identity)
         try await run.value
         #expect(backend.statisticsSnapshot.processes == 0)
     }

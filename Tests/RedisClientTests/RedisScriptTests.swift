@@ -1,4 +1,5 @@
 @testable import RedisClient
+import ConveyorSupport
 import Testing
 
 /// SHA-1 as Redis names scripts. Every expected digest below was computed with `sha1sum`

@@ -22,9 +22,9 @@ public final class InMemoryBackend: JobBackend {
         var sets: [JobSet: [(score: Double, payload: [UInt8])]] = [:]
         var processed = 0
         var failed = 0
-        /// Each process's last heartbeat, when its registry entry expires and when its lease does
-        /// (monotonic seconds: one process, one clock).
-        var heartbeats: [String: (heartbeat: WorkerHeartbeat, expiresAt: Double, leaseExpiresAt: Double)] = [:]
+        /// Each process's last heartbeat, when it beat, when its registry entry expires and when its
+        /// lease does (monotonic seconds: one process, one clock).
+        var heartbeats: [String: (heartbeat: WorkerHeartbeat, beatAt: Double, expiresAt: Double, leaseExpiresAt: Double)] = [:]
         var signals: [String: [WorkerSignal]] = [:]
         /// The jids of recovered jobs that their worker marked as started, per private list.
         var startMarks: [PrivateListKey: Set<String>] = [:]
@@ -106,7 +106,7 @@ public final class InMemoryBackend: JobBackend {
         state.withLock { state in
             let now = Clock.monotonic()
             let previous = state.heartbeats[heartbeat.identity]
-            state.heartbeats[heartbeat.identity] = (heartbeat, now + Double(heartbeat.timeToLive), now + heartbeat.leaseDuration)
+            state.heartbeats[heartbeat.identity] = (heartbeat, now, now + Double(heartbeat.timeToLive), now + heartbeat.leaseDuration)
             // Signals are pushed at the head and popped at the tail, as Sidekiq's LPUSH/RPOP.
             let signal = state.signals[heartbeat.identity]?.popLast()
             let leaseWasHeld = previous.map { $0.leaseExpiresAt > now } ?? false
@@ -193,22 +193,18 @@ public final class InMemoryBackend: JobBackend {
         state.withLock { state in Array(state.queues[queue] ?? []) }.compactMap { try? Job(json: $0) }
     }
 
-    /// The jobs in a sorted set with their scores, lowest score first.
+    /// The jobs in a sorted set with their scores, lowest score first, without `await`, for test
+    /// assertions (``JobAdministration/entries(in:offset:limit:)`` pages through any backend).
     public func jobs(in set: JobSet) -> [(score: Double, job: Job)] {
         state.withLock { state in state.sets[set] ?? [] }.compactMap { entry in
             (try? Job(json: entry.payload)).map { (entry.score, $0) }
         }
     }
 
-    /// The raw payloads in a sorted set, lowest score first, including ones that are not valid jobs.
+    /// The raw payloads in a sorted set, lowest score first, including ones that are not valid jobs,
+    /// without `await`, for test assertions.
     public func payloads(in set: JobSet) -> [[UInt8]] {
         state.withLock { state in (state.sets[set] ?? []).map(\.payload) }
-    }
-
-    /// Sends a worker a signal, as `conveyor quiet` and `conveyor stop` do on Redis; its next heartbeat
-    /// pops it.
-    public func send(_ signal: WorkerSignal, to identity: String) {
-        state.withLock { state in state.signals[identity, default: []].insert(signal, at: 0) }
     }
 
     /// Forgets a worker's heartbeat as if it had expired, to simulate a crashed worker in tests.

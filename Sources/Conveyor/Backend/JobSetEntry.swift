@@ -1,5 +1,4 @@
-import Conveyor
-import RedisClient
+import ConveyorSupport
 
 /// One member of the schedule, retry or dead set.
 public struct JobSetEntry: Sendable, Equatable {
@@ -24,7 +23,12 @@ public struct JobSetEntry: Sendable, Equatable {
     /// The member's `jid`, read from its fields whether or not it is a valid job.
     public var jid: String? { fields?["jid"]?.stringValue }
 
-    /// What names this entry for `conveyor dead delete|retry`: its `jid`, or for a member without one
+    /// The queue the member goes to when it is enqueued now: its own, or the default queue for a
+    /// member that is not a job, where the worker that fetches it sends it to the dead set with the
+    /// reason (see ``EncodedJob/init(releasing:now:)``).
+    public var queue: String { job?.queue ?? Job.defaultQueue }
+
+    /// What names this entry for `conveyor dead delete|retry` and ``JobAdministration``: its `jid`, or for a member without one
     /// (not JSON, or JSON that is not a job object) ``payloadIDPrefix`` and the start of the payload's
     /// SHA-1, so every entry can be deleted or retried one at a time.
     public var id: String {

@@ -1,0 +1,108 @@
+/// The admin operations on the in-memory sets, queues and heartbeats. Each runs under the backend's
+/// one lock, so each is atomic as its Redis counterpart's script or transaction is.
+extension InMemoryBackend: JobAdministration {
+    public func entries(in set: JobSet, offset: Int, limit: Int) async throws -> JobSetPage {
+        state.withLock { state in
+            let members = state.sets[set] ?? []
+            let start = min(max(0, offset), members.count)
+            let end = limit > 0 ? min(members.count, start + min(limit, members.count)) : start
+            let entries = members[start..<end].map { JobSetEntry(score: $0.score, payload: $0.payload) }
+            return JobSetPage(entries: entries, offset: max(0, offset), total: members.count)
+        }
+    }
+
+    public func entry(id: String, in set: JobSet) async throws -> JobSetEntry {
+        try state.withLock { state in
+            let index = try Self.index(of: id, in: set, in: state)
+            let member = state.sets[set]![index]
+            return JobSetEntry(score: member.score, payload: member.payload)
+        }
+    }
+
+    @discardableResult
+    public func enqueueNow(id: String, from set: JobSet) async throws -> JobSetEntry {
+        try state.withLockThenBroadcast { state in
+            let entry = try Self.remove(id, from: set, in: &state)
+            let job = EncodedJob(releasing: entry.payload, now: Clock.now())
+            state.queues[job.queue, default: []].append(job.payload)
+            return entry
+        }
+    }
+
+    @discardableResult
+    public func delete(id: String, from set: JobSet) async throws -> JobSetEntry {
+        try state.withLock { state in try Self.remove(id, from: set, in: &state) }
+    }
+
+    @discardableResult
+    public func kill(id: String, from set: JobSet) async throws -> JobSetEntry {
+        try state.withLock { state in
+            guard set != .dead else {
+                let member = state.sets[.dead]![try Self.index(of: id, in: .dead, in: state)]
+                return JobSetEntry(score: member.score, payload: member.payload)
+            }
+            let entry = try Self.remove(id, from: set, in: &state)
+            Self.insert(entry.payload, score: Clock.now(), into: .dead, in: &state)
+            return entry
+        }
+    }
+
+    @discardableResult
+    public func clear(_ set: JobSet) async throws -> Int {
+        state.withLock { state in state.sets.removeValue(forKey: set)?.count ?? 0 }
+    }
+
+    public func queues() async throws -> [QueueSummary] {
+        let now = Clock.now()
+        return state.withLock { state in
+            // The fetcher pops from the front, so the front is the job that has waited longest.
+            state.queues.map { name, payloads in
+                QueueSummary(name: name, size: payloads.count, latency: QueueSummary.latency(ofNext: payloads.first, now: now))
+            }
+        }.sorted { $0.name < $1.name }
+    }
+
+    public func processes() async throws -> [ProcessSummary] {
+        state.withLock { state in
+            let now = Clock.monotonic()
+            return state.heartbeats.values.filter { $0.expiresAt > now }.map { entry in
+                ProcessSummary(
+                    identity: entry.heartbeat.identity, busy: entry.heartbeat.busy, beatAge: max(0, now - entry.beatAt),
+                    isQuiet: entry.heartbeat.isQuiet, queues: ProcessSummary.queues(in: entry.heartbeat.info)
+                )
+            }
+        }.sorted { $0.identity < $1.identity }
+    }
+
+    public func send(_ signal: WorkerSignal, to identity: String) async throws {
+        try state.withLock { state in
+            let now = Clock.monotonic()
+            guard let entry = state.heartbeats[identity], entry.expiresAt > now else {
+                throw AdminError.unknownProcess(identity)
+            }
+            guard entry.leaseExpiresAt > now else {
+                throw AdminError.stoppedProcess(identity, beatAge: now - entry.beatAt)
+            }
+            // Pushed at the head and popped at the tail by the next beat, as Sidekiq's LPUSH/RPOP.
+            state.signals[identity, default: []].insert(signal, at: 0)
+        }
+    }
+
+    /// Where the member named `id` sits in a set.
+    static func index(of id: String, in set: JobSet, in state: State) throws -> Int {
+        let isContentID = id.hasPrefix(JobSetEntry.payloadIDPrefix)
+        let index = state.sets[set]?.firstIndex { member in
+            let entry = JobSetEntry(score: member.score, payload: member.payload)
+            return isContentID ? (entry.jid == nil && entry.id == id) : entry.jid == id
+        }
+        guard let index else { throw AdminError.unknownJID(id, set: set) }
+        return index
+    }
+
+    /// Takes the member named `id` out of a set.
+    static func remove(_ id: String, from set: JobSet, in state: inout State) throws -> JobSetEntry {
+        let index = try index(of: id, in: set, in: state)
+        let member = state.sets[set]!.remove(at: index)
+        return JobSetEntry(score: member.score, payload: member.payload)
+    }
+}

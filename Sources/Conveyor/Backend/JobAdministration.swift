@@ -1,0 +1,61 @@
+/// What an administrator does to a running system: page through the schedule, retry and dead sets,
+/// move or delete one entry, see each queue's size and latency, list the worker processes and send
+/// them signals. The `conveyor` CLI's `retry`, `dead`, `scheduled`, `processes`, `quiet` and `stop`
+/// use nothing else, and a dashboard needs nothing more. ``InMemoryBackend`` and `RedisBackend` both
+/// conform and pass the same conformance suite.
+///
+/// Entries are named by ``JobSetEntry/id``: the job's jid, or for a member that is not a job
+/// `payload-` and the start of its SHA-1, so every entry can be moved or deleted one at a time.
+///
+/// ```swift
+/// let admin: any JobAdministration = try await RedisBackend.connect()
+/// let page = try await admin.entries(in: .dead, offset: 0, limit: 50)
+/// print("\(page.entries.count) of \(page.total) dead jobs")
+/// try await admin.enqueueNow(id: "b4a577edbccf1d805744efa9", from: .dead)
+/// try await admin.send(.quiet, to: "web-1:4242:0a1b2c3d4e5f")
+/// ```
+public protocol JobAdministration: Sendable {
+    /// At most `limit` entries of a set from position `offset` (0 is the lowest score: the soonest to
+    /// run, or the oldest death), and the set's size. Reads only the page, never the whole set. An
+    /// offset past the end gives an empty page; a `limit` below 1 asks for no entries.
+    func entries(in set: JobSet, offset: Int, limit: Int) async throws -> JobSetPage
+
+    /// The entry with this ``JobSetEntry/id``; a jid that only appears in another job's args never
+    /// matches. Throws ``AdminError/unknownJID(_:set:)`` when the set holds none.
+    func entry(id: String, in set: JobSet) async throws -> JobSetEntry
+
+    /// Moves an entry to its queue at once, with a fresh `enqueued_at` and every other field unchanged,
+    /// in the same atomic step as the poller's promotion: the job is never lost or pushed twice, even
+    /// when a poller releases it at the same moment. Returns the entry as it was in the set. Throws
+    /// ``AdminError/unknownJID(_:set:)`` when it is not there (or no longer).
+    @discardableResult
+    func enqueueNow(id: String, from set: JobSet) async throws -> JobSetEntry
+
+    /// Deletes an entry. Returns it. Throws ``AdminError/unknownJID(_:set:)`` when it is not there.
+    @discardableResult
+    func delete(id: String, from set: JobSet) async throws -> JobSetEntry
+
+    /// Moves an entry, unchanged, to the dead set with the time of death now, in one atomic step, and
+    /// trims the dead set to its caps as a worker's burial does. An entry already dead stays as it is.
+    /// Returns the entry as it was. Throws ``AdminError/unknownJID(_:set:)`` when it is not there.
+    @discardableResult
+    func kill(id: String, from set: JobSet) async throws -> JobSetEntry
+
+    /// Empties a set in one step; returns how many entries it held.
+    @discardableResult
+    func clear(_ set: JobSet) async throws -> Int
+
+    /// Every known queue, by name, with its size and latency (see ``QueueSummary/latency``). A queue
+    /// stays known once a job was pushed to it, so an empty queue is listed with size 0.
+    func queues() async throws -> [QueueSummary]
+
+    /// The live worker processes, by identity, as their last heartbeat describes them.
+    func processes() async throws -> [ProcessSummary]
+
+    /// Sends a live worker process a signal, which its next heartbeat pops and obeys (Sidekiq's
+    /// `IDENTITY-signals` list). Refuses, sending nothing, a process that is not alive, since it would
+    /// never obey: ``AdminError/unknownProcess(_:)`` for an identity with no heartbeat recorded, and
+    /// ``AdminError/stoppedProcess(_:beatAge:)`` for one whose lease expired (a killed worker's
+    /// heartbeat outlives it by up to a minute).
+    func send(_ signal: WorkerSignal, to identity: String) async throws
+}

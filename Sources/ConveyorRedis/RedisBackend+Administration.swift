@@ -1,0 +1,176 @@
+import Conveyor
+import RedisClient
+
+/// The admin operations on Sidekiq's layout: the sorted sets, the queue lists, the process registry
+/// and each process's signal list, read and written as Sidekiq's API does.
+extension RedisBackend: JobAdministration {
+    public func entries(in set: JobSet, offset: Int, limit: Int) async throws -> JobSetPage {
+        let start = max(0, offset)
+        // One transaction, so the page and the total describe the same moment.
+        var commands = [RedisCommand("MULTI"), RedisCommand("ZCARD", keys.set(set))]
+        if limit > 0 {
+            // Clamped so that no offset and limit, however large, can overflow the last index.
+            let last = start > Int.max - limit ? Int.max : start + limit - 1
+            commands.append(RedisCommand("ZRANGE", keys.set(set), start, last, "WITHSCORES"))
+        }
+        commands.append(RedisCommand("EXEC"))
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        let results = replies.last?.array ?? []
+        let members = results.count > 1 ? results[1].array ?? [] : []
+        let entries = stride(from: 0, to: members.count - 1, by: 2).compactMap { index -> JobSetEntry? in
+            guard let payload = members[index].bytes, let score = members[index + 1].string.flatMap(Double.init) else { return nil }
+            return JobSetEntry(score: score, payload: payload)
+        }
+        return JobSetPage(entries: entries, offset: start, total: results.first?.integer ?? 0)
+    }
+
+    /// Finds a set's member by ID: `ZSCAN` narrowed by a pattern on the jid's text, then an exact
+    /// comparison of the member's `jid` field, so a jid that appears in another job's args never
+    /// matches; malformed members that still have a `jid` are found too. A member without a jid is
+    /// found by its ``JobSetEntry/id`` (`payload-` and its SHA-1), which needs a scan of every member.
+    public func entry(id: String, in set: JobSet) async throws -> JobSetEntry {
+        let isContentID = id.hasPrefix(JobSetEntry.payloadIDPrefix)
+        let pattern = isContentID ? "*" : "*" + Self.escapeGlob(id) + "*"
+        var cursor = "0"
+        repeat {
+            let reply = try await client.send("ZSCAN", keys.set(set), cursor, "MATCH", pattern, "COUNT", 1000).array ?? []
+            cursor = reply.first?.string ?? "0"
+            let members = reply.count > 1 ? reply[1].array ?? [] : []
+            for index in stride(from: 0, to: members.count - 1, by: 2) {
+                guard let payload = members[index].bytes, let score = members[index + 1].string.flatMap(Double.init) else { continue }
+                let entry = JobSetEntry(score: score, payload: payload)
+                if isContentID ? (entry.jid == nil && entry.id == id) : entry.jid == id { return entry }
+            }
+        } while cursor != "0"
+        throw AdminError.unknownJID(id, set: set)
+    }
+
+    @discardableResult
+    public func enqueueNow(id: String, from set: JobSet) async throws -> JobSetEntry {
+        let entry = try await entry(id: id, in: set)
+        // Stamped by Redis's clock, as the poller stamps the jobs it promotes.
+        guard try await release([entry.payload], from: set, now: serverTime()) == 1 else {
+            throw AdminError.unknownJID(id, set: set)
+        }
+        return entry
+    }
+
+    @discardableResult
+    public func delete(id: String, from set: JobSet) async throws -> JobSetEntry {
+        let entry = try await entry(id: id, in: set)
+        guard try await client.send("ZREM", keys.set(set), entry.payload).integer == 1 else {
+            throw AdminError.unknownJID(id, set: set)
+        }
+        return entry
+    }
+
+    @discardableResult
+    public func kill(id: String, from set: JobSet) async throws -> JobSetEntry {
+        let entry = try await entry(id: id, in: set)
+        guard set != .dead else { return entry }
+        let now = try await serverTime()
+        let moved = try await client.run(
+            RedisScripts.kill,
+            keys: [keys.set(set), keys.set(.dead)],
+            arguments: [entry.payload, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
+        )
+        guard moved.integer == 1 else { throw AdminError.unknownJID(id, set: set) }
+        return entry
+    }
+
+    @discardableResult
+    public func clear(_ set: JobSet) async throws -> Int {
+        let commands = [RedisCommand("MULTI"), RedisCommand("ZCARD", keys.set(set)), RedisCommand("UNLINK", keys.set(set)), RedisCommand("EXEC")]
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        return replies.last?.array?.first?.integer ?? 0
+    }
+
+    public func queues() async throws -> [QueueSummary] {
+        let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
+        guard !names.isEmpty else { return [] }
+        // The oldest job is at the pop end (the right), where Sidekiq's `Queue#latency` reads it too.
+        var commands: [RedisCommand] = []
+        for name in names {
+            commands += [RedisCommand("LLEN", keys.queue(name)), RedisCommand("LINDEX", keys.queue(name), -1)]
+        }
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        let now = Clock.now()
+        return names.enumerated().map { index, name in
+            QueueSummary(
+                name: name, size: replies[2 * index].integer ?? 0,
+                latency: QueueSummary.latency(ofNext: replies[2 * index + 1].bytes, now: now)
+            )
+        }
+    }
+
+    public func processes() async throws -> [ProcessSummary] {
+        let identities = (try await client.send("SMEMBERS", keys.processes).array ?? []).compactMap(\.string).sorted()
+        guard !identities.isEmpty else { return [] }
+        let commands = identities.map { RedisCommand("HMGET", keys.process($0), "info", "busy", "beat", "quiet") }
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        let now = Clock.now()
+        return zip(identities, replies).compactMap { identity, reply in
+            let fields = reply.array ?? []
+            guard fields.count == 4, let beat = fields[2].string.flatMap(Double.init) else { return nil }
+            let info = fields[0].bytes.flatMap { try? JSONValue.parse($0) }?.objectValue ?? JSONObject()
+            return ProcessSummary(
+                identity: identity, busy: fields[1].integer ?? 0, beatAge: Self.age(since: beat, now: now),
+                isQuiet: fields[3].string == "true", queues: ProcessSummary.queues(in: info)
+            )
+        }
+    }
+
+    /// Pushes the signal onto `IDENTITY-signals`, expiring in 60 s as Sidekiq's API does. A Conveyor
+    /// worker counts as live while its lease exists (Redis expires it by its own clock after the
+    /// worker's `--stale-after` without a beat); a process without a lease (a Sidekiq process, or a
+    /// Conveyor worker from before leases) while its `beat` is at most
+    /// ``RecoveryPolicy/defaultStaleHeartbeatAge`` seconds old. A killed worker's hash lingers until
+    /// it expires, and a signal to it would never be obeyed.
+    public func send(_ signal: WorkerSignal, to identity: String) async throws {
+        let reads = [
+            RedisCommand("HMGET", keys.process(identity), "beat", "info", "lease"),
+            RedisCommand("EXISTS", keys.lease(identity)),
+        ]
+        let replies = try await client.pipeline(reads)
+        try Self.check(replies, reads)
+        let fields = replies[0].array ?? []
+        guard fields.count == 3, fields[0].string != nil || fields[1].bytes != nil else {
+            throw AdminError.unknownProcess(identity)
+        }
+        let beatAge = fields[0].string.flatMap(Double.init).map { Clock.now() - $0 }
+        let holdsLease = replies[1].integer == 1
+        if fields[2].isNull {
+            if let beatAge, beatAge > RecoveryPolicy.defaultStaleHeartbeatAge { throw AdminError.stoppedProcess(identity, beatAge: beatAge) }
+        } else if !holdsLease {
+            throw AdminError.stoppedProcess(identity, beatAge: beatAge ?? .infinity)
+        }
+        let commands = [
+            RedisCommand("MULTI"),
+            RedisCommand("LPUSH", keys.signals(identity), signal.rawValue),
+            RedisCommand("EXPIRE", keys.signals(identity), 60),
+            RedisCommand("EXEC"),
+        ]
+        try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    /// Seconds since a `beat` read from Redis, within 0 … 1e9 so that a hand-written `inf` or `1e300`
+    /// cannot trap a conversion later.
+    static func age(since beat: Double, now: Double) -> Double {
+        let age = now - beat
+        return age.isNaN ? 1e9 : min(max(0, age), 1e9)
+    }
+
+    /// A jid as a `ZSCAN MATCH` pattern that matches only its own text.
+    static func escapeGlob(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "*?[]\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}

@@ -1,0 +1,199 @@
+import Conveyor
+
+/// The ``JobAdministration`` checks: what `conveyor retry|dead|scheduled|processes|quiet|stop` and a
+/// dashboard rely on, on both backends.
+extension BackendConformance {
+    /// The admin checks, run after the others by ``checks``.
+    static let administrationChecks: [Check] = [
+        Check(name: "admin pages a set by offset and limit, with the set's total", run: administration(pagesByOffset)),
+        Check(name: "admin finds an entry by jid, and a member that is not a job by its payload ID", run: administration(findsByID)),
+        Check(name: "enqueue now moves an entry to its queue with a fresh enqueued_at, other fields intact", run: administration(enqueueNowKeepsFields)),
+        Check(name: "admin deletes one entry, kills one to the dead set, and clears a set", run: administration(deleteKillAndClear)),
+        Check(name: "queues report their size and the oldest job's latency", run: administration(queuesReportLatency)),
+        Check(name: "a heartbeat shows as a process with its busy count, quiet state and queues", run: administration(processesAfterHeartbeat)),
+        Check(name: "a signal is refused for an unknown or stopped process and popped by a live one's next beat", run: administration(signalsReachOnlyLiveProcesses)),
+    ]
+
+    /// A check on a backend that must also be an admin backend.
+    static func administration(
+        _ check: @escaping @Sendable (any JobBackend & JobAdministration) async throws -> Void
+    ) -> @Sendable (any JobBackend) async throws -> Void {
+        { backend in
+            guard let admin = backend as? any JobBackend & JobAdministration else {
+                throw TestKitError("\(type(of: backend)) does not conform to JobAdministration; every backend must, for the admin CLI.")
+            }
+            try await check(admin)
+        }
+    }
+
+    static func pagesByOffset(_ backend: any JobBackend & JobAdministration) async throws {
+        let jobs = (0..<5).map { Job(className: "Later", args: [.number(JSONNumber($0))]) }
+        let start = Clock.now() + 3600
+        for (index, job) in jobs.enumerated() {
+            try await backend.schedule([EncodedJob(job)], at: start + Double(index))
+        }
+        let middle = try await backend.entries(in: .schedule, offset: 1, limit: 2)
+        try expect(middle.entries.map(\.jid) == [jobs[1].jid, jobs[2].jid], "offset 1, limit 2 gave \(middle.entries.map(\.jid)), expected the 2nd and 3rd soonest")
+        try expect(middle.total == 5 && middle.offset == 1, "the page says total \(middle.total) at offset \(middle.offset), expected 5 at 1")
+        try expect(middle.entries.map(\.score) == [start + 1, start + 2], "the page's scores are \(middle.entries.map(\.score)), expected the run times")
+        let last = try await backend.entries(in: .schedule, offset: 4, limit: 10)
+        try expect(last.entries.map(\.jid) == [jobs[4].jid] && last.total == 5, "offset 4 gave \(last.entries.count) entries of \(last.total), expected the last 1 of 5")
+        let beyond = try await backend.entries(in: .schedule, offset: 10, limit: 10)
+        try expect(beyond.entries.isEmpty && beyond.total == 5, "an offset past the end gave \(beyond.entries.count) entries of \(beyond.total)")
+        let none = try await backend.entries(in: .schedule, offset: 0, limit: 0)
+        try expect(none.entries.isEmpty && none.total == 5, "limit 0 gave \(none.entries.count) entries of \(none.total)")
+        let empty = try await backend.entries(in: .dead, offset: 0, limit: 10)
+        try expect(empty.entries.isEmpty && empty.total == 0, "the empty dead set gave \(empty.entries.count) entries of \(empty.total)")
+    }
+
+    static func findsByID(_ backend: any JobBackend & JobAdministration) async throws {
+        let target = Job(className: "Target")
+        // Sooner than the target and naming its jid in its args: found by text, it must not match.
+        let decoy = Job(className: "Decoy", args: [.string(target.jid)])
+        try await backend.schedule([EncodedJob(decoy)], at: Clock.now() + 60)
+        try await backend.schedule([EncodedJob(target)], at: Clock.now() + 120)
+        let found = try await backend.entry(id: target.jid, in: .schedule)
+        try expect(found.job?.className == "Target", "finding \(target.jid) gave a \(found.job?.className ?? "non-job"), expected the Target job")
+        try await expectAdminError(.unknownJID(target.jid, set: .retry), "finding a jid in the wrong set") {
+            _ = try await backend.entry(id: target.jid, in: .retry)
+        }
+        let notAJob: [UInt8] = Array("not a job".utf8)
+        try await backend.push([EncodedJob(queue: "default", payload: notAJob)])
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 1, timeout: 0.1)
+        try await backend.move(fetched[0], to: .dead, payload: notAJob, score: Clock.now())
+        let id = JobSetEntry(score: 0, payload: notAJob).id
+        let buried = try await backend.entry(id: id, in: .dead)
+        try expect(buried.payload == notAJob && buried.jid == nil, "finding \(id) did not give the member that is not a job")
+    }
+
+    static func enqueueNowKeepsFields(_ backend: any JobBackend & JobAdministration) async throws {
+        let text = #"{"retry":3,"queue":"mail","class":"Later","args":[1.50],"jid":"0123456789abcdef01234567","custom":{"b":1,"a":2}}"#
+        try await backend.schedule([EncodedJob(queue: "mail", payload: Array(text.utf8))], at: Clock.now() + 3600)
+        let before = Clock.now()
+        let moved = try await backend.enqueueNow(id: "0123456789abcdef01234567", from: .schedule)
+        try expect(moved.payload == Array(text.utf8) && moved.queue == "mail", "enqueue now returned a different entry than the one stored")
+        let mail = try await fetchOnThread(backend, owner: "w1", queues: ["mail"], maximum: 5, timeout: 0.1)
+        let payload = String(decoding: mail.first?.payload ?? [], as: UTF8.self)
+        try expect(mail.count == 1 && payload.hasPrefix(String(text.dropLast()) + ",\"enqueued_at\":"), "the job enqueued now should be the stored JSON byte for byte plus enqueued_at, got \(payload)")
+        let enqueuedAt = try Job(json: mail[0].payload).enqueuedAt ?? 0
+        try expect(enqueuedAt >= before - 1 && enqueuedAt <= Clock.now() + 1, "enqueued_at \(enqueuedAt) is not the time it was enqueued")
+        let statistics = try await backend.statistics()
+        try expect(statistics.scheduled == 0, "the job enqueued now is still in the schedule set too")
+        try await expectAdminError(.unknownJID("0123456789abcdef01234567", set: .schedule), "enqueueing the same job now twice") {
+            try await backend.enqueueNow(id: "0123456789abcdef01234567", from: .schedule)
+        }
+    }
+
+    static func deleteKillAndClear(_ backend: any JobBackend & JobAdministration) async throws {
+        let jobs = (0..<3).map { Job(className: "Failing", args: [.number(JSONNumber($0))]) }
+        try await backend.push(jobs.map(EncodedJob.init))
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 3, timeout: 0.1)
+        for (index, job) in fetched.enumerated() {
+            try await backend.move(job, to: .retry, payload: job.payload, score: Clock.now() + 3600 + Double(index))
+        }
+        let deleted = try await backend.delete(id: jobs[0].jid, from: .retry)
+        try expect(deleted.jid == jobs[0].jid, "delete returned \(deleted.id), expected \(jobs[0].jid)")
+        try await expectAdminError(.unknownJID(jobs[0].jid, set: .retry), "deleting the same job twice") {
+            try await backend.delete(id: jobs[0].jid, from: .retry)
+        }
+        let before = Clock.now()
+        try await backend.kill(id: jobs[1].jid, from: .retry)
+        let retries = try await backend.entries(in: .retry, offset: 0, limit: 10)
+        let dead = try await backend.entries(in: .dead, offset: 0, limit: 10)
+        try expect(retries.entries.map(\.jid) == [jobs[2].jid], "after a delete and a kill the retry set holds \(retries.entries.map(\.id)), expected only the third job")
+        try expect(dead.entries.map(\.payload) == [fetched[1].payload], "the killed job is not in the dead set unchanged")
+        let diedAt = dead.entries.first?.score ?? 0
+        try expect(diedAt >= before - 1 && diedAt <= Clock.now() + 1, "the killed job's time of death \(diedAt) is not now")
+        try await backend.kill(id: jobs[1].jid, from: .dead)
+        try expect(try await backend.entries(in: .dead, offset: 0, limit: 10).total == 1, "killing a dead job again changed the dead set's size")
+        try await backend.kill(id: jobs[2].jid, from: .retry)
+        let cleared = try await backend.clear(.dead)
+        let statistics = try await backend.statistics()
+        try expect(cleared == 2 && statistics.dead == 0 && statistics.retries == 0, "clearing the dead set reported \(cleared) and left \(statistics.dead), expected 2 and 0")
+        try expect(try await backend.clear(.dead) == 0, "clearing an empty set reported entries")
+    }
+
+    static func queuesReportLatency(_ backend: any JobBackend & JobAdministration) async throws {
+        // Bounds from the time the check itself took, not fixed margins: a loaded machine may pause
+        // it for seconds anywhere.
+        let before = Clock.now()
+        var old = Job(className: "Old", queue: "slow")
+        old.enqueuedAt = before - 10
+        var recent = Job(className: "Recent", queue: "slow")
+        recent.enqueuedAt = Clock.now()
+        var fresh = Job(className: "Fresh", queue: "fast")
+        fresh.enqueuedAt = Clock.now()
+        try await backend.push([EncodedJob(old), EncodedJob(recent), EncodedJob(fresh)])
+        let queues = try await backend.queues()
+        let elapsed = Duration.seconds(Clock.now() - before + 0.01)
+        try expect(queues.map(\.name) == ["fast", "slow"], "queues are \(queues.map(\.name)), expected fast and slow by name")
+        try expect(queues.map(\.size) == [1, 2], "queue sizes are \(queues.map(\.size)), expected 1 and 2")
+        try expect(queues[1].latency >= .seconds(9.99) && queues[1].latency <= .seconds(10) + elapsed, "the slow queue's latency is \(queues[1].latency), expected 10 s (its oldest job's wait) plus at most the \(elapsed) this check took")
+        try expect(queues[0].latency <= elapsed, "the fast queue's latency is \(queues[0].latency), expected at most the \(elapsed) this check took")
+        _ = try await fetchOnThread(backend, owner: "w1", queues: ["fast"], maximum: 1, timeout: 0.1)
+        let drained = try await backend.queues().first { $0.name == "fast" }
+        try expect(drained?.size == 0 && drained?.latency == .zero, "an empty queue reports size \(String(describing: drained?.size)) and latency \(String(describing: drained?.latency)), expected 0 and 0")
+    }
+
+    static func processesAfterHeartbeat(_ backend: any JobBackend & JobAdministration) async throws {
+        try expect(try await backend.processes().isEmpty, "a fresh backend lists processes")
+        var beat = heartbeat("host:1:abc")
+        beat.info = ["queues": ["critical", "default", "critical"]]
+        beat.busy = 2
+        beat.isQuiet = true
+        let before = Clock.now()
+        try await backend.beat(beat)
+        let processes = try await backend.processes()
+        try expect(processes.count == 1, "after one heartbeat \(processes.count) processes are listed")
+        let process = processes[0]
+        try expect(process.identity == "host:1:abc" && process.busy == 2 && process.isQuiet, "the process is listed as \(process)")
+        try expect(process.queues == ["critical", "default"], "the process serves \(process.queues), expected critical and default once each")
+        let elapsed = Clock.now() - before + 0.01
+        try expect(process.beatAge >= 0 && process.beatAge <= elapsed, "a process that beat \(elapsed) s ago at most has beat age \(process.beatAge)")
+        try await backend.removeHeartbeat(of: "host:1:abc")
+        try expect(try await backend.processes().isEmpty, "a removed heartbeat is still listed")
+    }
+
+    static func signalsReachOnlyLiveProcesses(_ backend: any JobBackend & JobAdministration) async throws {
+        try await expectAdminError(.unknownProcess("nobody:1:0"), "signalling an identity that never beat") {
+            try await backend.send(.quiet, to: "nobody:1:0")
+        }
+        try await backend.beat(heartbeat("live"))
+        try await backend.send(.quiet, to: "live")
+        try await backend.send(.stop, to: "live")
+        let first = try await backend.beat(heartbeat("live"))
+        let second = try await backend.beat(heartbeat("live"))
+        let third = try await backend.beat(heartbeat("live"))
+        try expect(first.signal == .quiet && second.signal == .stop && third.signal == nil, "the beats popped \([first.signal, second.signal, third.signal]), expected quiet, stop, then nothing")
+
+        var frozen = heartbeat("frozen")
+        frozen.leaseDuration = 0.2
+        try await backend.beat(frozen)
+        // Until the lease expires the process counts as live; afterwards every signal is refused.
+        let deadline = Clock.monotonic() + 5
+        var refusal: AdminError?
+        while refusal == nil && Clock.monotonic() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            do {
+                // Accepted while the lease holds; a beat here would renew it, so none follows.
+                try await backend.send(.stop, to: "frozen")
+            } catch let error as AdminError {
+                refusal = error
+            }
+        }
+        guard case .stoppedProcess("frozen", _) = refusal else {
+            throw TestKitError("a process whose lease expired was not refused as stopped: \(String(describing: refusal))")
+        }
+    }
+
+    /// Runs `operation` and checks it throws exactly `expected`.
+    static func expectAdminError(_ expected: AdminError, _ what: String, _ operation: () async throws -> Void) async throws {
+        do {
+            try await operation()
+        } catch let error as AdminError {
+            try expect(error == expected, "\(what) threw \(error), expected \(expected)")
+            return
+        }
+        throw TestKitError("\(what) succeeded; expected the error \(expected)")
+    }
+}

@@ -73,9 +73,3 @@ struct BenchmarkEnvironment: Sendable {
         }
     }
 }
-
-/// A benchmark that could not complete.
-struct BenchmarkError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

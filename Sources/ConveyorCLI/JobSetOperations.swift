@@ -24,11 +24,11 @@ enum JobSetOperations {
         var table = TextTable(["JID", "CLASS", "QUEUE", set == .dead ? "DIED AT" : "RUNS AT", "FAILURES", "ERROR"])
         for entry in entries {
             let fields = entry.fields
-            let failures = fields?["retry_count"]?.intValue.map { $0 == .max ? "\($0)" : "\($0 + 1)" } ?? "0"
-            let error = fields?["error_message"]?.stringValue ?? entry.problem ?? ""
+            let failures = fields?[JobField.retryCount]?.intValue.map { $0 == .max ? "\($0)" : "\($0 + 1)" } ?? "0"
+            let error = fields?[JobField.errorMessage]?.stringValue ?? entry.problem ?? ""
             table.append([
-                LogText.escaped(entry.id), LogText.escaped(fields?["class"]?.stringValue ?? entry.label),
-                LogText.escaped(fields?["queue"]?.stringValue ?? ""), ScheduleTime.iso8601(entry.score), failures,
+                LogText.escaped(entry.id), LogText.escaped(fields?[JobField.className]?.stringValue ?? entry.label),
+                LogText.escaped(fields?[JobField.queue]?.stringValue ?? ""), ScheduleTime.iso8601(entry.score), failures,
                 LogText.escaped(error.prefix(60)),
             ])
         }
@@ -75,9 +75,9 @@ enum JobSetOperations {
         object["at"] = .string(ScheduleTime.iso8601(entry.score))
         object["id"] = .string(entry.id)
         if let job = entry.job {
-            object["jid"] = .string(job.jid)
-            object["class"] = .string(job.className)
-            object["queue"] = .string(job.queue)
+            object[JobField.jid] = .string(job.jid)
+            object[JobField.className] = .string(job.className)
+            object[JobField.queue] = .string(job.queue)
             object["job"] = .object(job.fields)
         } else {
             object["payload"] = .string(String(decoding: entry.payload, as: UTF8.self))

@@ -10,7 +10,7 @@ import Glibc
 /// liveness is a lease that Redis expires by its own clock, so the recoverer must take none of the live
 /// worker's jobs. (Comparing one worker's beat with another's clock made these jobs run twice.)
 struct ClockSkewScenario: ChaosScenario {
-    var jobs = 1000
+    var jobs = 2000
     /// How far ahead the recoverer's wall clock runs.
     var skewSeconds = 40
     /// How long both workers run side by side while the first has jobs in flight.
@@ -71,7 +71,7 @@ struct ClockSkewScenario: ChaosScenario {
             let runnerLease = try await redis.client.send("PTTL", backend.keys.lease(runnerIdentity)).integer ?? -2
             outcome.expect(runnerLease > 0, "the runner's lease has no time to live (PTTL \(runnerLease))")
 
-            try await environment.waitUntil("every job recorded", timeout: 30) {
+            try await environment.waitUntil("every job recorded", timeout: 90) {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= jobs
             }
             outcome.recoverySeconds = Clock.monotonic() - startedAt

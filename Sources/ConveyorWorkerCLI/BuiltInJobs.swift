@@ -76,7 +76,7 @@ enum BuiltInJobs {
             // becomes an Int (1e400 or -1e23 would trap the conversion).
             let microseconds = ((startedAt - enqueuedAt) * 1_000_000).rounded()
             guard microseconds.isFinite, abs(microseconds) < 1e15 else {
-                throw JobArgumentsError(jobClass: "Latency", reason: "its enqueued_at (\(context.job.fields["enqueued_at"]?.jsonString ?? "none")) is not a time within 30 years of now")
+                throw JobArgumentsError(jobClass: "Latency", reason: "its enqueued_at (\(context.job.fields[JobField.enqueuedAt]?.jsonString ?? "none")) is not a time within 30 years of now")
             }
             try await client.send("RPUSH", key, Int(microseconds))
         }

@@ -21,7 +21,7 @@ public struct JobSetEntry: Sendable, Equatable {
     public var fields: JSONObject? { (try? JSONValue.parse(payload))?.objectValue }
 
     /// The member's `jid`, read from its fields whether or not it is a valid job.
-    public var jid: String? { fields?["jid"]?.stringValue }
+    public var jid: String? { fields?[JobField.jid]?.stringValue }
 
     /// The queue the member goes to when it is enqueued now: its own, or the default queue for a
     /// member that is not a job, where the worker that fetches it sends it to the dead set with the

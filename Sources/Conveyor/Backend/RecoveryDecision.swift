@@ -19,7 +19,7 @@ public enum RecoveryDecision: Sendable, Equatable {
     case bury(payload: [UInt8])
 
     /// The field that counts how often a job was recovered from crashed workers.
-    public static let countField = "recovery_count"
+    public static let countField = JobField.recoveryCount
 
     /// Decides for one payload. `wasStarted`: the dead worker had marked this job as started (see
     /// ``isSuspect(_:)``). A payload that is not a JSON object is requeued unchanged: the worker that
@@ -37,9 +37,9 @@ public enum RecoveryDecision: Sendable, Equatable {
             return .requeue(payload: JSONValue.object(fields).serialized())
         }
         fields[countField] = .number(JSONNumber(count - 1))
-        fields["error_message"] = .string(poisonPillMessage(recoveries: count - 1))
-        fields["error_class"] = .string("Conveyor::PoisonPill")
-        fields["failed_at"] = .number(JSONNumber(now))
+        fields[JobField.errorMessage] = .string(poisonPillMessage(recoveries: count - 1))
+        fields[JobField.errorClass] = .string("Conveyor::PoisonPill")
+        fields[JobField.failedAt] = .number(JSONNumber(now))
         return .bury(payload: JSONValue.object(fields).serialized())
     }
 

@@ -16,7 +16,7 @@ extension Job {
 
     /// The field rules every job must meet, whoever built it.
     static func check(_ fields: JSONObject) throws(JobDecodingError) {
-        guard case .string(let className)? = fields["class"], !className.isEmpty else {
+        guard case .string(let className)? = fields[JobField.className], !className.isEmpty else {
             throw .missingField("class", expected: "a non-empty string naming the job class")
         }
         // A class starting with a printable ASCII character is not blank: the common case, decided
@@ -25,13 +25,13 @@ extension Job {
         guard startsPrintable || !className.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             throw .missingField("class", expected: "a job class name, not only whitespace (it is \(LogText.quoted(className)))")
         }
-        guard case .array? = fields["args"] else {
+        guard case .array? = fields[JobField.args] else {
             throw .missingField("args", expected: "an array of arguments")
         }
-        guard case .string(let jid)? = fields["jid"], !jid.isEmpty else {
+        guard case .string(let jid)? = fields[JobField.jid], !jid.isEmpty else {
             throw .missingField("jid", expected: "a non-empty string")
         }
-        if let queue = fields["queue"] {
+        if let queue = fields[JobField.queue] {
             guard case .string(let name) = queue, !name.isEmpty else {
                 throw .missingField("queue", expected: "a non-empty string")
             }
@@ -41,6 +41,6 @@ extension Job {
                 throw .missingField("queue", expected: "a queue name a worker can serve, but \(error.rule) (it is \(LogText.quoted(name)))")
             }
         }
-        try RetryPolicy.check(fields["retry"])
+        try RetryPolicy.check(fields[JobField.retry])
     }
 }

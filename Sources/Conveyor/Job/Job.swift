@@ -8,6 +8,9 @@ public struct Job: Sendable, Equatable, Hashable {
     /// Every field of the job, in the order they were written.
     public var fields: JSONObject
 
+    /// `,"enqueued_at":`, appended to a serialized job on the push path.
+    static let enqueuedAtMemberStart = Array(",\"\(JobField.enqueuedAt)\":".utf8)
+
     /// Builds a new job the way Sidekiq's client does: a fresh `jid`, `created_at` now, `retry: true`.
     public init(
         className: String,
@@ -19,12 +22,12 @@ public struct Job: Sendable, Equatable, Hashable {
     ) {
         // Sidekiq's own field order, built in one go (the hot path of bulk pushes).
         fields = JSONObject(distinctMembers: [
-            ("retry", retry.jsonValue),
-            ("queue", .string(queue)),
-            ("class", .string(className)),
-            ("args", .array(args)),
-            ("jid", .string(jid)),
-            ("created_at", .number(JSONNumber(createdAt))),
+            (JobField.retry, retry.jsonValue),
+            (JobField.queue, .string(queue)),
+            (JobField.className, .string(className)),
+            (JobField.args, .array(args)),
+            (JobField.jid, .string(jid)),
+            (JobField.createdAt, .number(JSONNumber(createdAt))),
         ])
     }
 
@@ -54,50 +57,50 @@ public struct Job: Sendable, Equatable, Hashable {
 
     /// The job's class name, which selects its handler.
     public var className: String {
-        get { fields["class"]?.stringValue ?? "" }
-        set { fields["class"] = .string(newValue) }
+        get { fields[JobField.className]?.stringValue ?? "" }
+        set { fields[JobField.className] = .string(newValue) }
     }
 
     /// The positional arguments.
     public var args: [JSONValue] {
-        get { fields["args"]?.arrayValue ?? [] }
-        set { fields["args"] = .array(newValue) }
+        get { fields[JobField.args]?.arrayValue ?? [] }
+        set { fields[JobField.args] = .array(newValue) }
     }
 
     /// The job ID: 24 lowercase hex characters when Conveyor or Sidekiq made it.
     public var jid: String {
-        get { fields["jid"]?.stringValue ?? "" }
-        set { fields["jid"] = .string(newValue) }
+        get { fields[JobField.jid]?.stringValue ?? "" }
+        set { fields[JobField.jid] = .string(newValue) }
     }
 
     /// The queue this job belongs to (`default` when the field is absent).
     public var queue: String {
-        get { fields["queue"]?.stringValue ?? Self.defaultQueue }
-        set { fields["queue"] = .string(newValue) }
+        get { fields[JobField.queue]?.stringValue ?? Self.defaultQueue }
+        set { fields[JobField.queue] = .string(newValue) }
     }
 
     /// How often the job may be retried after failing.
     public var retry: RetryPolicy {
-        get { RetryPolicy(jsonValue: fields["retry"]) }
-        set { fields["retry"] = newValue.jsonValue }
+        get { RetryPolicy(jsonValue: fields[JobField.retry]) }
+        set { fields[JobField.retry] = newValue.jsonValue }
     }
 
     /// When the job was built, in epoch seconds (read from float seconds or integer milliseconds).
     public var createdAt: Double? {
-        get { Self.timestamp(fields["created_at"]) }
-        set { fields["created_at"] = newValue.map { .number(JSONNumber($0)) } }
+        get { Self.timestamp(fields[JobField.createdAt]) }
+        set { fields[JobField.createdAt] = newValue.map { .number(JSONNumber($0)) } }
     }
 
     /// When the job was last pushed onto a queue list, in epoch seconds.
     public var enqueuedAt: Double? {
-        get { Self.timestamp(fields["enqueued_at"]) }
-        set { fields["enqueued_at"] = newValue.map { .number(JSONNumber($0)) } }
+        get { Self.timestamp(fields[JobField.enqueuedAt]) }
+        set { fields[JobField.enqueuedAt] = newValue.map { .number(JSONNumber($0)) } }
     }
 
     /// Failures so far minus one: absent until the first failure, 0 after it (Sidekiq's convention).
     public var retryCount: Int? {
-        get { fields["retry_count"]?.intValue }
-        set { fields["retry_count"] = newValue.map { .number(JSONNumber($0)) } }
+        get { fields[JobField.retryCount]?.intValue }
+        set { fields[JobField.retryCount] = newValue.map { .number(JSONNumber($0)) } }
     }
 
     /// The serialized JSON, compact, fields in their stored order.
@@ -109,14 +112,14 @@ public struct Job: Sendable, Equatable, Hashable {
     /// `enqueued_at` yet (the usual case) the field is appended to the serialized bytes, which spares
     /// a copy of the fields per job on the bulk-push path.
     public func serialized(enqueuedAt time: Double) -> [UInt8] {
-        guard fields["enqueued_at"] == nil, !fields.isEmpty else {
+        guard fields[JobField.enqueuedAt] == nil, !fields.isEmpty else {
             var stamped = self
             stamped.enqueuedAt = time
             return stamped.serialized()
         }
         var bytes = serialized()
         bytes.removeLast()  // the closing brace
-        bytes.append(contentsOf: #","enqueued_at":"#.utf8)
+        bytes.append(contentsOf: Self.enqueuedAtMemberStart)
         bytes.append(contentsOf: JSONNumber(time).text.utf8)
         bytes.append(UInt8(ascii: "}"))
         return bytes

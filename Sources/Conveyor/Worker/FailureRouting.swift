@@ -32,11 +32,11 @@ struct FailureRouting {
         var job = original
         if job.retry == .never { return .discard }
         // Sidekiq's `retry_queue` option: the failed job moves to that queue, so its retries run there.
-        if case .string(let retryQueue)? = job.fields["retry_queue"], !retryQueue.isEmpty {
+        if case .string(let retryQueue)? = job.fields[JobField.retryQueue], !retryQueue.isEmpty {
             job.queue = retryQueue
         }
-        job.fields["error_message"] = .string(storedMessage(message))
-        job.fields["error_class"] = .string(errorClass)
+        job.fields[JobField.errorMessage] = .string(storedMessage(message))
+        job.fields[JobField.errorClass] = .string(errorClass)
         // The run ended with an error, not with its worker's death: the job is no longer a poison-pill
         // suspect, and runs beside others again (see `RecoveryDecision`).
         job.fields[RecoveryDecision.countField] = nil
@@ -44,17 +44,17 @@ struct FailureRouting {
         if let previous = job.retryCount {
             // Saturates: a payload may carry any retry_count, up to Int.max.
             count = previous == .max ? previous : previous + 1
-            job.fields["retried_at"] = .number(JSONNumber(now))
+            job.fields[JobField.retriedAt] = .number(JSONNumber(now))
         } else {
             count = 0
-            job.fields["failed_at"] = .number(JSONNumber(now))
+            job.fields[JobField.failedAt] = .number(JSONNumber(now))
         }
         job.retryCount = count
         if count < job.retry.maximumRetries {
             let seconds = customDelay?(count) ?? delay(forRetryCount: count, jitter: jitter)
             return .set(.retry, payload: job.serialized(), score: now + clamped(seconds))
         }
-        if job.fields["dead"] == .bool(false) { return .discard }
+        if job.fields[JobField.dead] == .bool(false) { return .discard }
         return .set(.dead, payload: job.serialized(), score: now)
     }
 

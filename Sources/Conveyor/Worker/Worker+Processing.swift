@@ -115,9 +115,9 @@ extension Worker {
         ])
         var payload = fetched.payload
         if case .object(var fields)? = try? JSONValue.parse(fetched.payload) {
-            fields["error_message"] = .string(FailureRouting.storedMessage(reason.description))
-            fields["error_class"] = .string("Conveyor::MalformedJob")
-            fields["failed_at"] = .number(JSONNumber(Clock.now()))
+            fields[JobField.errorMessage] = .string(FailureRouting.storedMessage(reason.description))
+            fields[JobField.errorClass] = .string("Conveyor::MalformedJob")
+            fields[JobField.failedAt] = .number(JSONNumber(Clock.now()))
             payload = JSONValue.object(fields).serialized()
         }
         await settle(fetched, in: .dead, payload: payload, score: Clock.now())

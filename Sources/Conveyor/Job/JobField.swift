@@ -1,0 +1,34 @@
+/// Sidekiq's job field names, spelled once, as `RedisKeys` spells the keys: every read or write of a
+/// job's fields names them through here.
+public enum JobField {
+    /// The job class (`class`).
+    public static let className = "class"
+    /// The arguments array.
+    public static let args = "args"
+    /// The job's ID.
+    public static let jid = "jid"
+    /// The queue it runs on.
+    public static let queue = "queue"
+    /// `true`, `false` or a number of retries.
+    public static let retry = "retry"
+    /// When the job was created (epoch seconds).
+    public static let createdAt = "created_at"
+    /// When it was last pushed onto its queue.
+    public static let enqueuedAt = "enqueued_at"
+    /// The last failure's message.
+    public static let errorMessage = "error_message"
+    /// The last failure's error type.
+    public static let errorClass = "error_class"
+    /// When it first failed.
+    public static let failedAt = "failed_at"
+    /// When it was last retried.
+    public static let retriedAt = "retried_at"
+    /// Failures so far minus one (0 after the first).
+    public static let retryCount = "retry_count"
+    /// Sidekiq's option: the queue its retries run on.
+    public static let retryQueue = "retry_queue"
+    /// `false`: drop the job instead of sending it to the dead set when retries run out.
+    public static let dead = "dead"
+    /// Conveyor's: how often it was recovered from a crashed worker while running.
+    public static let recoveryCount = "recovery_count"
+}

@@ -1,0 +1,5 @@
+/// A benchmark that could not complete.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -21,6 +21,7 @@ extension JobRegistry {
             guard let userID = args.first?.intValue else { throw JobArgumentsError(jobClass: "NotifyUser", reason: "args must be [user_id, text]") }
             context.logger.info("Notifying user \(userID)")
         }
+        registry.registerActiveJobs()  // see ActiveJob below
         return registry
     }
 }

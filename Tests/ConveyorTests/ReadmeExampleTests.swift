@@ -18,7 +18,7 @@ struct ReadmeExampleTests {
         }
         #expect(blocks.map(\.path).sorted() == [
             "Examples/ExampleWorker/ExampleJobs.swift", "Examples/ExampleWorker/ExampleWorker.swift",
-            "Examples/ImageWorker/ImageWorker.swift", "Tests/ConveyorTests/GreetUserTests.swift",
+            "Examples/ImageWorker/ActiveJobs.swift", "Examples/ImageWorker/ImageWorker.swift", "Tests/ConveyorTests/GreetUserTests.swift",
         ])
         for block in blocks {
             let file = try String(contentsOf: root.appendingPathComponent(block.path), encoding: .utf8)

@@ -195,9 +195,29 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in
-            // A byte loop rather than memcmp keeps the module free of Glibc/Darwin; keys are short.
-            rhs.withUTF8 { right in left.elementsEqual(right) }
+            rhs.withUTF8 { right in bytesEqual(left, right) }
         }
+    }
+
+    /// Whether two buffers of the same length hold the same bytes, compared eight at a time: as fast as
+    /// memcmp on short keys, and it keeps the module free of Glibc/Darwin.
+    @inline(__always)
+    private static func bytesEqual(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = left.count
+        guard count > 0, let leftStart = left.baseAddress, let rightStart = right.baseAddress else { return true }
+        let leftRaw = UnsafeRawPointer(leftStart), rightRaw = UnsafeRawPointer(rightStart)
+        var offset = 0
+        while offset + 8 <= count {
+            if leftRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != rightRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            if left[offset] != right[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// A key for `index` that hashes and compares by UTF-8 bytes, matching `keysMatch`.

@@ -16,7 +16,19 @@ extension Job {
 
     /// The field rules every job must meet, whoever built it.
     static func check(_ fields: JSONObject) throws(JobDecodingError) {
-        guard case .string(let className)? = fields[JobField.className], !className.isEmpty else {
+        // One pass over the members rather than a lookup per field: every job pushed or run passes here.
+        var classValue, argsValue, jidValue, queueValue, retryValue: JSONValue?
+        for (key, value) in fields {
+            switch key {
+            case JobField.className: classValue = value
+            case JobField.args: argsValue = value
+            case JobField.jid: jidValue = value
+            case JobField.queue: queueValue = value
+            case JobField.retry: retryValue = value
+            default: break
+            }
+        }
+        guard case .string(let className)? = classValue, !className.isEmpty else {
             throw .missingField("class", expected: "a non-empty string naming the job class")
         }
         // A class starting with a printable ASCII character is not blank: the common case, decided
@@ -25,13 +37,13 @@ extension Job {
         guard startsPrintable || !className.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             throw .missingField("class", expected: "a job class name, not only whitespace (it is \(LogText.quoted(className)))")
         }
-        guard case .array? = fields[JobField.args] else {
+        guard case .array? = argsValue else {
             throw .missingField("args", expected: "an array of arguments")
         }
-        guard case .string(let jid)? = fields[JobField.jid], !jid.isEmpty else {
+        guard case .string(let jid)? = jidValue, !jid.isEmpty else {
             throw .missingField("jid", expected: "a non-empty string")
         }
-        if let queue = fields[JobField.queue] {
+        if let queue = queueValue {
             guard case .string(let name) = queue, !name.isEmpty else {
                 throw .missingField("queue", expected: "a non-empty string")
             }
@@ -41,6 +53,6 @@ extension Job {
                 throw .missingField("queue", expected: "a queue name a worker can serve, but \(error.rule) (it is \(LogText.quoted(name)))")
             }
         }
-        try RetryPolicy.check(fields[JobField.retry])
+        try RetryPolicy.check(retryValue)
     }
 }

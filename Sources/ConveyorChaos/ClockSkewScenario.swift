@@ -58,13 +58,19 @@ struct ClockSkewScenario: ChaosScenario {
             let skew = beat - (try await redis.time())
             outcome.expect(abs(skew - Double(skewSeconds)) < 5, "the recoverer's beat is \(String(format: "%.1f", skew)) s off Redis's TIME, not about \(skewSeconds) s: libfaketime did not skew its clock")
 
-            var leastInFlight = Int.max
+            // Sampled every 100 ms. The runner's private list can be empty for a moment between one
+            // batch's acknowledgement and the next fetch, so the check is that jobs were in flight in
+            // nearly every sample, not in all of them.
+            var samples = 0, samplesWithJobs = 0, mostInFlight = 0
             let deadline = Clock.monotonic() + overlapSeconds
             while Clock.monotonic() < deadline {
-                leastInFlight = min(leastInFlight, try await backend.statistics().inProgress)
+                let inFlight = try await backend.statistics().inProgress
+                samples += 1
+                if inFlight > 0 { samplesWithJobs += 1 }
+                mostInFlight = max(mostInFlight, inFlight)
                 try await Task.sleep(for: .milliseconds(100))
             }
-            outcome.expect(leastInFlight > 0, "the runner had no job in flight at some point of the \(overlapSeconds) s overlap, so recovery had nothing to take")
+            outcome.expect(samples > 0 && Double(samplesWithJobs) >= 0.8 * Double(samples), "the runner had jobs in flight in only \(samplesWithJobs) of \(samples) samples of the \(overlapSeconds) s overlap, so recovery had little to take")
             outcome.expect(recoverer.isRunning, "the recoverer exited during the overlap")
             let ranEarly = try await redis.client.send("SCARD", "early").integer ?? 0
             outcome.expect(ranEarly == 0, "a job scheduled 20 s ahead by Redis's clock ran within \(String(format: "%.0f", overlapSeconds)) s: the poller judged it due by its own clock")
@@ -89,7 +95,7 @@ struct ClockSkewScenario: ChaosScenario {
             outcome.duplicates = tally.duplicates
             outcome.expect(tally.duplicates == 0, "\(tally.duplicates) jobs ran twice: the recoverer took them from the live runner")
             outcome.expect(tally.unexpected == 0, "\(tally.unexpected) recorded jids were never pushed")
-            outcome.notes.append("the recoverer (libfaketime FAKETIME=+\(skewSeconds)s, recovery every 0.3 s) wrote beats \(String(format: "%.1f", skew)) s ahead of Redis's TIME; over \(String(format: "%.0f", overlapSeconds)) s with at least \(leastInFlight) of the runner's jobs always in flight (runner lease 3 s) it recovered \(recovered), and a job scheduled 20 s ahead stayed scheduled (\(ranEarly) early runs)")
+            outcome.notes.append("the recoverer (libfaketime FAKETIME=+\(skewSeconds)s, recovery every 0.3 s) wrote beats \(String(format: "%.1f", skew)) s ahead of Redis's TIME; over \(String(format: "%.0f", overlapSeconds)) s with the runner's jobs in flight in \(samplesWithJobs) of \(samples) samples (up to \(mostInFlight)) (runner lease 3 s) it recovered \(recovered), and a job scheduled 20 s ahead stayed scheduled (\(ranEarly) early runs)")
             return outcome
         }
     }

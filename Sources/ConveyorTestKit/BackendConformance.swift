@@ -150,9 +150,7 @@ public enum BackendConformance {
 
     static func recoveryFollowsTheOwnersLease(_ backend: any JobBackend) async throws {
         try await backend.push([EncodedJob(Job(className: "Noop")), EncodedJob(Job(className: "Noop"))])
-        var longLease = heartbeat("steady")
-        longLease.leaseDuration = 30
-        try await backend.beat(longLease)
+        try await backend.beat(heartbeat("steady", lease: 30))
         _ = try await fetchOnThread(backend, owner: "steady", queues: ["default"], maximum: 1, timeout: 0.1)
         // The recoverer's own stale age (here: everything is stale) does not decide for another worker.
         let impatient = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: -1))
@@ -218,9 +216,7 @@ public enum BackendConformance {
 
     static func fetchRegistersForgottenPrivateList(_ backend: any JobBackend) async throws {
         try await backend.push([EncodedJob(Job(className: "First")), EncodedJob(Job(className: "Second"))])
-        var frozen = heartbeat("frozen")
-        frozen.leaseDuration = 0.2
-        try await backend.beat(frozen)
+        try await backend.beat(heartbeat("frozen", lease: 0.2))
         _ = try await fetchOnThread(backend, owner: "frozen", queues: ["default"], maximum: 1, timeout: 0.1)
         let recovered = try await recoverOnceLeaseExpires(backend)
         try expect(recovered.requeued == 1, "the frozen worker's job was not recovered once its lease expired")
@@ -307,8 +303,8 @@ public enum BackendConformance {
         return recovered
     }
 
-    static func heartbeat(_ identity: String) -> WorkerHeartbeat {
-        WorkerHeartbeat(identity: identity, info: JSONObject(), busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:])
+    static func heartbeat(_ identity: String, lease: Double = RecoveryPolicy.defaultStaleHeartbeatAge) -> WorkerHeartbeat {
+        WorkerHeartbeat(identity: identity, info: JSONObject(), busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:], leaseDuration: lease)
     }
 
     static func payloadsAreBinarySafe(_ backend: any JobBackend) async throws {

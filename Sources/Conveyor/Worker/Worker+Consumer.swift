@@ -14,7 +14,7 @@ extension Worker {
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }
-            if !holdsLease || !lifecycle.withLock({ $0.hasRecoveredOnce }) {
+            if !mayFetch {
                 // No lease, no fetch: recovery would hand the jobs to another worker. Before the first
                 // beat and recovery pass this is a short wait; later it means the heartbeat keeps
                 // failing (said there).

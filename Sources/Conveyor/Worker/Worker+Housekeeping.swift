@@ -17,11 +17,18 @@ extension Worker {
     /// is longer than the heartbeat interval.
     var leaseDuration: Double { configuration.recoveryPolicy.staleHeartbeatAge }
 
-    /// Whether the last beat that reached the backend keeps the lease alive for a while yet. The
-    /// consumer fetches only then: a worker whose beats fail would otherwise keep taking jobs that
-    /// other workers, seeing its lease expire, recover and run a second time.
-    var holdsLease: Bool {
-        guard let lastBeatAt = lifecycle.withLock({ $0.lastBeatAt }) else { return false }
+    /// Whether the consumer may fetch: the lease is held and the first recovery pass is over, read
+    /// under one lock acquisition (the consumer asks before every fetch).
+    var mayFetch: Bool {
+        let (lastBeatAt, hasRecoveredOnce) = lifecycle.withLock { ($0.lastBeatAt, $0.hasRecoveredOnce) }
+        guard hasRecoveredOnce, let lastBeatAt else { return false }
+        return leaseIsSafe(lastBeatAt: lastBeatAt)
+    }
+
+    /// Whether the last beat that reached the backend keeps the lease alive for a while yet: a worker
+    /// whose beats fail would otherwise keep taking jobs that other workers, seeing its lease expire,
+    /// recover and run a second time.
+    private func leaseIsSafe(lastBeatAt: Double) -> Bool {
         let interval = configuration.heartbeatInterval
         let safeAge = min(leaseDuration, max(leaseDuration - interval, 1.5 * interval))
         return Clock.monotonic() - lastBeatAt < safeAge

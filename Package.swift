@@ -112,6 +112,7 @@ let package = Package(
             name: "ConveyorBenchmark",
             dependencies: [
                 "Conveyor",
+                "ConveyorSupport",
                 "ConveyorRedis",
                 "RedisClient",
                 "ConveyorTestKit",
@@ -124,6 +125,7 @@ let package = Package(
             name: "ConveyorChaos",
             dependencies: [
                 "Conveyor",
+                "ConveyorSupport",
                 "ConveyorRedis",
                 "RedisClient",
                 "ConveyorTestKit",
@@ -161,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorRedisTests",
-            dependencies: ["Conveyor", "ConveyorRedis", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
+            dependencies: ["Conveyor", "ConveyorRedis", "ConveyorSupport", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
         ),
     ]
 )

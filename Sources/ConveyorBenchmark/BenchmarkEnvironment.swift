@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import ConveyorRedisTestKit
@@ -66,9 +67,9 @@ struct BenchmarkEnvironment: Sendable {
 
     /// Polls until `condition` holds, failing after `timeout` seconds.
     func waitUntil(timeout: Double, _ what: String, interval: Duration = .milliseconds(1), _ condition: () async throws -> Bool) async throws {
-        let deadline = Clock.monotonic() + timeout
+        let deadline = MonotonicClock.now() + timeout
         while try await !condition() {
-            guard Clock.monotonic() < deadline else { throw BenchmarkError("\(what) did not happen within \(Int(timeout)) s") }
+            guard MonotonicClock.now() < deadline else { throw BenchmarkError("\(what) did not happen within \(Int(timeout)) s") }
             try await Task.sleep(for: interval)
         }
     }

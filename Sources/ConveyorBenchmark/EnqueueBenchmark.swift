@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import Foundation
@@ -28,7 +29,7 @@ struct EnqueueBenchmark {
         let (backend, namespace) = bench.makeBackend(label: "single")
         let producer = Producer(backend: backend)
         let perTask = jobs / concurrency
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
@@ -37,7 +38,7 @@ struct EnqueueBenchmark {
             }
             try await group.waitForAll()
         }
-        let rate = Double(perTask * concurrency) / (Clock.monotonic() - started)
+        let rate = Double(perTask * concurrency) / (MonotonicClock.now() - started)
         try await bench.cleanUp(backend, namespace: namespace)
         return rate
     }
@@ -45,24 +46,24 @@ struct EnqueueBenchmark {
     private func measureBulk() async throws -> Double {
         let (backend, namespace) = bench.makeBackend(label: "bulk")
         let producer = Producer(backend: backend)
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         var pushed = 0
         while pushed < jobs {
             let count = min(10_000, jobs - pushed)
             try await producer.pushBulk((0..<count).map { _ in Job(className: "Noop") })
             pushed += count
         }
-        let rate = Double(jobs) / (Clock.monotonic() - started)
+        let rate = Double(jobs) / (MonotonicClock.now() - started)
         try await bench.cleanUp(backend, namespace: namespace)
         return rate
     }
 
     private func measureCommand() async throws -> Double {
         let (backend, namespace) = bench.makeBackend(label: "cli")
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         let process = try bench.start("conveyor", ["push", "Noop", "--count", "\(jobs)", "--namespace", namespace])
         let result = await process.finish()
-        let elapsed = Clock.monotonic() - started
+        let elapsed = MonotonicClock.now() - started
         guard result.status == 0 else { throw BenchmarkError("conveyor push failed: \(result.errors)") }
         try await bench.cleanUp(backend, namespace: namespace)
         return Double(jobs) / elapsed

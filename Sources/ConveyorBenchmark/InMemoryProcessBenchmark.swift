@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import Foundation
 import Logging
@@ -20,9 +21,9 @@ struct InMemoryProcessBenchmark {
             var logger = Logger(label: "conveyor.bench.in-memory")
             logger.logLevel = .warning
             let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(concurrency: concurrency), logger: logger)
-            let started = Clock.monotonic()
+            let started = MonotonicClock.now()
             try await worker.runUntilIdle()
-            let elapsed = Clock.monotonic() - started
+            let elapsed = MonotonicClock.now() - started
             guard backend.statisticsSnapshot.processed == jobs else {
                 throw BenchmarkError("the in-memory worker processed \(backend.statisticsSnapshot.processed) of \(jobs) jobs")
             }

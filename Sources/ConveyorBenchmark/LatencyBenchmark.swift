@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import Foundation
@@ -43,10 +44,10 @@ struct LatencyBenchmark {
         let producer = Producer(backend: backend)
         let total = Int(Double(rate) * seconds)
         let interval = 1.0 / Double(rate)
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         for index in 0..<total {
             let due = started + Double(index) * interval
-            let wait = due - Clock.monotonic()
+            let wait = due - MonotonicClock.now()
             if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
             try await producer.push(className: "Latency", args: [.string(listKey)])
         }

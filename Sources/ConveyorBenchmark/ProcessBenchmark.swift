@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import Foundation
@@ -38,12 +39,12 @@ struct ProcessBenchmark {
         }
         let processedKey = backend.keys.processed
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"])
         try await bench.waitUntil(timeout: 600, "processing \(jobs) jobs") {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }
-        let elapsed = Clock.monotonic() - started
+        let elapsed = MonotonicClock.now() - started
         let redisAfter = try await bench.redisCPUSeconds(backend.client)
         let result = await worker.finish()
         guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conveyor
+import Foundation
 import ConveyorRedis
 
 /// `conveyor push`: push jobs from the shell.
@@ -118,7 +119,7 @@ struct PushCommand: AsyncParsableCommand {
         }
         defer { backend.close() }
         let producer = Producer(backend: backend)
-        let runAt = try `in`.map { Clock.now() + (try ScheduleTime.seconds(fromDelay: $0)) } ?? at.map(ScheduleTime.epochSeconds(fromISO8601:))
+        let runAt = try `in`.map { WallClock.now() + (try ScheduleTime.seconds(fromDelay: $0)) } ?? at.map(ScheduleTime.epochSeconds(fromISO8601:))
         let total = source.count
         var progress = ProgressBar(total: total, label: "pushing")
         var pushed = 0
@@ -127,7 +128,7 @@ struct PushCommand: AsyncParsableCommand {
             while pushed < total {
                 let chunk = source.jobs(in: pushed..<min(pushed + Self.chunk(for: total), total), queue: queue)
                 if let runAt {
-                    try await producer.pushBulk(chunk, at: runAt)
+                    try await producer.pushBulk(chunk, at: Date(timeIntervalSince1970: runAt))
                 } else {
                     try await producer.pushBulk(chunk)
                 }
@@ -140,7 +141,7 @@ struct PushCommand: AsyncParsableCommand {
             CommandFailure.exit(CommandFailure(message: "Pushed \(pushed) of \(total) jobs before the failure (a batch of up to \(Self.chunk(for: total)) in flight may be partly pushed): \(error)"))
         }
         progress.finish()
-        if let runAt, runAt > Clock.now() {
+        if let runAt, runAt > WallClock.now() {
             let what = if case .copies(let name, _, 1) = source { "1 \(name) job (jid \(lastJID))" } else { "\(total) job\(total == 1 ? "" : "s")" }
             print("Scheduled \(what) for \(ScheduleTime.iso8601(runAt)).")
         } else if case .copies(let name, _, 1) = source {

@@ -37,7 +37,7 @@ enum ScheduleTime {
         } else {
             throw ValidationError("--at \(LogText.quoted(text)) is not a time: write ISO 8601 with Z or an offset, like 2026-12-01T09:00:00Z or 2026-12-01T09:00:00+02:00, or epoch seconds like 1796115600.")
         }
-        guard seconds <= Clock.now() + maximumDelay else {
+        guard seconds <= WallClock.now() + maximumDelay else {
             throw ValidationError("--at \(LogText.quoted(text)) is more than 100 years ahead; schedule jobs at most 100 years ahead.")
         }
         return seconds

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import ArgumentParser
 import Conveyor
 import Dispatch
@@ -79,7 +80,7 @@ struct ChaosCommand: AsyncParsableCommand {
         for (short, scenario) in scenarios where selected?.contains(short) ?? true {
             print("==> \(scenario.name)")
             meanings[scenario.name] = scenario.recoveryMeaning
-            let started = Clock.monotonic()
+            let started = MonotonicClock.now()
             var outcome: ScenarioOutcome
             do {
                 outcome = try await scenario.run(in: environment)
@@ -87,7 +88,7 @@ struct ChaosCommand: AsyncParsableCommand {
                 outcome = ScenarioOutcome(name: scenario.name)
                 outcome.failures.append("\(error)")
             }
-            print("    \(outcome.passed ? "PASS" : "FAIL") in \(String(format: "%.1f", Clock.monotonic() - started)) s")
+            print("    \(outcome.passed ? "PASS" : "FAIL") in \(String(format: "%.1f", MonotonicClock.now() - started)) s")
             for failure in outcome.failures { print("    FAILED: \(failure)") }
             outcomes.append(outcome)
         }

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import ConveyorRedisTestKit
@@ -41,9 +42,9 @@ struct ChaosEnvironment: Sendable {
 
     /// Polls `condition` every 20 ms until it holds; throws after `timeout` seconds.
     func waitUntil(_ what: String, timeout: Double, _ condition: () async throws -> Bool) async throws {
-        let deadline = Clock.monotonic() + timeout
+        let deadline = MonotonicClock.now() + timeout
         while try await !condition() {
-            guard Clock.monotonic() < deadline else { throw ChaosError("\(what) did not happen within \(timeout) s") }
+            guard MonotonicClock.now() < deadline else { throw ChaosError("\(what) did not happen within \(timeout) s") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import Foundation
@@ -42,7 +43,7 @@ struct ClockSkewScenario: ChaosScenario {
             let early = Job(className: "Record", args: ["early"], queue: "elsewhere")
             try await backend.schedule([EncodedJob(early)], at: try await redis.time() + 20)
             let lease = ["--heartbeat-interval", "0.5", "--stale-after", "3", "--log-level", "warning"]
-            let startedAt = Clock.monotonic()
+            let startedAt = MonotonicClock.now()
             let runner = try environment.start("conveyor-worker", ["--concurrency", "20"] + lease, redis: redis)
             // The recoverer serves another queue: every job in flight is the runner's, and only recovery
             // could move one.
@@ -62,8 +63,8 @@ struct ClockSkewScenario: ChaosScenario {
             // batch's acknowledgement and the next fetch, so the check is that jobs were in flight in
             // nearly every sample, not in all of them.
             var samples = 0, samplesWithJobs = 0, mostInFlight = 0
-            let deadline = Clock.monotonic() + overlapSeconds
-            while Clock.monotonic() < deadline {
+            let deadline = MonotonicClock.now() + overlapSeconds
+            while MonotonicClock.now() < deadline {
                 let inFlight = try await backend.statistics().inProgress
                 samples += 1
                 if inFlight > 0 { samplesWithJobs += 1 }
@@ -80,7 +81,7 @@ struct ClockSkewScenario: ChaosScenario {
             try await environment.waitUntil("every job recorded", timeout: 90) {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= jobs
             }
-            outcome.recoverySeconds = Clock.monotonic() - startedAt
+            outcome.recoverySeconds = MonotonicClock.now() - startedAt
             for worker in [runner, recoverer] { worker.signal(SIGTERM) }
             let runnerStatus = try await environment.exitStatus(of: runner, timeout: 30)
             let recovererStatus = try await environment.exitStatus(of: recoverer, timeout: 30)

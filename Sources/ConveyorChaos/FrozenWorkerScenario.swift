@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ struct FrozenWorkerScenario: ChaosScenario {
 
             // The fault, part one: frozen past its lease; the second worker takes its jobs.
             frozen.signal(SIGSTOP)
-            let frozenAt = Clock.monotonic()
+            let frozenAt = MonotonicClock.now()
             let heldAtFreeze = try await redis.client.send("LLEN", privateList).integer ?? 0
             outcome.expect(heldAtFreeze > 0, "the freeze hit no job in flight (the first worker's private list was empty)")
             try await environment.waitUntil("the frozen worker's private list recovered and forgotten", timeout: 10) {
@@ -50,10 +51,10 @@ struct FrozenWorkerScenario: ChaosScenario {
                 let registered = try await redis.client.send("HEXISTS", backend.keys.privateLists, privateList).integer ?? -1
                 return held == 0 && registered == 0
             }
-            let recoveredAfter = Clock.monotonic() - frozenAt
+            let recoveredAfter = MonotonicClock.now() - frozenAt
             let leaseAtWake = try await redis.client.send("EXISTS", backend.keys.lease(frozenIdentity)).integer ?? -1
             outcome.expect(leaseAtWake == 0, "the frozen worker's lease still exists after \(String(format: "%.1f", recoveredAfter)) s frozen with a 1.5 s lease")
-            let stillFrozen = freezeSeconds - (Clock.monotonic() - frozenAt)
+            let stillFrozen = freezeSeconds - (MonotonicClock.now() - frozenAt)
             if stillFrozen > 0 { try await Task.sleep(for: .seconds(stillFrozen)) }
 
             // Part two: it wakes, fetches into the forgotten list, and dies holding those jobs.
@@ -63,7 +64,7 @@ struct FrozenWorkerScenario: ChaosScenario {
                 try await redis.client.send("LLEN", privateList).integer ?? 0 > 0
             }
             frozen.signal(SIGKILL)
-            let killedAt = Clock.monotonic()
+            let killedAt = MonotonicClock.now()
             let finished = await frozen.finish()
             outcome.expect(finished.status == 128 + SIGKILL, "the woken worker exited with \(finished.status), not by SIGKILL")
             let heldAtKill = try await redis.client.send("LLEN", privateList).integer ?? 0
@@ -77,7 +78,7 @@ struct FrozenWorkerScenario: ChaosScenario {
             let allRecorded = (try? await environment.waitUntil("every job recorded after the kill", timeout: 30) {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= jobs
             }) != nil
-            if allRecorded { outcome.recoverySeconds = Clock.monotonic() - killedAt }
+            if allRecorded { outcome.recoverySeconds = MonotonicClock.now() - killedAt }
             try? await environment.waitUntil("queues and private lists empty", timeout: 10) {
                 let statistics = try await backend.statistics()
                 return statistics.enqueued == 0 && statistics.inProgress == 0

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 #if canImport(Glibc)
@@ -22,9 +23,9 @@ struct GracefulStopScenario: ChaosScenario {
             try await environment.waitUntil("every job running", timeout: 30) {
                 try await backend.statistics().inProgress == jobs
             }
-            let stoppedAt = Clock.monotonic()
+            let stoppedAt = MonotonicClock.now()
             let status = try await environment.stop(first)
-            let stopSeconds = Clock.monotonic() - stoppedAt
+            let stopSeconds = MonotonicClock.now() - stoppedAt
             outcome.expect(status == 0, "the worker exited with \(status) on SIGTERM, expected 0")
             let statistics = try await backend.statistics()
             outcome.expect(statistics.enqueued == jobs, "\(statistics.enqueued) jobs back in the queue, expected \(jobs)")
@@ -40,7 +41,7 @@ struct GracefulStopScenario: ChaosScenario {
 
             let second = try environment.start("conveyor-worker", ["--drain", "--concurrency", "\(jobs)", "--log-level", "warning"], redis: redis)
             let drained = try await environment.exitStatus(of: second, timeout: 60)
-            outcome.recoverySeconds = Clock.monotonic() - stoppedAt
+            outcome.recoverySeconds = MonotonicClock.now() - stoppedAt
             outcome.expect(drained == 0, "the draining worker exited with \(drained)")
             let tally = try await ChaosEnvironment.tally(redis.client, key: key, expected: batch.map(\.jid))
             outcome.lost = tally.lost

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import RedisClient
@@ -62,7 +63,7 @@ struct MalformedJobsScenario: ChaosScenario {
             payloads.shuffle()
             outcome.pushed = payloads.count
             let worker = try environment.start("conveyor-worker", ["--concurrency", "20", "--log-level", "error"], redis: redis)
-            let pushedAt = Clock.monotonic()
+            let pushedAt = MonotonicClock.now()
             let queue = backend.keys.queue(Job.defaultQueue)
             for start in stride(from: 0, to: payloads.count, by: 100) {
                 let chunk = payloads[start..<min(start + 100, payloads.count)]
@@ -76,7 +77,7 @@ struct MalformedJobsScenario: ChaosScenario {
                 return recorded >= good.count && statistics.dead >= expectedDead && statistics.retries >= expectedRetries
                     && statistics.enqueued == 0 && statistics.inProgress == 0
             }
-            outcome.recoverySeconds = Clock.monotonic() - pushedAt
+            outcome.recoverySeconds = MonotonicClock.now() - pushedAt
             outcome.expect(worker.isRunning, "the worker exited on a malformed payload")
             let beatPIDs = try await ChaosEnvironment.heartbeatPIDs(backend)
             outcome.expect(beatPIDs == [Int(worker.pid)], "the heartbeat names pids \(beatPIDs), expected only \(worker.pid)")

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import RedisClient
@@ -54,7 +55,7 @@ struct MaxMemoryScenario: ChaosScenario {
             let probe = try await Self.reply(to: RedisCommand("SADD", "chaos-probe", "x"), redis.client)
             outcome.expect(probe.contains("OOM"), "a plain SADD is not refused at maxmemory (\(probe)): the fault is not there")
 
-            let startedAt = Clock.monotonic()
+            let startedAt = MonotonicClock.now()
             let worker = try environment.start("conveyor-worker", [
                 "--queue", Job.defaultQueue, "--queue", "later", "--concurrency", "50", "--log-level", "warning",
             ], redis: redis)
@@ -66,7 +67,7 @@ struct MaxMemoryScenario: ChaosScenario {
                 let recorded = try await redis.client.send("SCARD", key).integer ?? 0
                 return statistics.enqueued == 0 && statistics.inProgress == 0 && recorded >= records.count
             }
-            outcome.recoverySeconds = Clock.monotonic() - startedAt
+            outcome.recoverySeconds = MonotonicClock.now() - startedAt
             let status = try await environment.stop(worker)
             outcome.expect(status == 0, "the worker exited with \(status) on SIGTERM")
             let log = await worker.finish().errors

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import Foundation
@@ -34,7 +35,7 @@ struct RecoveryRaceScenario: ChaosScenario {
             outcome.expect(held == jobs, "the dead worker holds \(held) jobs, expected \(jobs)")
 
             // The racers serve another queue, so the recovered jobs wait in theirs to be counted.
-            let startedAt = Clock.monotonic()
+            let startedAt = MonotonicClock.now()
             let workers = try (0..<racers).map { _ in
                 try environment.start("conveyor-worker", [
                     "--queue", "elsewhere", "--concurrency", "5", "--log-level", "warning",
@@ -44,7 +45,7 @@ struct RecoveryRaceScenario: ChaosScenario {
             try await environment.waitUntil("the private list back in its queue", timeout: 30) {
                 try await redis.client.send("LLEN", privateList).integer == 0
             }
-            outcome.recoverySeconds = Clock.monotonic() - startedAt
+            outcome.recoverySeconds = MonotonicClock.now() - startedAt
             // Every racer has beaten, so each has made its start-up recovery pass; then let them run more.
             try await environment.waitUntil("all \(racers) racers beating", timeout: 30) {
                 try await redis.client.send("SCARD", backend.keys.processes).integer == racers

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import Synchronization
@@ -44,7 +45,7 @@ struct RedisRestartScenario: ChaosScenario {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= jobs / 6
             }
             try await redis.kill()
-            let killedAt = Clock.monotonic()
+            let killedAt = MonotonicClock.now()
             let pushedAtKill = producerState.withLock { $0.acknowledged.count }
             try await Task.sleep(for: .seconds(1))  // the fault: Redis stays down this long
             outcome.expect(worker.isRunning, "the worker exited while Redis was down")
@@ -55,7 +56,7 @@ struct RedisRestartScenario: ChaosScenario {
             try await environment.waitUntil("every acknowledged job recorded after the restart", timeout: 90) {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= acknowledged.count
             }
-            outcome.recoverySeconds = Clock.monotonic() - killedAt
+            outcome.recoverySeconds = MonotonicClock.now() - killedAt
             try await environment.waitUntil("queues, private lists and retry set empty", timeout: 30) {
                 let statistics = try await backend.statistics()
                 return statistics.enqueued == 0 && statistics.inProgress == 0 && statistics.retries == 0

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 
@@ -30,7 +31,7 @@ struct RetryExhaustionScenario: ChaosScenario {
             let all = jobs.flatMap(\.1)
             outcome.pushed = all.count
             let worker = try environment.start("conveyor-worker", ["--concurrency", "10", "--retry-delay", "0.2", "--log-level", "error"], redis: redis)
-            let pushedAt = Clock.monotonic()
+            let pushedAt = MonotonicClock.now()
             try await Producer(backend: backend).pushBulk(all)
             let expectedRuns = jobs.reduce(0) { $0 + $1.0.count * $1.0.expectedRuns }
             let expectedDead = jobs.filter { $0.0.endsDead }.reduce(0) { $0 + $1.0.count }
@@ -39,7 +40,7 @@ struct RetryExhaustionScenario: ChaosScenario {
                 return statistics.dead >= expectedDead && statistics.retries == 0 && statistics.enqueued == 0
                     && statistics.inProgress == 0 && statistics.failed >= expectedRuns
             }
-            outcome.recoverySeconds = Clock.monotonic() - pushedAt
+            outcome.recoverySeconds = MonotonicClock.now() - pushedAt
             let status = try await environment.stop(worker)
             outcome.expect(status == 0, "the worker exited with \(status) on SIGTERM")
 

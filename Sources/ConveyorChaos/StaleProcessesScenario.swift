@@ -1,4 +1,5 @@
 import Conveyor
+import Foundation
 import ConveyorRedis
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ struct StaleProcessesScenario: ChaosScenario {
             for index in 0..<staleIdentities {
                 let identity = "chaos-killed-host:\(10_000 + index):\(JobID.generate().prefix(12))"
                 let info = "{\"hostname\":\"chaos-killed-host\",\"pid\":\(10_000 + index),\"identity\":\"\(identity)\"}"
-                _ = try await redis.client.send("HSET", backend.keys.process(identity), "info", info, "beat", Clock.now(), "busy", 0)
+                _ = try await redis.client.send("HSET", backend.keys.process(identity), "info", info, "beat", WallClock.now(), "busy", 0)
                 _ = try await redis.client.send("PEXPIRE", backend.keys.process(identity), 1000)
                 _ = try await redis.client.send("SADD", backend.keys.processes, identity)
             }
@@ -44,18 +45,18 @@ struct StaleProcessesScenario: ChaosScenario {
             let worker = try environment.start("conveyor-worker", ["--log-level", "warning"], redis: redis)
             let identity = try await environment.identity(of: worker, backend)
             let batch = ChaosEnvironment.recordJobs(jobs, key: key)
-            let dueAt = Clock.now() + delaySeconds
-            try await Producer(backend: backend).pushBulk(batch, at: dueAt)
+            let dueAt = WallClock.now() + delaySeconds
+            try await Producer(backend: backend).pushBulk(batch, at: Date(timeIntervalSince1970: dueAt))
             outcome.pushed = batch.count
 
             var firstRecordedAt: Double?
             // Timed out: counted as lost below. Late, the lateness still fails the scenario.
             _ = try? await environment.waitUntil("every scheduled job recorded", timeout: 60) {
                 let recorded = try await redis.client.send("SCARD", key).integer ?? 0
-                if recorded > 0 && firstRecordedAt == nil { firstRecordedAt = Clock.now() }
+                if recorded > 0 && firstRecordedAt == nil { firstRecordedAt = WallClock.now() }
                 return recorded >= jobs
             }
-            let lateness = Clock.now() - dueAt
+            let lateness = WallClock.now() - dueAt
             outcome.recoverySeconds = lateness
             outcome.expect(lateness <= allowedLatenessSeconds, "the last job ran \(String(format: "%.1f", lateness)) s after its due time, allowed \(allowedLatenessSeconds) s")
             if let firstRecordedAt {

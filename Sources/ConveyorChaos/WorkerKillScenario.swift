@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ struct WorkerKillScenario: ChaosScenario {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= jobs / 5
             }
             first.signal(SIGKILL)
-            let killedAt = Clock.monotonic()
+            let killedAt = MonotonicClock.now()
             let status = await first.finish().status
             outcome.expect(status == 128 + SIGKILL, "the first worker exited with \(status), not by SIGKILL")
             let stranded = try await backend.statistics().inProgress
@@ -39,7 +40,7 @@ struct WorkerKillScenario: ChaosScenario {
             try await environment.waitUntil("every job recorded after the kill", timeout: 90) {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= jobs
             }
-            outcome.recoverySeconds = Clock.monotonic() - killedAt
+            outcome.recoverySeconds = MonotonicClock.now() - killedAt
             try await environment.waitUntil("queues and private lists empty", timeout: 30) {
                 let statistics = try await backend.statistics()
                 return statistics.enqueued == 0 && statistics.inProgress == 0

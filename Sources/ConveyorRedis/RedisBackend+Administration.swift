@@ -97,7 +97,7 @@ extension RedisBackend: JobAdministration {
         }
         let replies = try await client.pipeline(commands)
         try Self.check(replies, commands)
-        let now = Clock.now()
+        let now = WallClock.now()
         return names.enumerated().map { index, name in
             QueueSummary(
                 name: name, size: replies[2 * index].integer ?? 0,
@@ -112,7 +112,7 @@ extension RedisBackend: JobAdministration {
         let commands = identities.map { RedisCommand("HMGET", keys.process($0), "info", "busy", "beat", "quiet") }
         let replies = try await client.pipeline(commands)
         try Self.check(replies, commands)
-        let now = Clock.now()
+        let now = WallClock.now()
         return zip(identities, replies).compactMap { identity, reply in
             let fields = reply.array ?? []
             guard fields.count == 4, let beat = fields[2].string.flatMap(Double.init) else { return nil }
@@ -141,10 +141,10 @@ extension RedisBackend: JobAdministration {
         guard fields.count == 3, fields[0].string != nil || fields[1].bytes != nil else {
             throw AdminError.unknownProcess(identity)
         }
-        let beatAge = fields[0].string.flatMap(Double.init).map { Clock.now() - $0 }
+        let beatAge = fields[0].string.flatMap(Double.init).map { WallClock.now() - $0 }
         let holdsLease = replies[1].integer == 1
         if fields[2].isNull {
-            if let beatAge, beatAge > RecoveryPolicy.defaultStaleHeartbeatAge { throw AdminError.stoppedProcess(identity, beatAge: beatAge) }
+            if let beatAge, beatAge > RecoveryPolicy.defaultStaleHeartbeatAge.inSeconds { throw AdminError.stoppedProcess(identity, beatAge: beatAge) }
         } else if !holdsLease {
             throw AdminError.stoppedProcess(identity, beatAge: beatAge ?? .infinity)
         }

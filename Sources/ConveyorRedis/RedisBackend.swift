@@ -131,7 +131,7 @@ public final class RedisBackend: JobBackend {
         if !statistics.isEmpty {
             // The counters go through a script allowed at `maxmemory`: an INCRBY refused there would
             // fail the batch, and acknowledging is what frees memory.
-            let day = Self.utcDay(Clock.now())
+            let day = Self.utcDay(WallClock.now())
             let scriptKeys = [keys.processed, keys.processed(day: day), keys.failed, keys.failed(day: day)]
             let arguments: [any RedisArgument] = [statistics.processed, statistics.failed, Self.dailyCounterTimeToLive]
             fallbacks[commands.count] = RedisScripts.countRuns.evalCommand(keys: scriptKeys, arguments: arguments)
@@ -168,7 +168,7 @@ public final class RedisBackend: JobBackend {
     public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {
         var arguments: [any RedisArgument] = [
             heartbeat.identity, heartbeat.timeToLive, Self.milliseconds(heartbeat.leaseDuration),
-            JSONValue.object(heartbeat.info).jsonString, heartbeat.busy, Clock.now(),
+            JSONValue.object(heartbeat.info).jsonString, heartbeat.busy, WallClock.now(),
             heartbeat.isQuiet ? "true" : "false", heartbeat.residentKilobytes,
         ]
         for (field, work) in heartbeat.runningJobs {
@@ -253,12 +253,12 @@ public final class RedisBackend: JobBackend {
         }
         let contents = try await client.pipeline(reads)
         try Self.check(contents, reads)
-        let now = Clock.now()
+        let now = WallClock.now()
         var result = RecoveryResult()
         for (offset, list) in candidates.enumerated() {
             let payloads = (contents[2 * offset].array ?? []).compactMap(\.bytes)
             let started = Set((contents[2 * offset + 1].array ?? []).compactMap(\.string))
-            var arguments: [any RedisArgument] = [list.key, policy.staleHeartbeatAge, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
+            var arguments: [any RedisArgument] = [list.key, policy.staleHeartbeatSeconds, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
             for payload in payloads {
                 let wasStarted = (try? Job(json: payload)).map { started.contains($0.jid) } ?? false
                 switch RecoveryDecision.decide(payload: payload, wasStarted: wasStarted, policy: policy, now: now) {

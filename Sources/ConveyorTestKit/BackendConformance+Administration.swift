@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 
 /// The ``JobAdministration`` checks: what `conveyor retry|dead|scheduled|processes|quiet|stop` and a
@@ -28,7 +29,7 @@ extension BackendConformance {
 
     static func pagesByOffset(_ backend: any JobBackend & JobAdministration) async throws {
         let jobs = (0..<5).map { Job(className: "Later", args: [.number(JSONNumber($0))]) }
-        let start = Clock.now() + 3600
+        let start = WallClock.now() + 3600
         for (index, job) in jobs.enumerated() {
             try await backend.schedule([EncodedJob(job)], at: start + Double(index))
         }
@@ -50,8 +51,8 @@ extension BackendConformance {
         let target = Job(className: "Target")
         // Sooner than the target and naming its jid in its args: found by text, it must not match.
         let decoy = Job(className: "Decoy", args: [.string(target.jid)])
-        try await backend.schedule([EncodedJob(decoy)], at: Clock.now() + 60)
-        try await backend.schedule([EncodedJob(target)], at: Clock.now() + 120)
+        try await backend.schedule([EncodedJob(decoy)], at: WallClock.now() + 60)
+        try await backend.schedule([EncodedJob(target)], at: WallClock.now() + 120)
         let found = try await backend.entry(id: target.jid, in: .schedule)
         try expect(found.job?.className == "Target", "finding \(target.jid) gave a \(found.job?.className ?? "non-job"), expected the Target job")
         try await expectAdminError(.unknownJID(target.jid, set: .retry), "finding a jid in the wrong set") {
@@ -60,7 +61,7 @@ extension BackendConformance {
         let notAJob: [UInt8] = Array("not a job".utf8)
         try await backend.push([EncodedJob(queue: "default", payload: notAJob)])
         let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 1, timeout: 0.1)
-        try await backend.move(fetched[0], to: .dead, payload: notAJob, score: Clock.now())
+        try await backend.move(fetched[0], to: .dead, payload: notAJob, score: WallClock.now())
         let id = JobSetEntry(score: 0, payload: notAJob).id
         let buried = try await backend.entry(id: id, in: .dead)
         try expect(buried.payload == notAJob && buried.jid == nil, "finding \(id) did not give the member that is not a job")
@@ -68,15 +69,15 @@ extension BackendConformance {
 
     static func enqueueNowKeepsFields(_ backend: any JobBackend & JobAdministration) async throws {
         let text = #"{"retry":3,"queue":"mail","class":"Later","args":[1.50],"jid":"0123456789abcdef01234567","custom":{"b":1,"a":2}}"#
-        try await backend.schedule([EncodedJob(queue: "mail", payload: Array(text.utf8))], at: Clock.now() + 3600)
-        let before = Clock.now()
+        try await backend.schedule([EncodedJob(queue: "mail", payload: Array(text.utf8))], at: WallClock.now() + 3600)
+        let before = WallClock.now()
         let moved = try await backend.enqueueNow(id: "0123456789abcdef01234567", from: .schedule)
         try expect(moved.payload == Array(text.utf8) && moved.queue == "mail", "enqueue now returned a different entry than the one stored")
         let mail = try await fetchOnThread(backend, owner: "w1", queues: ["mail"], maximum: 5, timeout: 0.1)
         let payload = String(decoding: mail.first?.payload ?? [], as: UTF8.self)
         try expect(mail.count == 1 && payload.hasPrefix(String(text.dropLast()) + ",\"enqueued_at\":"), "the job enqueued now should be the stored JSON byte for byte plus enqueued_at, got \(payload)")
         let enqueuedAt = try Job(json: mail[0].payload).enqueuedAt ?? 0
-        try expect(enqueuedAt >= before - 1 && enqueuedAt <= Clock.now() + 1, "enqueued_at \(enqueuedAt) is not the time it was enqueued")
+        try expect(enqueuedAt >= before - 1 && enqueuedAt <= WallClock.now() + 1, "enqueued_at \(enqueuedAt) is not the time it was enqueued")
         let statistics = try await backend.statistics()
         try expect(statistics.scheduled == 0, "the job enqueued now is still in the schedule set too")
         try await expectAdminError(.unknownJID("0123456789abcdef01234567", set: .schedule), "enqueueing the same job now twice") {
@@ -89,21 +90,21 @@ extension BackendConformance {
         try await backend.push(jobs.map(EncodedJob.init))
         let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 3, timeout: 0.1)
         for (index, job) in fetched.enumerated() {
-            try await backend.move(job, to: .retry, payload: job.payload, score: Clock.now() + 3600 + Double(index))
+            try await backend.move(job, to: .retry, payload: job.payload, score: WallClock.now() + 3600 + Double(index))
         }
         let deleted = try await backend.delete(id: jobs[0].jid, from: .retry)
         try expect(deleted.jid == jobs[0].jid, "delete returned \(deleted.id), expected \(jobs[0].jid)")
         try await expectAdminError(.unknownJID(jobs[0].jid, set: .retry), "deleting the same job twice") {
             try await backend.delete(id: jobs[0].jid, from: .retry)
         }
-        let before = Clock.now()
+        let before = WallClock.now()
         try await backend.kill(id: jobs[1].jid, from: .retry)
         let retries = try await backend.entries(in: .retry, offset: 0, limit: 10)
         let dead = try await backend.entries(in: .dead, offset: 0, limit: 10)
         try expect(retries.entries.map(\.jid) == [jobs[2].jid], "after a delete and a kill the retry set holds \(retries.entries.map(\.id)), expected only the third job")
         try expect(dead.entries.map(\.payload) == [fetched[1].payload], "the killed job is not in the dead set unchanged")
         let diedAt = dead.entries.first?.score ?? 0
-        try expect(diedAt >= before - 1 && diedAt <= Clock.now() + 1, "the killed job's time of death \(diedAt) is not now")
+        try expect(diedAt >= before - 1 && diedAt <= WallClock.now() + 1, "the killed job's time of death \(diedAt) is not now")
         try await backend.kill(id: jobs[1].jid, from: .dead)
         try expect(try await backend.entries(in: .dead, offset: 0, limit: 10).total == 1, "killing a dead job again changed the dead set's size")
         try await backend.kill(id: jobs[2].jid, from: .retry)
@@ -116,16 +117,16 @@ extension BackendConformance {
     static func queuesReportLatency(_ backend: any JobBackend & JobAdministration) async throws {
         // Bounds from the time the check itself took, not fixed margins: a loaded machine may pause
         // it for seconds anywhere.
-        let before = Clock.now()
+        let before = WallClock.now()
         var old = Job(className: "Old", queue: "slow")
         old.enqueuedAt = before - 10
         var recent = Job(className: "Recent", queue: "slow")
-        recent.enqueuedAt = Clock.now()
+        recent.enqueuedAt = WallClock.now()
         var fresh = Job(className: "Fresh", queue: "fast")
-        fresh.enqueuedAt = Clock.now()
+        fresh.enqueuedAt = WallClock.now()
         try await backend.push([EncodedJob(old), EncodedJob(recent), EncodedJob(fresh)])
         let queues = try await backend.queues()
-        let elapsed = Duration.seconds(Clock.now() - before + 0.01)
+        let elapsed = Duration.seconds(WallClock.now() - before + 0.01)
         try expect(queues.map(\.name) == ["fast", "slow"], "queues are \(queues.map(\.name)), expected fast and slow by name")
         try expect(queues.map(\.size) == [1, 2], "queue sizes are \(queues.map(\.size)), expected 1 and 2")
         try expect(queues[1].latency >= .seconds(9.99) && queues[1].latency <= .seconds(10) + elapsed, "the slow queue's latency is \(queues[1].latency), expected 10 s (its oldest job's wait) plus at most the \(elapsed) this check took")
@@ -141,14 +142,14 @@ extension BackendConformance {
         beat.info = ["queues": ["critical", "default", "critical"]]
         beat.busy = 2
         beat.isQuiet = true
-        let before = Clock.now()
+        let before = WallClock.now()
         try await backend.beat(beat)
         let processes = try await backend.processes()
         try expect(processes.count == 1, "after one heartbeat \(processes.count) processes are listed")
         let process = processes[0]
         try expect(process.identity == "host:1:abc" && process.busy == 2 && process.isQuiet, "the process is listed as \(process)")
         try expect(process.queues == ["critical", "default"], "the process serves \(process.queues), expected critical and default once each")
-        let elapsed = Clock.now() - before + 0.01
+        let elapsed = WallClock.now() - before + 0.01
         try expect(process.beatAge >= 0 && process.beatAge <= elapsed, "a process that beat \(elapsed) s ago at most has beat age \(process.beatAge)")
         try await backend.removeHeartbeat(of: "host:1:abc")
         try expect(try await backend.processes().isEmpty, "a removed heartbeat is still listed")
@@ -170,9 +171,9 @@ extension BackendConformance {
         frozen.leaseDuration = 0.2
         try await backend.beat(frozen)
         // Until the lease expires the process counts as live; afterwards every signal is refused.
-        let deadline = Clock.monotonic() + 5
+        let deadline = MonotonicClock.now() + 5
         var refusal: AdminError?
-        while refusal == nil && Clock.monotonic() < deadline {
+        while refusal == nil && MonotonicClock.now() < deadline {
             try await Task.sleep(for: .milliseconds(50))
             do {
                 // Accepted while the lease holds; a beat here would renew it, so none follows.

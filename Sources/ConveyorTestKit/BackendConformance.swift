@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 
 /// The behaviour every ``JobBackend`` must have. The same checks run against the in-memory backend
@@ -85,10 +86,10 @@ public enum BackendConformance {
     }
 
     static func blockingFetchTimesOut(_ backend: any JobBackend) async throws {
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["empty"], maximum: 5, timeout: 0.2)
         try expect(fetched.isEmpty, "fetched \(fetched.count) jobs from an empty queue")
-        try expect(Clock.monotonic() - started >= 0.1, "a 0.2 s blocking fetch returned almost at once: it did not block")
+        try expect(MonotonicClock.now() - started >= 0.1, "a 0.2 s blocking fetch returned almost at once: it did not block")
     }
 
     static func blockingFetchWakesOnPush(_ backend: any JobBackend) async throws {
@@ -96,9 +97,9 @@ public enum BackendConformance {
         async let fetched = fetchOnThread(backend, owner: "w1", queues: ["late"], maximum: 5, timeout: 6)
         try await Task.sleep(for: .milliseconds(100))  // let the fetch block first: nothing to observe it by
         try await backend.push([EncodedJob(job)])
-        let pushedAt = Clock.monotonic()
+        let pushedAt = MonotonicClock.now()
         let result = try await fetched
-        let waited = Clock.monotonic() - pushedAt
+        let waited = MonotonicClock.now() - pushedAt
         try expect(result.map(\.payload) == [job.serialized()], "a blocked fetch did not return the job pushed meanwhile (got \(result.count) jobs)")
         // Well before the 6 s timeout (a margin for a loaded machine): a fetch that noticed the push
         // only at its timeout fails here.
@@ -129,7 +130,7 @@ public enum BackendConformance {
         try await backend.push([EncodedJob(Job(className: "A")), EncodedJob(Job(className: "B"))])
         let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["default"], maximum: 2, timeout: 0.1)
         try await backend.move(fetched[0], to: .retry, payload: Array("{\"rewritten\":1}".utf8), score: 100)
-        try await backend.move(fetched[1], to: .dead, payload: fetched[1].payload, score: Clock.now())
+        try await backend.move(fetched[1], to: .dead, payload: fetched[1].payload, score: WallClock.now())
         let statistics = try await backend.statistics()
         try expect(statistics.inProgress == 0, "\(statistics.inProgress) jobs still in progress after moving both")
         try expect(statistics.retries == 1 && statistics.dead == 1, "retry set has \(statistics.retries), dead set \(statistics.dead); expected 1 each")
@@ -153,7 +154,7 @@ public enum BackendConformance {
         try await backend.beat(heartbeat("steady", lease: 30))
         _ = try await fetchOnThread(backend, owner: "steady", queues: ["default"], maximum: 1, timeout: 0.1)
         // The recoverer's own stale age (here: everything is stale) does not decide for another worker.
-        let impatient = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: -1))
+        let impatient = try await backend.recoverOrphanedJobs(policy: RecoveryPolicy(staleHeartbeatAge: .seconds(-1)))
         try expect(impatient.total == 0, "a worker holding a 30 s lease lost \(impatient.total) jobs to a recoverer with a shorter stale age")
 
         var shortLease = heartbeat("stalled")
@@ -228,7 +229,7 @@ public enum BackendConformance {
 
     static func scheduleStoresWithoutEnqueuedAt(_ backend: any JobBackend) async throws {
         let job = Job(className: "Later")
-        try await backend.schedule([EncodedJob(job)], at: Clock.now() + 3600)
+        try await backend.schedule([EncodedJob(job)], at: WallClock.now() + 3600)
         let promoted = try await backend.promoteDueJobs(limit: 10)
         try expect(promoted == 0, "a job due in an hour was promoted")
         let statistics = try await backend.statistics()
@@ -237,13 +238,13 @@ public enum BackendConformance {
 
     static func promotionMovesDueJobs(_ backend: any JobBackend) async throws {
         let text = #"{"retry":3,"queue":"mail","class":"Due","args":[1.50],"jid":"0123456789abcdef01234567","custom":{"b":1,"a":2},"created_at":1700000000.000001}"#
-        try await backend.schedule([EncodedJob(queue: "mail", payload: Array(text.utf8))], at: Clock.now() - 1)
-        try await backend.schedule([EncodedJob(Job(className: "NotYet"))], at: Clock.now() + 3600)
+        try await backend.schedule([EncodedJob(queue: "mail", payload: Array(text.utf8))], at: WallClock.now() - 1)
+        try await backend.schedule([EncodedJob(Job(className: "NotYet"))], at: WallClock.now() + 3600)
         let failed = Job(className: "Failed", queue: "other")
         try await backend.push([EncodedJob(failed)])
         let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["other"], maximum: 1, timeout: 0.1)
-        try await backend.move(fetched[0], to: .retry, payload: fetched[0].payload, score: Clock.now() - 1)
-        let before = Clock.now()
+        try await backend.move(fetched[0], to: .retry, payload: fetched[0].payload, score: WallClock.now() - 1)
+        let before = WallClock.now()
         let moved = try await backend.promoteDueJobs(limit: 10)
         try expect(moved == 2, "promotion moved \(moved) jobs, expected the due scheduled job and the due retry")
         let mail = try await fetchOnThread(backend, owner: "w1", queues: ["mail"], maximum: 5, timeout: 0.1)
@@ -251,7 +252,7 @@ public enum BackendConformance {
         let payload = String(decoding: mail.first?.payload ?? [], as: UTF8.self)
         try expect(mail.count == 1 && payload.hasPrefix(expected), "the promoted job should be the stored JSON byte for byte plus enqueued_at, got \(payload)")
         let enqueuedAt = try Job(json: mail[0].payload).enqueuedAt ?? 0
-        try expect(enqueuedAt >= before - 1 && enqueuedAt <= Clock.now() + 1, "enqueued_at \(enqueuedAt) is not the promotion time")
+        try expect(enqueuedAt >= before - 1 && enqueuedAt <= WallClock.now() + 1, "enqueued_at \(enqueuedAt) is not the promotion time")
         let other = try await fetchOnThread(backend, owner: "w1", queues: ["other"], maximum: 5, timeout: 0.1)
         try expect(other.count == 1 && (try Job(json: other[0].payload)).jid == failed.jid, "the due retry did not reach its queue")
         let statistics = try await backend.statistics()
@@ -260,7 +261,7 @@ public enum BackendConformance {
     }
 
     static func promotionRespectsLimit(_ backend: any JobBackend) async throws {
-        try await backend.schedule((0..<5).map { _ in EncodedJob(Job(className: "Due")) }, at: Clock.now() - 1)
+        try await backend.schedule((0..<5).map { _ in EncodedJob(Job(className: "Due")) }, at: WallClock.now() - 1)
         let first = try await backend.promoteDueJobs(limit: 2)
         let statistics = try await backend.statistics()
         try expect(first == 2 && statistics.scheduled == 3 && statistics.enqueued == 2, "with limit 2: moved \(first), \(statistics.scheduled) left scheduled, \(statistics.enqueued) enqueued")
@@ -268,7 +269,7 @@ public enum BackendConformance {
 
     static func racingPromotionsMoveOnce(_ backend: any JobBackend) async throws {
         let jobs = (0..<200).map { _ in Job(className: "Due") }
-        try await backend.schedule(jobs.map(EncodedJob.init), at: Clock.now() - 1)
+        try await backend.schedule(jobs.map(EncodedJob.init), at: WallClock.now() - 1)
         let moved = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<4 {
                 group.addTask {
@@ -294,16 +295,16 @@ public enum BackendConformance {
 
     /// Runs recovery every 50 ms until it moves something (a lease expired), for up to 10 s.
     static func recoverOnceLeaseExpires(_ backend: any JobBackend) async throws -> RecoveryResult {
-        let deadline = Clock.monotonic() + 10
+        let deadline = MonotonicClock.now() + 10
         var recovered = RecoveryResult()
-        while recovered.total == 0 && Clock.monotonic() < deadline {
+        while recovered.total == 0 && MonotonicClock.now() < deadline {
             try await Task.sleep(for: .milliseconds(50))
             recovered = try await backend.recoverOrphanedJobs()
         }
         return recovered
     }
 
-    static func heartbeat(_ identity: String, lease: Double = RecoveryPolicy.defaultStaleHeartbeatAge) -> WorkerHeartbeat {
+    static func heartbeat(_ identity: String, lease: Double = RecoveryPolicy.defaultStaleHeartbeatAge.inSeconds) -> WorkerHeartbeat {
         WorkerHeartbeat(identity: identity, info: JSONObject(), busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:], leaseDuration: lease)
     }
 

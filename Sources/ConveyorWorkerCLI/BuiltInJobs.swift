@@ -67,7 +67,7 @@ enum BuiltInJobs {
         }
         // Appends the microseconds from enqueued_at to this start to the list args[0]: for latency benchmarks.
         register("Latency") { args, context in
-            let startedAt = Clock.now()
+            let startedAt = WallClock.now()
             guard let key = args.first?.stringValue, !key.isEmpty else {
                 throw JobArgumentsError(jobClass: "Latency", reason: "args must be [list-key], e.g. [\"latencies\"]")
             }

@@ -102,14 +102,19 @@ struct WorkerCommand: AsyncParsableCommand {
 
     /// The worker's configuration from the flags; refuses what ``WorkerConfiguration`` refuses.
     func configuration() throws -> WorkerConfiguration {
-        try WorkerConfiguration(
+        // Seconds from the command line can be inf or NaN, which a Duration cannot hold: checked first.
+        func duration(_ seconds: Double, _ setting: WorkerConfigurationError.Setting, mayBeZero: Bool = false) throws -> Duration {
+            try WorkerConfiguration.check(seconds: seconds, for: setting, mayBeZero: mayBeZero)
+            return .seconds(seconds)
+        }
+        return try WorkerConfiguration(
             queues: try QueueSelection(parsing: queue),
             concurrency: concurrency,
-            shutdownTimeout: timeout,
-            heartbeatInterval: heartbeatInterval,
-            recoveryInterval: recoveryInterval,
-            recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: staleAfter),
-            retryDelayOverride: retryDelay
+            shutdownTimeout: duration(timeout, .shutdownTimeout, mayBeZero: true),
+            heartbeatInterval: duration(heartbeatInterval, .heartbeatInterval),
+            recoveryInterval: duration(recoveryInterval, .recoveryInterval),
+            recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: duration(staleAfter, .staleHeartbeatAge)),
+            retryDelayOverride: try retryDelay.map { try duration($0, .retryDelayOverride, mayBeZero: true) }
         )
     }
 

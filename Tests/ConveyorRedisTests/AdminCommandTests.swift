@@ -16,9 +16,9 @@ struct AdminCommandTests {
         }
         try await Producer(backend: context.backend).pushBulk(jobs)
         let fetched = try await fetchOnThread(context.backend, owner: "admin-test", queues: ["reports"], maximum: 3, timeout: 0.5)
-        try await context.backend.move(fetched[0], to: .retry, payload: fetched[0].payload, score: Clock.now() + 3600)
-        try await context.backend.move(fetched[1], to: .retry, payload: fetched[1].payload, score: Clock.now() + 7200)
-        try await context.backend.move(fetched[2], to: .dead, payload: fetched[2].payload, score: Clock.now())
+        try await context.backend.move(fetched[0], to: .retry, payload: fetched[0].payload, score: WallClock.now() + 3600)
+        try await context.backend.move(fetched[1], to: .retry, payload: fetched[1].payload, score: WallClock.now() + 7200)
+        try await context.backend.move(fetched[2], to: .dead, payload: fetched[2].payload, score: WallClock.now())
         return fetched
     }
 
@@ -80,12 +80,12 @@ struct AdminCommandTests {
         #expect(try await context.integer("LLEN", context.keys.queue("reports")) == 1)
         let gone = try await conveyor(context, "dead", "delete", deadJID)
         #expect(gone.status == 1 && gone.errors.contains("is in the dead set"))
-        try await context.client.send("ZADD", context.keys.set(.dead), Clock.now(), fetched[2].payload)
-        try await context.client.send("ZADD", context.keys.set(.dead), Clock.now(), "not a job")
+        try await context.client.send("ZADD", context.keys.set(.dead), WallClock.now(), fetched[2].payload)
+        try await context.client.send("ZADD", context.keys.set(.dead), WallClock.now(), "not a job")
         let table = try await conveyor(context, "dead", "list")
         #expect(table.output.contains("DIED AT") && table.output.contains("(not JSON)"), "\(table.output)")
         // A malformed object that still has a jid is listed and can be deleted by it.
-        try await context.client.send("ZADD", context.keys.set(.dead), Clock.now(), #"{"class":"Broken","args":"x","jid":"feedfacefeedfacefeedface","error_message":"args must be an array"}"#)
+        try await context.client.send("ZADD", context.keys.set(.dead), WallClock.now(), #"{"class":"Broken","args":"x","jid":"feedfacefeedfacefeedface","error_message":"args must be an array"}"#)
         let malformed = try await conveyor(context, "dead", "list")
         #expect(malformed.output.contains("feedfacefeedfacefeedface") && malformed.output.contains("args must be an array"), "\(malformed.output)")
         let deleted = try await conveyor(context, "dead", "delete", "feedfacefeedfacefeedface")

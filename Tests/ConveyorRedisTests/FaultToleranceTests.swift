@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Conveyor
 import ConveyorRedis
 import ConveyorRedisTestKit
@@ -17,10 +18,10 @@ struct FaultToleranceTests {
         try await context.client.send("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", "-eval", "-evalsha")
         defer { Task { _ = try? await context.client.send("ACL", "DELUSER", user) } }
         let url = context.server.url.replacingOccurrences(of: "redis://", with: "redis://\(user):secret@")
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         let result = try await CommandLine.run("conveyor-worker", ["--namespace", context.namespace], redisURL: url)
         #expect(result.status == 1, "exit \(result.status): \(result.errors)")
-        #expect(Clock.monotonic() - started < 20, "the worker took \(Clock.monotonic() - started) s to give up")
+        #expect(MonotonicClock.now() - started < 20, "the worker took \(MonotonicClock.now() - started) s to give up")
         #expect(result.errors.contains("NOPERM") && result.errors.contains("retrying cannot fix"), "stderr: \(result.errors)")
         try await context.finish()
     }
@@ -52,8 +53,8 @@ struct FaultToleranceTests {
     func badQueueDoesNotBlockPromotion() async throws {
         let context = try RedisTestContext("promote")
         try await context.client.send("SET", context.keys.queue("broken"), "not a list")
-        try await context.backend.schedule([EncodedJob(Job(className: "Noop", queue: "broken"))], at: Clock.now() - 2)
-        try await context.backend.schedule((0..<3).map { _ in EncodedJob(Job(className: "Noop")) }, at: Clock.now() - 1)
+        try await context.backend.schedule([EncodedJob(Job(className: "Noop", queue: "broken"))], at: WallClock.now() - 2)
+        try await context.backend.schedule((0..<3).map { _ in EncodedJob(Job(className: "Noop")) }, at: WallClock.now() - 1)
         #expect(try await context.backend.promoteDueJobs(limit: 100) == 3)
         #expect(try await context.integer("LLEN", context.keys.queue("default")) == 3)
         #expect(try await context.integer("ZCARD", context.keys.set(.schedule)) == 1, "the job for the broken queue must stay scheduled")
@@ -103,7 +104,7 @@ struct FaultToleranceTests {
         let context = try RedisTestContext("stop-lease")
         let identity = "skewed:4242:0123456789ab"
         // Its clock runs 40 s ahead: the beat looks fresh, but Redis expired its lease.
-        try await context.client.send("HSET", context.keys.process(identity), "beat", Clock.now() + 40, "info", "{}", "lease", 2000)
+        try await context.client.send("HSET", context.keys.process(identity), "beat", WallClock.now() + 40, "info", "{}", "lease", 2000)
         let result = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
         #expect(result.status == 1 && result.errors.contains("is not running"), "exit \(result.status): \(result.errors)")
         try await context.client.send("SET", context.keys.lease(identity), "1", "PX", 30_000)
@@ -168,10 +169,10 @@ struct FaultToleranceTests {
         let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
         kill(pid, SIGSTOP)
         defer { kill(pid, SIGCONT) }
-        let stopped = Clock.monotonic()
+        let stopped = MonotonicClock.now()
         process.signal(SIGINT)
         let result = await CommandLine.finish(process)
-        let elapsed = Clock.monotonic() - stopped
+        let elapsed = MonotonicClock.now() - stopped
         kill(pid, SIGCONT)
         #expect(result.status == 0, "\(result.errors)")
         #expect(elapsed < 2 + Worker.shutdownGrace + 1.5, "shutdown took \(elapsed) s with --timeout 2")

@@ -157,14 +157,14 @@ struct InputValidationTests {
     func stopDeadWorker() async throws {
         let context = try RedisTestContext("stop-dead")
         let identity = "gone:4242:0123456789ab"
-        try await context.client.send("HSET", context.keys.process(identity), "beat", Clock.now() - 120, "info", "{}")
+        try await context.client.send("HSET", context.keys.process(identity), "beat", WallClock.now() - 120, "info", "{}")
         try await context.client.send("SADD", context.keys.processes, identity)
         for command in ["stop", "quiet"] {
             let result = try await conveyor(context, [command, identity])
             #expect(result.status == 1 && result.errors.contains("'\(identity)' is not running"), "\(result.errors)")
         }
         #expect(try await context.integer("EXISTS", context.keys.signals(identity)) == 0, "nothing may be sent to a dead worker")
-        try await context.client.send("HSET", context.keys.process(identity), "beat", Clock.now())
+        try await context.client.send("HSET", context.keys.process(identity), "beat", WallClock.now())
         let live = try await conveyor(context, ["quiet", identity])
         #expect(live.status == 0, "\(live.errors)")
         try await context.finish()
@@ -173,7 +173,7 @@ struct InputValidationTests {
     @Test("dead entries that are not jobs show why, are labelled correctly and can be deleted and retried one at a time")
     func deadNonJobs() async throws {
         let context = try RedisTestContext("dead-non-jobs")
-        let now = Clock.now()
+        let now = WallClock.now()
         for (offset, payload) in ["{not json", "[1,2]", #""just a string""#].enumerated() {
             try await context.client.send("ZADD", context.keys.set(.dead), now + Double(offset), payload)
         }

@@ -51,7 +51,7 @@ struct RedisWorkerTests {
         let job = try Job(json: entries[0].bytes ?? [])
         #expect(job.retryCount == 0 && job.fields["error_class"] == "JobArgumentsError")
         let score = Double(entries[1].string ?? "") ?? 0
-        #expect(score > Clock.now() + 10 && score < Clock.now() + 30)
+        #expect(score > WallClock.now() + 10 && score < WallClock.now() + 30)
         let statistics = try await context.backend.statistics()
         #expect(statistics.failed == 1 && statistics.processed == 1 && statistics.inProgress == 0)
         try await context.finish()

@@ -50,7 +50,7 @@ struct SchedulingTests {
             throw JobArgumentsError(jobClass: "Flaky", reason: "always")
         }
         try await Producer(backend: context.backend).push(className: "Flaky", retry: .limit(3))
-        let configuration = try WorkerConfiguration(scheduledPollInterval: 0.02, onDeath: { _, _ in deaths.withLock { $0 += 1 } })
+        let configuration = try WorkerConfiguration(scheduledPollInterval: .milliseconds(20), onDeath: { _, _ in deaths.withLock { $0 += 1 } })
         let worker = Worker(backend: context.backend, registry: registry, configuration: configuration)
         let run = Task { try await worker.run() }
         try await waitUntil(timeout: 15, "the job reached the dead set") { try await context.backend.statistics().dead == 1 }
@@ -68,7 +68,7 @@ struct SchedulingTests {
     @Test("`conveyor quiet` and `conveyor stop` reach a worker through its signals list")
     func signalsThroughCLI() async throws {
         let context = try RedisTestContext("signals")
-        let configuration = try WorkerConfiguration(heartbeatInterval: 0.05)
+        let configuration = try WorkerConfiguration(heartbeatInterval: .milliseconds(50))
         let worker = Worker(backend: context.backend, registry: JobRegistry(), configuration: configuration)
         let run = Task { try await worker.run() }
         let arguments = ["--namespace", context.namespace]

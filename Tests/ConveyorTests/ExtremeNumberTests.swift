@@ -57,7 +57,7 @@ struct ExtremeNumberTests {
         let client = RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: 1)))
         defer { client.close() }
         let worker = Worker(backend: backend, registry: BuiltInJobs.registry(client: client))
-        let before = Clock.now()
+        let before = WallClock.now()
         try await worker.runUntilIdle()
 
         let statistics = backend.statisticsSnapshot
@@ -72,7 +72,7 @@ struct ExtremeNumberTests {
             let entry = try #require(retries.first)
             #expect(entry.job.fields["error_message"]?.stringValue?.contains(example.message) == true, "\(entry.job.fields)")
             // A delay that would overflow is capped at 100 years, never in the past.
-            #expect(entry.score >= before + 15 && entry.score <= Clock.now() + 100 * 365.25 * 86_400)
+            #expect(entry.score >= before + 15 && entry.score <= WallClock.now() + 100 * 365.25 * 86_400)
         case .dead:
             #expect(retries.isEmpty)
             let job = try Job(json: try #require(dead.first).replacingRetry())
@@ -112,20 +112,34 @@ struct ExtremeNumberTests {
         }
     }
 
-    @Test("a worker configuration refuses intervals that would overflow Duration, naming the setting", arguments: [
-        ("shutdownTimeout", 1e300, 5.0, 15.0, 30.0), ("heartbeatInterval", 25, .infinity, 15, 30),
-        ("recoveryInterval", 25, 5, .nan, 30), ("staleHeartbeatAge", 25, 5, 15, -1), ("staleHeartbeatAge", 25, 5, 15, 4),
-    ])
-    func configurationRefuses(setting: String, shutdown: Double, heartbeat: Double, recovery: Double, stale: Double) {
+    @Test("seconds that a Duration cannot hold (inf, NaN, beyond a year) are refused before conversion, naming the setting", arguments: [
+        ("shutdownTimeout", 1e300), ("heartbeatInterval", .infinity), ("recoveryInterval", .nan), ("scheduledPollInterval", -.infinity),
+    ] as [(String, Double)])
+    func secondsRefused(setting: String, seconds: Double) throws {
+        let named = try #require(WorkerConfigurationError.Setting(rawValue: setting))
         #expect(throws: WorkerConfigurationError.self) {
-            try WorkerConfiguration(shutdownTimeout: shutdown, heartbeatInterval: heartbeat, recoveryInterval: recovery, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: stale))
+            try WorkerConfiguration.check(seconds: seconds, for: named, mayBeZero: true)
+        }
+        #expect(ScheduledPollInterval.random(processCount: .max, average: 1e300, unitRandom: 0.999) < 365 * 86_400)
+    }
+
+    @Test("a worker configuration refuses a negative interval, one beyond a year, and a lease not longer than the beat, naming the setting", arguments: [
+        ("shutdownTimeout", -1.0, 5.0, 15.0, 30.0), ("heartbeatInterval", 25, 0, 15, 30), ("recoveryInterval", 25, 5, 366 * 86_400, 30),
+        ("staleHeartbeatAge", 25, 5, 15, -1), ("staleHeartbeatAge", 25, 5, 15, 4),
+    ] as [(String, Double, Double, Double, Double)])
+    func configurationRefuses(setting: String, shutdown: Double, heartbeat: Double, recovery: Double, stale: Double) {
+        func make() throws(WorkerConfigurationError) -> WorkerConfiguration {
+            try WorkerConfiguration(
+                shutdownTimeout: .seconds(shutdown), heartbeatInterval: .seconds(heartbeat), recoveryInterval: .seconds(recovery),
+                recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: .seconds(stale))
+            )
         }
         do {
-            _ = try WorkerConfiguration(shutdownTimeout: shutdown, heartbeatInterval: heartbeat, recoveryInterval: recovery, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: stale))
+            _ = try make()
+            Issue.record("expected \(setting) to be refused")
         } catch {
             #expect(error.setting.rawValue == setting, "\(error)")
         }
-        #expect(ScheduledPollInterval.random(processCount: .max, average: 1e300, unitRandom: 0.999) < 365 * 86_400)
     }
 
     @Test("a concurrency outside 1 … 10,000 is refused with the reason, not a trap")

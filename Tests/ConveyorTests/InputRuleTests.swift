@@ -1,4 +1,5 @@
 @testable import Conveyor
+import Foundation
 import Testing
 
 /// The rules every entry point shares: queue names, class names, retry values, args depth, log text.
@@ -73,8 +74,8 @@ struct InputRuleTests {
         let producer = Producer(backend: backend)
         await #expect(throws: JobDecodingError.self) { try await producer.push(Job(className: " ")) }
         await #expect(throws: JobDecodingError.self) { try await producer.push(Job(className: "A", queue: "a,3")) }
-        await #expect(throws: ScheduleTimeError.self) { try await producer.push(Job(className: "A"), at: .infinity) }
-        await #expect(throws: ScheduleTimeError.self) { try await producer.push(Job(className: "A"), at: .nan) }
+        await #expect(throws: ScheduleTimeError.self) { try await producer.push(Job(className: "A"), at: Date(timeIntervalSince1970: .infinity)) }
+        await #expect(throws: ScheduleTimeError.self) { try await producer.push(Job(className: "A"), at: Date(timeIntervalSince1970: .nan)) }
         #expect(backend.statisticsSnapshot.enqueued == 0)
     }
 

@@ -16,19 +16,19 @@ struct LivenessTests {
         registry.register(className: "Compute") { _, _ in
             started.withLock { $0 = true }
             // CPU-bound work that never yields: holds the loop thread for 2.5 s.
-            let until = Clock.monotonic() + 2.5
-            while Clock.monotonic() < until {}
+            let until = MonotonicClock.now() + 2.5
+            while MonotonicClock.now() < until {}
         }
         try await Producer(backend: backend).push(className: "Compute")
         let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(
-            heartbeatInterval: 0.1, recoveryInterval: 60, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: 0.8)
+            heartbeatInterval: .milliseconds(100), recoveryInterval: .seconds(60), recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: .milliseconds(800))
         ))
         let run = Task { try await worker.runUntilIdle() }
         try await waitFor("the job started") { started.withLock { $0 } }
         // Another worker's recovery passes during the 2.5 s: a lease of 0.8 s must stay renewed.
         var stolen = 0
-        let until = Clock.monotonic() + 2.2
-        while Clock.monotonic() < until {
+        let until = MonotonicClock.now() + 2.2
+        while MonotonicClock.now() < until {
             stolen += try await backend.recoverOrphanedJobs().total
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -47,7 +47,7 @@ struct LivenessTests {
         var registry = JobRegistry()
         registry.register(className: "Noop") { _, _ in }
         let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(
-            heartbeatInterval: 30, recoveryInterval: 0.1, recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: 90)
+            heartbeatInterval: .seconds(30), recoveryInterval: .milliseconds(100), recoveryPolicy: RecoveryPolicy(staleHeartbeatAge: .seconds(90))
         ))
         let run = Task { try await worker.run() }
         // The startup pass may have taken it already; push a second orphan after startup to be sure.
@@ -73,13 +73,13 @@ struct LivenessTests {
             }
         }
         try await Producer(backend: backend).pushBulk((0..<3).map { _ in Job(className: "Long") })
-        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: 1))
+        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: .seconds(1)))
         let run = Task { try await worker.run() }
         try await waitFor("the jobs started") { started.withLock { $0 } == 3 }
-        let cancelledAt = Clock.monotonic()
+        let cancelledAt = MonotonicClock.now()
         run.cancel()
         try await run.value
-        let elapsed = Clock.monotonic() - cancelledAt
+        let elapsed = MonotonicClock.now() - cancelledAt
         #expect(elapsed >= 0.9 && elapsed < 1 + Worker.shutdownGrace, "the drain took \(elapsed) s with a 1 s timeout")
         #expect(backend.statisticsSnapshot.queues["default"] == 3, "the unfinished jobs were not requeued")
     }
@@ -106,9 +106,9 @@ struct LivenessTests {
     }
 
     func waitFor(_ what: String, timeout: Double = 10, _ condition: () async throws -> Bool) async throws {
-        let deadline = Clock.monotonic() + timeout
+        let deadline = MonotonicClock.now() + timeout
         while try await !condition() {
-            guard Clock.monotonic() < deadline else { throw TestKitError("\(what) did not happen within \(timeout) s") }
+            guard MonotonicClock.now() < deadline else { throw TestKitError("\(what) did not happen within \(timeout) s") }
             try await Task.sleep(for: .milliseconds(10))
         }
     }

@@ -17,9 +17,9 @@ private struct Boom: Error, CustomStringConvertible {
 
 @Suite("Worker reliability on the in-memory backend")
 struct ReliabilityWorkerTests {
-    func configuration(_ shutdownTimeout: Double = 25, onDeath: (@Sendable (Job, any Error) async -> Void)? = nil) -> WorkerConfiguration {
+    func configuration(_ shutdownTimeout: Duration = .seconds(25), onDeath: (@Sendable (Job, any Error) async -> Void)? = nil) -> WorkerConfiguration {
         try! WorkerConfiguration(  // valid settings: the initializer cannot throw here
-           shutdownTimeout: shutdownTimeout, heartbeatInterval: 0.02, scheduledPollInterval: 0.02, onDeath: onDeath)
+           shutdownTimeout: shutdownTimeout, heartbeatInterval: .milliseconds(20), scheduledPollInterval: .milliseconds(20), onDeath: onDeath)
     }
 
     @Test("a run past its timeout is cancelled and fails with a message naming the limit")
@@ -36,9 +36,9 @@ struct ReliabilityWorkerTests {
             }
         }
         try await Producer(backend: backend).push(className: "Slow")
-        let started = Clock.monotonic()
+        let started = MonotonicClock.now()
         try await Worker(backend: backend, registry: registry).runUntilIdle()
-        #expect(Clock.monotonic() - started < 10, "the handler was not cancelled at its deadline")
+        #expect(MonotonicClock.now() - started < 10, "the handler was not cancelled at its deadline")
         #expect(cancelled.withLock { $0 })
         let retried = try #require(backend.jobs(in: .retry).first?.job)
         #expect(retried.fields["error_message"] == "Job exceeded its timeout of 0.1 s")
@@ -52,10 +52,10 @@ struct ReliabilityWorkerTests {
         var registry = JobRegistry()
         registry.register(Reminder.self) { _, _ in try await Task.sleep(for: .seconds(30)) }
         try await Producer(backend: backend).push(Reminder(userID: 1))
-        let before = Clock.now()
+        let before = WallClock.now()
         try await Worker(backend: backend, registry: registry).runUntilIdle()
         let entry = try #require(backend.jobs(in: .retry).first)
-        #expect(entry.score >= before + 999 && entry.score <= Clock.now() + 1001, "score \(entry.score) is not 1000 s after the failure")
+        #expect(entry.score >= before + 999 && entry.score <= WallClock.now() + 1001, "score \(entry.score) is not 1000 s after the failure")
         #expect(entry.job.fields["error_message"] == "Job exceeded its timeout of 0.05 s")
         #expect(entry.job.retry == .limit(5))
     }

@@ -23,7 +23,7 @@ func currentThreadName() -> String {
 
 @Suite("Worker on the in-memory backend")
 struct WorkerTests {
-    func makeWorker(_ backend: InMemoryBackend, _ registry: JobRegistry, concurrency: Int = 10, queues: [String] = ["default"], shutdownTimeout: Double = 25) -> Worker {
+    func makeWorker(_ backend: InMemoryBackend, _ registry: JobRegistry, concurrency: Int = 10, queues: [String] = ["default"], shutdownTimeout: Duration = .seconds(25)) -> Worker {
         Worker(backend: backend, registry: registry, configuration: try! WorkerConfiguration(  // valid settings in every caller
             queues: QueueSelection(strict: queues), concurrency: concurrency, shutdownTimeout: shutdownTimeout
         ))
@@ -162,7 +162,7 @@ struct WorkerTests {
         }
         let jobs = (0..<3).map { _ in Job(className: "Forever") }
         try await Producer(backend: backend).pushBulk(jobs)
-        let worker = makeWorker(backend, registry, shutdownTimeout: 0.2)
+        let worker = makeWorker(backend, registry, shutdownTimeout: .milliseconds(200))
         let run = Task { try await worker.run() }
         try await waitUntil { started.all.count == 3 }
         worker.stop()
@@ -184,7 +184,7 @@ struct WorkerTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         try await Producer(backend: backend).pushBulk((0..<2).map { _ in Job(className: "Short") })
-        let worker = makeWorker(backend, registry, shutdownTimeout: 10)
+        let worker = makeWorker(backend, registry, shutdownTimeout: .seconds(10))
         let run = Task { try await worker.run() }
         try await waitUntil { started.all.count == 2 }
         worker.stop()

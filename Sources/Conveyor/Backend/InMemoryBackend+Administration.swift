@@ -1,3 +1,5 @@
+import ConveyorSupport
+
 /// The admin operations on the in-memory sets, queues and heartbeats. Each runs under the backend's
 /// one lock, so each is atomic as its Redis counterpart's script or transaction is.
 extension InMemoryBackend: JobAdministration {
@@ -23,7 +25,7 @@ extension InMemoryBackend: JobAdministration {
     public func enqueueNow(id: String, from set: JobSet) async throws -> JobSetEntry {
         try state.withLockThenBroadcast { state in
             let entry = try Self.remove(id, from: set, in: &state)
-            let job = EncodedJob(releasing: entry.payload, now: Clock.now())
+            let job = EncodedJob(releasing: entry.payload, now: WallClock.now())
             state.queues[job.queue, default: []].append(job.payload)
             return entry
         }
@@ -42,7 +44,7 @@ extension InMemoryBackend: JobAdministration {
                 return JobSetEntry(score: member.score, payload: member.payload)
             }
             let entry = try Self.remove(id, from: set, in: &state)
-            Self.insert(entry.payload, score: Clock.now(), into: .dead, in: &state)
+            Self.insert(entry.payload, score: WallClock.now(), into: .dead, in: &state)
             return entry
         }
     }
@@ -53,7 +55,7 @@ extension InMemoryBackend: JobAdministration {
     }
 
     public func queues() async throws -> [QueueSummary] {
-        let now = Clock.now()
+        let now = WallClock.now()
         return state.withLock { state in
             // The fetcher pops from the front, so the front is the job that has waited longest.
             state.queues.map { name, payloads in
@@ -64,7 +66,7 @@ extension InMemoryBackend: JobAdministration {
 
     public func processes() async throws -> [ProcessSummary] {
         state.withLock { state in
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             return state.heartbeats.values.filter { $0.expiresAt > now }.map { entry in
                 ProcessSummary(
                     identity: entry.heartbeat.identity, busy: entry.heartbeat.busy, beatAge: max(0, now - entry.beatAt),
@@ -76,7 +78,7 @@ extension InMemoryBackend: JobAdministration {
 
     public func send(_ signal: WorkerSignal, to identity: String) async throws {
         try state.withLock { state in
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             guard let entry = state.heartbeats[identity], entry.expiresAt > now else {
                 throw AdminError.unknownProcess(identity)
             }

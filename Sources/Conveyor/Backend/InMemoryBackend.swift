@@ -56,7 +56,7 @@ public final class InMemoryBackend: JobBackend {
 
     public func promoteDueJobs(limit: Int) async throws -> Int {
         state.withLockThenBroadcast { state in
-            let now = Clock.now()
+            let now = WallClock.now()
             var moved = 0
             for set in [JobSet.schedule, .retry] {
                 let entries = state.sets[set] ?? []
@@ -104,7 +104,7 @@ public final class InMemoryBackend: JobBackend {
 
     public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {
         state.withLock { state in
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             let previous = state.heartbeats[heartbeat.identity]
             state.heartbeats[heartbeat.identity] = (heartbeat, now, now + Double(heartbeat.timeToLive), now + heartbeat.leaseDuration)
             // Signals are pushed at the head and popped at the tail, as Sidekiq's LPUSH/RPOP.
@@ -116,7 +116,7 @@ public final class InMemoryBackend: JobBackend {
 
     public func liveProcessCount() async throws -> Int {
         state.withLock { state in
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             state.heartbeats = state.heartbeats.filter { $0.value.expiresAt > now }
             return state.heartbeats.count
         }
@@ -141,10 +141,10 @@ public final class InMemoryBackend: JobBackend {
 
     public func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult {
         state.withLockThenBroadcast { state in
-            let now = Clock.now()
+            let now = WallClock.now()
             var result = RecoveryResult()
             for (key, payloads) in state.privateLists {
-                if let beat = state.heartbeats[key.owner], beat.leaseExpiresAt > Clock.monotonic() {
+                if let beat = state.heartbeats[key.owner], beat.leaseExpiresAt > MonotonicClock.now() {
                     continue
                 }
                 let started = state.startMarks[key] ?? []
@@ -174,7 +174,7 @@ public final class InMemoryBackend: JobBackend {
     /// The same snapshot as ``statistics()``, without `await`, for test assertions.
     public var statisticsSnapshot: BackendStatistics {
         state.withLock { state in
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             return BackendStatistics(
                 queues: state.queues.mapValues(\.count),
                 processed: state.processed,
@@ -215,7 +215,7 @@ public final class InMemoryBackend: JobBackend {
     /// Expires a worker's lease while its registry entry stays, as when a worker froze for longer than
     /// its lease: for tests of wrongly recovered workers.
     public func expireLease(of identity: String) {
-        state.withLock { state in state.heartbeats[identity]?.leaseExpiresAt = Clock.monotonic() }
+        state.withLock { state in state.heartbeats[identity]?.leaseExpiresAt = MonotonicClock.now() }
     }
 
     static func insert(_ payload: [UInt8], score: Double, into set: JobSet, in state: inout State) {

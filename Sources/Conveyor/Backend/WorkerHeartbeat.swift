@@ -27,10 +27,10 @@ public struct WorkerHeartbeat: Sendable, Equatable {
         max(60, Int(min(leaseDuration, Double(Int32.max)).rounded(.up)))
     }
 
-    /// Creates a heartbeat. `leaseDuration` defaults to 30 s, the default `--stale-after`.
+    /// Creates a heartbeat. `leaseDuration` defaults to 30 s, ``RecoveryPolicy/defaultStaleHeartbeatAge``.
     public init(
         identity: String, info: JSONObject, busy: Int, isQuiet: Bool, residentKilobytes: Int,
-        runningJobs: [String: JSONObject], leaseDuration: Double = RecoveryPolicy.defaultStaleHeartbeatAge,
+        runningJobs: [String: JSONObject], leaseDuration: Double = 30,
         isFirst: Bool = false
     ) {
         self.identity = identity

@@ -18,7 +18,7 @@ public struct Job: Sendable, Equatable, Hashable {
         queue: String = Job.defaultQueue,
         retry: RetryPolicy = .default,
         jid: String = JobID.generate(),
-        createdAt: Double = Clock.now()
+        createdAt: Double = WallClock.now()
     ) {
         // Sidekiq's own field order, built in one go (the hot path of bulk pushes).
         fields = JSONObject(distinctMembers: [

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Pushes jobs onto queues, from Swift code.
 ///
 /// ```swift
@@ -5,7 +7,7 @@
 /// let jid = try await producer.push(SendWelcomeEmail(userID: 42))
 /// try await producer.push(className: "HardJob", args: [1, "x"])      // a job for a Ruby worker
 /// try await producer.push(SendReminder(userID: 42), in: .seconds(3600))   // in an hour
-/// try await producer.push(Job(className: "Report"), at: Clock.now() + 86_400)  // epoch seconds
+/// try await producer.push(Job(className: "Report"), at: Date().addingTimeInterval(86_400))
 /// ```
 public struct Producer: Sendable {
     /// Where jobs go.
@@ -24,10 +26,10 @@ public struct Producer: Sendable {
         return job.jid
     }
 
-    /// Schedules a typed job to run at `time` (epoch seconds) and returns its jid; a time already
-    /// past pushes it at once, as Sidekiq does.
+    /// Schedules a typed job to run at `time` and returns its jid; a time already past pushes it at
+    /// once, as Sidekiq does.
     @discardableResult
-    public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, at time: Double) async throws -> String {
+    public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, at time: Date) async throws -> String {
         let job = try Job(parameters, queue: queue)
         try await push(job, at: time)
         return job.jid
@@ -36,7 +38,7 @@ public struct Producer: Sendable {
     /// Schedules a typed job to run after `delay` and returns its jid.
     @discardableResult
     public func push<Parameters: JobParameters>(_ parameters: Parameters, queue: String? = nil, in delay: Duration) async throws -> String {
-        try await push(parameters, queue: queue, at: Clock.now() + delay.inSeconds)
+        try await push(parameters, queue: queue, at: Date(timeIntervalSince1970: WallClock.now() + delay.inSeconds))
     }
 
     /// Pushes many typed jobs in as few round trips as the backend allows and returns their jids, in
@@ -61,34 +63,35 @@ public struct Producer: Sendable {
         try await pushBulk([job])
     }
 
-    /// Schedules one prepared job to run at `time` (epoch seconds): it waits in the schedule set, with
-    /// no `enqueued_at`, until a worker's poller moves it to its queue. A time already past pushes it
-    /// at once, as Sidekiq does.
-    public func push(_ job: Job, at time: Double) async throws {
+    /// Schedules one prepared job to run at `time`: it waits in the schedule set, with no
+    /// `enqueued_at`, until a worker's poller moves it to its queue. A time already past pushes it at
+    /// once, as Sidekiq does.
+    public func push(_ job: Job, at time: Date) async throws {
         try await pushBulk([job], at: time)
     }
 
     /// Schedules one prepared job to run after `delay`.
     public func push(_ job: Job, in delay: Duration) async throws {
-        try await push(job, at: Clock.now() + delay.inSeconds)
+        try await push(job, at: Date(timeIntervalSince1970: WallClock.now() + delay.inSeconds))
     }
 
     /// Pushes many jobs in as few round trips as the backend allows, stamping `enqueued_at` on each.
     /// Every job is checked first (``Job/validate()``): a job a worker could not read pushes nothing.
     public func pushBulk(_ jobs: [Job]) async throws {
         for job in jobs { try job.validate() }
-        let now = Clock.now()
+        let now = WallClock.now()
         let encoded = jobs.map { job in EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)) }
         try await backend.push(encoded)
     }
 
-    /// Schedules many jobs to run at `time` (epoch seconds) in as few round trips as the backend
-    /// allows; a time already past pushes them at once. A time that is not a finite number throws
-    /// ``ScheduleTimeError``.
-    public func pushBulk(_ jobs: [Job], at time: Double) async throws {
+    /// Schedules many jobs to run at `date` in as few round trips as the backend allows; a time already
+    /// past pushes them at once. A date that is not a finite time throws ``ScheduleTimeError``.
+    public func pushBulk(_ jobs: [Job], at date: Date) async throws {
+        // Sidekiq's schedule scores are epoch seconds.
+        let time = date.timeIntervalSince1970
         guard time.isFinite else { throw ScheduleTimeError(time: time) }
         for job in jobs { try job.validate() }
-        guard time > Clock.now() else {
+        guard time > WallClock.now() else {
             try await pushBulk(jobs)
             return
         }

@@ -4,6 +4,6 @@ public struct ScheduleTimeError: Error, Sendable, CustomStringConvertible {
     public let time: Double
 
     public var description: String {
-        "Cannot schedule a job at \(time): the time must be a finite number of epoch seconds, e.g. Clock.now() + 3600."
+        "Cannot schedule a job at \(time): the time must be a finite number of epoch seconds, e.g. WallClock.now() + 3600."
     }
 }

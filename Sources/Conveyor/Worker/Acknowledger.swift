@@ -54,7 +54,7 @@ final class Acknowledger: Sendable {
     /// `seconds` have passed: a shutdown must not hang on Redis. Acknowledgements given up leave their
     /// jobs in the private list, so they run again after recovery (at least once, never lost).
     func flush(givingUpAfter seconds: Double = .infinity) async {
-        state.withLock { $0.giveUpAt = Clock.monotonic() + seconds }
+        state.withLock { $0.giveUpAt = MonotonicClock.now() + seconds }
         while let task = state.withLock({ $0.flushTask }) {
             await task.value
         }
@@ -87,7 +87,7 @@ final class Acknowledger: Sendable {
                 }
                 let givenUp = state.withLock { state -> Bool in
                     state.writing = []
-                    if Clock.monotonic() >= state.giveUpAt {
+                    if MonotonicClock.now() >= state.giveUpAt {
                         state.pending.removeAll()
                         state.delta = StatisticsDelta()
                         state.flushTask = nil

@@ -30,7 +30,7 @@ final class BackendFaultLog: Sendable {
     func failed(_ error: any Error, then consequence: String) -> BackendFailureKind {
         let kind = BackendFailureKind.of(error)
         let (shouldLog, repeats) = state.withLock { state -> (Bool, Int) in
-            let now = Clock.monotonic()
+            let now = MonotonicClock.now()
             let firstOfOutage = !state.isFailing
             state.isFailing = true
             state.failuresSinceLastError += 1

@@ -62,7 +62,7 @@ final class InFlightJobs: Sendable {
         state.withLock { state in
             let id = state.nextID
             state.nextID += 1
-            state.running[id] = Running(fetched: fetched, job: job, startedAt: Clock.now())
+            state.running[id] = Running(fetched: fetched, job: job, startedAt: WallClock.now())
             return id
         }
     }

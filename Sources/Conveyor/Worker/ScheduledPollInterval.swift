@@ -9,7 +9,7 @@ public enum ScheduledPollInterval {
     public static func random(processCount: Int, average: Double, unitRandom: Double = Double.random(in: 0..<1)) -> Double {
         // Capped: the process count comes from Redis, and an interval beyond the worker's maximum
         // would overflow `Duration` where the poller sleeps.
-        let scaled = min(Double(max(1, processCount)) * WorkerConfiguration.clamped(average), WorkerConfiguration.maximumInterval / 2)
+        let scaled = min(Double(max(1, processCount)) * WorkerConfiguration.clamped(average), WorkerConfiguration.maximumIntervalSeconds / 2)
         if processCount < 10 {
             return scaled * unitRandom + scaled / 2
         }

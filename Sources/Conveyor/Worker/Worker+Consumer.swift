@@ -10,7 +10,7 @@ extension Worker {
         var mayHoldStrays = false
         let stopsWhenIdle = lifecycle.withLock { $0.stopsWhenIdle }
         // In drain mode a short wait ends the run promptly once the queues are empty.
-        let timeout = stopsWhenIdle ? min(configuration.fetchTimeout, 0.05) : configuration.fetchTimeout
+        let timeout = stopsWhenIdle ? min(configuration.fetchSeconds, 0.05) : configuration.fetchSeconds
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -9,13 +10,13 @@ extension Worker {
     func keepBeating() async {
         while !Task.isCancelled {
             await beatAndObeySignal()
-            try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+            try? await Task.sleep(for: .seconds(configuration.heartbeatSeconds))
         }
     }
 
     /// The lease each beat renews: the configured stale age, which ``WorkerConfiguration`` guarantees
     /// is longer than the heartbeat interval.
-    var leaseDuration: Double { configuration.recoveryPolicy.staleHeartbeatAge }
+    var leaseDuration: Double { configuration.recoveryPolicy.staleHeartbeatSeconds }
 
     /// Whether the consumer may fetch: the lease is held and the first recovery pass is over, read
     /// under one lock acquisition (the consumer asks before every fetch).
@@ -29,9 +30,9 @@ extension Worker {
     /// whose beats fail would otherwise keep taking jobs that other workers, seeing its lease expire,
     /// recover and run a second time.
     private func leaseIsSafe(lastBeatAt: Double) -> Bool {
-        let interval = configuration.heartbeatInterval
+        let interval = configuration.heartbeatSeconds
         let safeAge = min(leaseDuration, max(leaseDuration - interval, 1.5 * interval))
-        return Clock.monotonic() - lastBeatAt < safeAge
+        return MonotonicClock.now() - lastBeatAt < safeAge
     }
 
     /// Recovers dead workers' private lists at once, then every `recoveryInterval`, until cancelled.
@@ -40,7 +41,7 @@ extension Worker {
         while !Task.isCancelled {
             await recoverOrphanedJobs()
             lifecycle.withLock { $0.hasRecoveredOnce = true }
-            try? await Task.sleep(for: .seconds(configuration.recoveryInterval))
+            try? await Task.sleep(for: .seconds(configuration.recoverySeconds))
         }
     }
 
@@ -48,7 +49,7 @@ extension Worker {
     /// cannot fix stops the worker: without a heartbeat other workers would take its running jobs.
     func beatAndObeySignal() async {
         let reply: HeartbeatReply
-        let sentAt = Clock.monotonic()
+        let sentAt = MonotonicClock.now()
         do {
             reply = try await beat()
             lifecycle.withLock { $0.lastBeatAt = sentAt }

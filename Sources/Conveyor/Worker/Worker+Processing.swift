@@ -89,8 +89,8 @@ extension Worker {
 
     private func fail(_ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), acknowledger: Acknowledger) async {
         let destination = FailureRouting.destination(
-            for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: Clock.now(),
-            customDelay: configuration.retryDelayOverride.map { delay in { @Sendable _ in delay } } ?? options.retryDelay
+            for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: WallClock.now(),
+            customDelay: configuration.retryDelayOverrideSeconds.map { delay in { @Sendable _ in delay } } ?? options.retryDelay
         )
         switch destination {
         case .discard:
@@ -117,10 +117,10 @@ extension Worker {
         if case .object(var fields)? = try? JSONValue.parse(fetched.payload) {
             fields[JobField.errorMessage] = .string(FailureRouting.storedMessage(reason.description))
             fields[JobField.errorClass] = .string("Conveyor::MalformedJob")
-            fields[JobField.failedAt] = .number(JSONNumber(Clock.now()))
+            fields[JobField.failedAt] = .number(JSONNumber(WallClock.now()))
             payload = JSONValue.object(fields).serialized()
         }
-        await settle(fetched, in: .dead, payload: payload, score: Clock.now())
+        await settle(fetched, in: .dead, payload: payload, score: WallClock.now())
         acknowledger.record(nil, failed: true)
     }
 

@@ -27,7 +27,7 @@ extension Worker {
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))
                 continue
             }
-            let interval = ScheduledPollInterval.random(processCount: processCount, average: configuration.scheduledPollInterval)
+            let interval = ScheduledPollInterval.random(processCount: processCount, average: configuration.scheduledPollSeconds)
             try? await Task.sleep(for: .seconds(interval))
         }
     }

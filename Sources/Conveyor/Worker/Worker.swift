@@ -86,7 +86,7 @@ public final class Worker: Sendable {
     public func stop() {
         let waiter = lifecycle.withLock { state -> CheckedContinuation<Void, Never>? in
             state.stopRequested = true
-            if state.stopRequestedAt == nil { state.stopRequestedAt = Clock.monotonic() }
+            if state.stopRequestedAt == nil { state.stopRequestedAt = MonotonicClock.now() }
             defer { state.stopWaiter = nil }
             return state.stopWaiter
         }
@@ -122,7 +122,7 @@ public final class Worker: Sendable {
             guard !state.hasStarted else { throw WorkerError.alreadyStarted }
             state.hasStarted = true
             state.stopsWhenIdle = stopsWhenIdle
-            state.startedAt = Clock.now()
+            state.startedAt = WallClock.now()
         }
         let executor = LoopExecutor()
         // Heartbeat, recovery and the poller run on a thread of their own: a handler that computes
@@ -166,9 +166,9 @@ public final class Worker: Sendable {
         }
         // Both limits count from the stop request, as Sidekiq's: waiting for the consumer's last fetch
         // comes out of the same budget as the running jobs.
-        let stopRequestedAt = lifecycle.withLock { $0.stopRequestedAt } ?? Clock.monotonic()
-        let deadline = stopRequestedAt + configuration.shutdownTimeout + Self.shutdownGrace
-        func remaining() -> Double { max(0, deadline - Clock.monotonic()) }
+        let stopRequestedAt = lifecycle.withLock { $0.stopRequestedAt } ?? MonotonicClock.now()
+        let deadline = stopRequestedAt + configuration.shutdownSeconds + Self.shutdownGrace
+        func remaining() -> Double { max(0, deadline - MonotonicClock.now()) }
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.count)"])
         // The consumer may be inside a blocking fetch for up to `fetchTimeout`, or longer on a hung
         // Redis; wait for it without blocking this task's thread, and join it only once it is done.
@@ -178,9 +178,9 @@ public final class Worker: Sendable {
             logger.warning("The consumer thread is stuck in a fetch (is Redis hung?); shutting down without it.")
         }
 
-        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownTimeout, deadline: deadline)
+        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownSeconds, deadline: deadline)
         // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
-        let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownTimeout)))
+        let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownSeconds)))
         await waitAtMost(flushLimit) { await acknowledger.flush(givingUpAfter: flushLimit) }
         for task in housekeeping { task.cancel() }
         await waitAtMost(remaining()) { for task in housekeeping { await task.value } }
@@ -206,7 +206,7 @@ public final class Worker: Sendable {
         let served = Set(configuration.queues.names)
         for className in registry.classNames {
             guard let queue = registry.defaultQueue(for: className), !served.contains(queue) else { continue }
-            logger.warning("Job class '\(className)' is pushed to queue '\(queue)', which this worker does not serve; its jobs will wait there. Serve it (--queue \(queue), or WorkerConfiguration(queues:)) or push it to a served queue.", metadata: [
+            logger.warning("Job class '\(className)' is pushed to queue '\(queue)', which this worker does not serve; its jobs will wait there. Serve that queue too (WorkerConfiguration's queues) or push the class to a served queue.", metadata: [
                 "served": "\(configuration.queues.names.joined(separator: ","))",
             ])
         }
@@ -227,12 +227,12 @@ public final class Worker: Sendable {
     /// the rest and requeues them, giving up on the requeue at `deadline` (the jobs then stay in the
     /// private list for recovery).
     private func drainRunningJobs(until drainEnd: Double, deadline: Double) async {
-        await waitAtMost(drainEnd - Clock.monotonic()) { await self.inFlight.waitUntilEmpty() }
+        await waitAtMost(drainEnd - MonotonicClock.now()) { await self.inFlight.waitUntilEmpty() }
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
         logger.warning("Shutdown timeout reached; cancelling running jobs and pushing them back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
         for running in unfinished { running.task?.cancel() }
-        let requeued = await waitAtMost(deadline - Clock.monotonic()) {
+        let requeued = await waitAtMost(deadline - MonotonicClock.now()) {
             do {
                 try await self.backend.requeue(unfinished.map(\.fetched))
             } catch {

@@ -12,10 +12,13 @@ import Foundation
 public struct Producer: Sendable {
     /// Where jobs go.
     public let backend: any JobBackend
+    /// What runs around every push, in order (see ``PushMiddleware``).
+    public let middleware: [any PushMiddleware]
 
-    /// Creates a producer on a backend.
-    public init(backend: any JobBackend) {
+    /// Creates a producer on a backend, with the middleware each push runs through.
+    public init(backend: any JobBackend, middleware: [any PushMiddleware] = []) {
         self.backend = backend
+        self.middleware = middleware
     }
 
     /// Pushes a typed job and returns its jid.
@@ -76,8 +79,10 @@ public struct Producer: Sendable {
     }
 
     /// Pushes many jobs in as few round trips as the backend allows, stamping `enqueued_at` on each.
-    /// Every job is checked first (``Job/validate()``): a job a worker could not read pushes nothing.
+    /// Every job goes through the middleware, then is checked (``Job/validate()``): a job a worker
+    /// could not read pushes nothing.
     public func pushBulk(_ jobs: [Job]) async throws {
+        let jobs = try await passedThroughMiddleware(jobs)
         for job in jobs { try job.validate() }
         let now = WallClock.now()
         let encoded = jobs.map { job in EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)) }
@@ -90,16 +95,29 @@ public struct Producer: Sendable {
         // Sidekiq's schedule scores are epoch seconds.
         let time = date.timeIntervalSince1970
         guard time.isFinite else { throw ScheduleTimeError(time: time) }
-        for job in jobs { try job.validate() }
         guard time > WallClock.now() else {
             try await pushBulk(jobs)
             return
         }
+        let jobs = try await passedThroughMiddleware(jobs)
+        for job in jobs { try job.validate() }
         let encoded = jobs.map { job -> EncodedJob in
             var scheduled = job
             scheduled.enqueuedAt = nil
             return EncodedJob(scheduled)
         }
         try await backend.schedule(encoded, at: time)
+    }
+
+    /// The jobs as the middleware leaves them: changed, and without those it skipped. Every job's
+    /// chain runs before anything is written, so a refusal (a throw) pushes nothing.
+    private func passedThroughMiddleware(_ jobs: [Job]) async throws -> [Job] {
+        guard !middleware.isEmpty else { return jobs }
+        var passed: [Job] = []
+        passed.reserveCapacity(jobs.count)
+        for job in jobs {
+            try await middleware.push(job) { passed.append($0) }
+        }
+        return passed
     }
 }

@@ -32,7 +32,13 @@ extension Worker {
         }
         let outcome: Result<Void, any Error>
         do {
-            try await Self.run(handler, context, timeout: options.timeout)
+            if configuration.middleware.isEmpty {
+                try await Self.run(handler, context, timeout: options.timeout)
+            } else {
+                try await configuration.middleware.run(context) { context in
+                    try await Self.run(handler, context, timeout: options.timeout)
+                }
+            }
             outcome = .success(())
         } catch {
             outcome = .failure(error)

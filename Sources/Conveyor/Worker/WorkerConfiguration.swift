@@ -27,6 +27,8 @@ public struct WorkerConfiguration: Sendable {
     /// Called when a failed job goes to the dead set (retries exhausted), with the last error; not for
     /// `dead: false` jobs, which are dropped. Runs on the worker's loop thread: keep it short.
     public var onDeath: (@Sendable (Job, any Error) async -> Void)?
+    /// What runs around every job, in order, the first registered outermost (see ``JobMiddleware``).
+    public var middleware: [any JobMiddleware]
     /// For tests: when set, every failed job is retried after this long instead of its class's own
     /// delay or Sidekiq's growing one (`conveyor-worker --retry-delay`).
     public var retryDelayOverride: Duration? { retryDelayOverrideSeconds.map { .seconds($0) } }
@@ -62,6 +64,7 @@ public struct WorkerConfiguration: Sendable {
         scheduledPollInterval: Duration = .seconds(1),
         recoveryPolicy: RecoveryPolicy = RecoveryPolicy(),
         onDeath: (@Sendable (Job, any Error) async -> Void)? = nil,
+        middleware: [any JobMiddleware] = [],
         retryDelayOverride: Duration? = nil
     ) throws(WorkerConfigurationError) {
         guard !queues.names.isEmpty else {
@@ -91,6 +94,7 @@ public struct WorkerConfiguration: Sendable {
         self.scheduledPollSeconds = scheduledPollInterval.inSeconds
         self.recoveryPolicy = recoveryPolicy
         self.onDeath = onDeath
+        self.middleware = middleware
         self.retryDelayOverrideSeconds = retryDelayOverride?.inSeconds
     }
 

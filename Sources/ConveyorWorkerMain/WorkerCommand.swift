@@ -152,12 +152,9 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
-        let worker = Worker(
-            backend: backend,
-            registry: registry,
-            configuration: try configuration(),
-            logger: logger
-        )
+        var configuration = try configuration()
+        configuration.middleware = setup.middleware
+        let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         // The client is not closed: the process exits next and the kernel closes its socket, whereas
         // closing joins the connection thread, which on a hung Redis waits out its command timeout and

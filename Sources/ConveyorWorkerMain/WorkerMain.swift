@@ -17,16 +17,18 @@ import Glibc
 public enum WorkerMain {
     /// Runs a worker process for the jobs of `registry` until it is stopped, then exits the process
     /// with the worker's status. `jobHelp` describes the jobs in `--help`; by default their class names
-    /// are listed.
-    public static func run(registry: JobRegistry, jobHelp: String? = nil) async -> Never {
-        await run(jobHelp: jobHelp ?? listing(registry)) { _ in registry }
+    /// are listed. `middleware` runs around every job, in order (see ``JobMiddleware``).
+    public static func run(registry: JobRegistry, middleware: [any JobMiddleware] = [], jobHelp: String? = nil) async -> Never {
+        await run(jobHelp: jobHelp ?? listing(registry), middleware: middleware) { _ in registry }
     }
 
     /// Runs a worker process whose handlers need what the command line set up, such as the worker's
     /// Redis connection (``WorkerContext/redis``): `makeRegistry` is called once, after the arguments
     /// are parsed and Redis answered, before the first job is fetched.
-    public static func run(jobHelp: String, makeRegistry: @escaping @Sendable (WorkerContext) -> JobRegistry) async -> Never {
-        WorkerSetup.current.withLock { $0 = WorkerSetup(jobHelp: jobHelp, makeRegistry: makeRegistry) }
+    public static func run(
+        jobHelp: String, middleware: [any JobMiddleware] = [], makeRegistry: @escaping @Sendable (WorkerContext) -> JobRegistry
+    ) async -> Never {
+        WorkerSetup.current.withLock { $0 = WorkerSetup(jobHelp: jobHelp, makeRegistry: makeRegistry, middleware: middleware) }
         await WorkerCommand.main()
         exit(0)
     }

@@ -7,6 +7,8 @@ import ConveyorSupport
 struct WorkerSetup: Sendable {
     let jobHelp: String
     let makeRegistry: @Sendable (WorkerContext) -> JobRegistry
+    /// The app's own run middleware, innermost after the ones the flags add.
+    let middleware: [any JobMiddleware]
 
     static let current = Locked<WorkerSetup?>(nil)
 }

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -56,6 +57,7 @@ let package = Package(
                 "ConveyorSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
@@ -151,6 +153,7 @@ let package = Package(
             dependencies: [
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -19,6 +19,8 @@ final class InFlightJobs: Sendable {
         var consumerWaitsForFree = 0
         /// Waiters for the moment no job runs.
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Set by an immediate stop: nobody waits for running jobs any more.
+        var isWaitingAbandoned = false
         /// Stopping or quiet: no more fetching either way.
         var hasStoppedFetching: Bool { isStopping || isQuiet }
     }
@@ -89,12 +91,22 @@ final class InFlightJobs: Sendable {
     func waitUntilEmpty() async {
         await withCheckedContinuation { continuation in
             let isEmpty = state.withLock { state -> Bool in
-                if state.running.isEmpty { return true }
+                if state.running.isEmpty || state.isWaitingAbandoned { return true }
                 state.emptyWaiters.append(continuation)
                 return false
             }
             if isEmpty { continuation.resume() }
         }
+    }
+
+    /// Ends every wait for running jobs to finish, now and later: an immediate stop cancels them instead.
+    func stopWaitingForRunningJobs() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isWaitingAbandoned = true
+            defer { state.emptyWaiters = [] }
+            return state.emptyWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Tells the consumer to stop fetching.

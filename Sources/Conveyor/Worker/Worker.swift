@@ -1,13 +1,18 @@
 import ConveyorSupport
 import Logging
+import ServiceLifecycle
 
 /// Runs jobs from a backend: a consumer thread fetches them (never more than `concurrency` at once)
 /// and schedules each handler on the worker's loop thread.
 ///
 /// ```swift
-/// let worker = Worker(backend: backend, registry: registry, configuration: .init(concurrency: 20))
-/// try await worker.run()          // until stop(), SIGTERM handling in the app, or task cancellation
+/// let worker = Worker(backend: backend, registry: registry, configuration: try .init(concurrency: 20))
+/// try await worker.run()          // until stop(), a graceful shutdown of its ServiceGroup, or cancellation
 /// ```
+///
+/// A worker is a swift-service-lifecycle `Service`: put it in your app's `ServiceGroup` next to the
+/// HTTP server, and the group's graceful shutdown (SIGTERM) drains it as ``stop(_:)`` does, while
+/// cancelling its task cancels the running jobs and pushes them back at once.
 ///
 /// Besides running jobs, each worker promotes due scheduled and retry jobs to their queues (a poller
 /// spread over all live workers, as Sidekiq's), beats every few seconds, obeys `TSTP`/`TERM` signals
@@ -30,8 +35,8 @@ public final class Worker: Sendable {
     let lifecycle = Locked(Lifecycle())
 
     struct Lifecycle {
-        var hasStarted = false
-        var stopRequested = false
+        /// created → running → quiet → stopping → stopped, and the rules between them.
+        var phase = WorkerLifecycle()
         var stopWaiter: CheckedContinuation<Void, Never>?
         var stopsWhenIdle = false
         var startedAt = 0.0
@@ -42,8 +47,6 @@ public final class Worker: Sendable {
         /// left behind are in their queues before this worker first finds them empty (and, draining,
         /// stops).
         var hasRecoveredOnce = false
-        /// When ``stop()`` was first called (monotonic seconds): shutdown limits count from it.
-        var stopRequestedAt: Double?
         /// Why the worker cannot work at all (a backend error that retrying cannot fix), when it stops
         /// for that reason; ``run()`` then throws it after shutting down.
         var failure: WorkerError?
@@ -82,15 +85,21 @@ public final class Worker: Sendable {
         try await run(stopsWhenIdle: true)
     }
 
-    /// Asks a running worker to shut down gracefully. Safe to call twice, and before ``run()``.
-    public func stop() {
-        let waiter = lifecycle.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.stopRequested = true
-            if state.stopRequestedAt == nil { state.stopRequestedAt = MonotonicClock.now() }
+    /// Where the worker is in its life: created, running, quiet, stopping or stopped.
+    public var state: WorkerState { lifecycle.withLock { $0.phase.state } }
+
+    /// Asks the worker to shut down: `.graceful` (the default) waits up to the shutdown timeout for
+    /// running jobs before pushing the rest back; `.immediate` cancels them now and pushes them back,
+    /// and cuts a graceful shutdown already under way short. Safe to call twice, and before ``run()``.
+    public func stop(_ mode: ShutdownMode = .graceful) {
+        let (changed, waiter) = lifecycle.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            let changed = state.phase.stop(mode, at: MonotonicClock.now())
             defer { state.stopWaiter = nil }
-            return state.stopWaiter
+            return (changed, state.stopWaiter)
         }
+        guard changed else { return }
         inFlight.stop()
+        if mode == .immediate { inFlight.stopWaitingForRunningJobs() }
         waiter?.resume()
     }
 
@@ -109,7 +118,7 @@ public final class Worker: Sendable {
     /// Stops fetching new jobs while running ones finish; the worker stays up and keeps beating with
     /// `quiet=true` until ``stop()``. Sidekiq's `TSTP`. Safe to call twice.
     public func quiet() {
-        guard !inFlight.hasStoppedFetching else { return }
+        guard lifecycle.withLock({ $0.phase.quiet() }) else { return }
         logger.info("Worker quiet: no more fetching; running jobs finish, the worker stays up until stopped.", metadata: ["running": "\(inFlight.count)"])
         inFlight.quiet()
     }
@@ -119,8 +128,7 @@ public final class Worker: Sendable {
 
     private func run(stopsWhenIdle: Bool) async throws {
         try lifecycle.withLock { state in
-            guard !state.hasStarted else { throw WorkerError.alreadyStarted }
-            state.hasStarted = true
+            try state.phase.start()
             state.stopsWhenIdle = stopsWhenIdle
             state.startedAt = WallClock.now()
         }
@@ -159,14 +167,21 @@ public final class Worker: Sendable {
             consumerFinished.signal()
         }
 
+        // A service group's graceful shutdown drains; cancellation (of this task or the group) does not
+        // wait for running jobs. The shutdown below needs no uncancelled task: every wait in it is
+        // bounded by `waitAtMost`, which runs apart from the calling task.
         await withTaskCancellationHandler {
-            await waitForStopRequest()
+            await withGracefulShutdownHandler {
+                await waitForStopRequest()
+            } onGracefulShutdown: {
+                self.stop(.graceful)
+            }
         } onCancel: {
-            stop()
+            stop(.immediate)
         }
         // Both limits count from the stop request, as Sidekiq's: waiting for the consumer's last fetch
         // comes out of the same budget as the running jobs.
-        let stopRequestedAt = lifecycle.withLock { $0.stopRequestedAt } ?? MonotonicClock.now()
+        let stopRequestedAt = lifecycle.withLock { $0.phase.stopRequestedAt } ?? MonotonicClock.now()
         let deadline = stopRequestedAt + configuration.shutdownSeconds + Self.shutdownGrace
         func remaining() -> Double { max(0, deadline - MonotonicClock.now()) }
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.count)"])
@@ -196,6 +211,7 @@ public final class Worker: Sendable {
         if await !executor.shutdown(waitingAtMost: max(0.1, remaining())) {
             logger.warning("A handler still holds the loop thread (it ignores cancellation); shutting down without it.")
         }
+        lifecycle.withLock { $0.phase.finish() }
         logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])
         if let failure = lifecycle.withLock({ $0.failure }) { throw failure }
     }
@@ -215,7 +231,7 @@ public final class Worker: Sendable {
     private func waitForStopRequest() async {
         await withCheckedContinuation { continuation in
             let alreadyStopped = lifecycle.withLock { state -> Bool in
-                if state.stopRequested { return true }
+                if state.phase.isStopRequested { return true }
                 state.stopWaiter = continuation
                 return false
             }
@@ -227,10 +243,12 @@ public final class Worker: Sendable {
     /// the rest and requeues them, giving up on the requeue at `deadline` (the jobs then stay in the
     /// private list for recovery).
     private func drainRunningJobs(until drainEnd: Double, deadline: Double) async {
+        // An immediate stop (now or during the wait) ends the wait: `waitUntilEmpty` returns at once.
         await waitAtMost(drainEnd - MonotonicClock.now()) { await self.inFlight.waitUntilEmpty() }
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
-        logger.warning("Shutdown timeout reached; cancelling running jobs and pushing them back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
+        let reason = lifecycle.withLock { $0.phase.isImmediate } ? "Immediate shutdown (the worker's task was cancelled)" : "Shutdown timeout reached"
+        logger.warning("\(reason); cancelling running jobs and pushing them back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
         for running in unfinished { running.task?.cancel() }
         let requeued = await waitAtMost(deadline - MonotonicClock.now()) {
             do {
@@ -244,3 +262,5 @@ public final class Worker: Sendable {
         }
     }
 }
+
+extension Worker: Service {}

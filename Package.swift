@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
         .executable(name: "image-worker", targets: ["ImageWorker"]),
+        .executable(name: "hummingbird-example", targets: ["HummingbirdExample"]),
         .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
         .executable(name: "conveyor-chaos", targets: ["ConveyorChaos"]),
     ],
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Only the example app uses Hummingbird: nothing a library product builds depends on it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -146,6 +149,19 @@ let package = Package(
             name: "ImageWorker",
             dependencies: ["Conveyor", "ConveyorWorkerMain"],
             path: "Examples/ImageWorker"
+        ),
+        // The README's "Running inside your app": a Hummingbird 2 app whose route pushes a typed job and
+        // whose ServiceGroup runs the worker next to the HTTP server.
+        .executableTarget(
+            name: "HummingbirdExample",
+            dependencies: [
+                "Conveyor",
+                "ConveyorRedis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/HummingbirdExample"
         ),
         .testTarget(
             name: "ConveyorTests",

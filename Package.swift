@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Conveyor", targets: ["Conveyor"]),
         .library(name: "ConveyorJSON", targets: ["ConveyorJSON"]),
+        .library(name: "ConveyorLogging", targets: ["ConveyorLogging"]),
         .library(name: "ConveyorRedis", targets: ["ConveyorRedis"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
@@ -51,6 +52,15 @@ let package = Package(
         // The JSON value model, parser, writer and Codable coder: exact numbers, ordered objects,
         // nothing but the standard library, so it can be used (and tested) without the queue.
         .target(name: "ConveyorJSON"),
+        // The log settings both executables take (--log-level, --log-format) and a JSON-lines handler
+        // for swift-log, written with ConveyorJSON so job data cannot forge a line.
+        .target(
+            name: "ConveyorLogging",
+            dependencies: [
+                "ConveyorJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis;
         // re-exports ConveyorJSON.
         .target(
@@ -88,6 +98,7 @@ let package = Package(
             name: "ConveyorCLI",
             dependencies: [
                 "Conveyor",
+                "ConveyorLogging",
                 "ConveyorRedis",
                 "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -100,6 +111,7 @@ let package = Package(
             name: "ConveyorWorkerMain",
             dependencies: [
                 "Conveyor",
+                "ConveyorLogging",
                 "ConveyorRedis",
                 "ConveyorSupport",
                 "RedisClient",
@@ -175,6 +187,13 @@ let package = Package(
         .testTarget(
             name: "ConveyorJSONTests",
             dependencies: ["ConveyorJSON"]
+        ),
+        .testTarget(
+            name: "ConveyorLoggingTests",
+            dependencies: [
+                "ConveyorLogging", "ConveyorJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "RedisClientTests",

@@ -11,11 +11,12 @@ extension JobRegistry {
     static var exampleJobs: JobRegistry {
         var registry = JobRegistry()
         registry.register(SendWelcomeEmail.self) { job, context in
-            context.logger.info("Sending a welcome email to \(job.address) for user \(job.userID)")
+            // Job data is escaped: a newline in it would forge a log line.
+            context.logger.info("Sending a welcome email to \(LogText.escaped(job.address)) for user \(job.userID)")
             try await Task.sleep(for: .milliseconds(10))  // awaits resume on the worker's loop thread
         }
         registry.register(className: "Ping") { args, context in
-            context.logger.info("Ping \(JSONValue.array(args).jsonString)")
+            context.logger.info("Ping \(LogText.escaped(JSONValue.array(args).jsonString))")
         }
         return registry
     }

@@ -20,8 +20,10 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor processes                             # live workers
           conveyor quiet IDENTITY                        # stop fetching
           conveyor stop IDENTITY                         # shut down gracefully
+          conveyor --log-level warning --log-format json stats
+                                                         # client warnings as JSON lines
 
-        Every command but push takes --json for scripts, and all take --namespace for a key prefix.
+        Every command but push takes --json for scripts. All take --namespace for a key prefix, and --log-level and --log-format for the Redis client's log lines on standard error (by default errors only, as text).
 
         The Redis server comes from the subcommand's --redis (conveyor stats --redis URL), else REDIS_URL, else redis://127.0.0.1:6379/0.
         """,
@@ -30,4 +32,8 @@ struct ConveyorCommand: AsyncParsableCommand {
             ProcessesCommand.self, QuietCommand.self, StopCommand.self,
         ]
     )
+
+    // Here as well as in every subcommand, so that the flags may come before the subcommand's name
+    // and a bad value is refused there too.
+    @OptionGroup var logOptions: LogOptions
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Conveyor
+import ConveyorLogging
 import ConveyorRedis
 import RedisClient
 
@@ -15,6 +16,8 @@ struct RedisOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Prefix every key with NAMESPACE: (as the redis-namespace gem does).", valueName: "namespace"))
     var namespace: String?
 
+    @OptionGroup var logOptions: LogOptions
+
     /// A malformed `--redis` is a usage error (exit 64, with usage), found before anything connects.
     func validate() throws {
         if let redis {
@@ -26,12 +29,11 @@ struct RedisOptions: ParsableArguments {
         }
     }
 
+    /// Connects to Redis. Logging starts here, with the first (and only) logger a command makes; the
+    /// settings were checked when the arguments were parsed.
     func connect() async throws -> RedisBackend {
-        // A one-shot command reports its own error; the client's "retrying with backoff" warnings
-        // would only repeat it with a promise of retries that never come.
-        var logger = Logger(label: "conveyor.redis")
-        logger.logLevel = .error
-        return try await RedisBackend.connect(url: redis, namespace: namespace, logger: logger)
+        (try? logOptions.settings())?.bootstrap()
+        return try await RedisBackend.connect(url: redis, namespace: namespace, logger: Logger(label: "conveyor.redis"))
     }
 
     /// Connects, runs one admin operation and closes; any failure (including an unknown jid or

@@ -40,9 +40,9 @@ enum BuiltInJobs {
         register("Crash") { _, _ in
             exit(70)
         }
-        // Logs its args.
+        // Logs its args. JSON text has no raw newlines, but may hold C1 controls and U+2028.
         register("Echo") { args, context in
-            context.logger.info("Echo \(JSONValue.array(args).jsonString)")
+            context.logger.info("Echo \(LogText.escaped(JSONValue.array(args).jsonString))")
         }
         // Adds its jid to the Redis set args[0] and counts the run in the hash `args[0]:runs` (one
         // pipeline), so a test can prove every job ran and count the ones that ran twice. args[1] may

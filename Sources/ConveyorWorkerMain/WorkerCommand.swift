@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conveyor
+import ConveyorLogging
 import ConveyorRedis
 import Logging
 
@@ -20,6 +21,8 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --queue critical,3 --queue low # weighted, as Sidekiq
               \(name) --concurrency 50 --timeout 10
               \(name) --drain                        # exit when queues are empty
+              \(name) --log-level debug --log-format json
+                                                     # JSON lines, for a log collector
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
 
@@ -80,12 +83,23 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit 0 once every served queue is empty and no job is running.")
     var drain = false
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
-    var logLevel: String = "info"
+    @Option(name: .long, help: ArgumentHelp(
+        "The lowest level logged: trace, debug, info, notice, warning, error or critical. Default: $CONVEYOR_LOG_LEVEL, else info.",
+        valueName: "level"
+    ))
+    var logLevel: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "text (for people) or json (one JSON object per line, for log collectors), on standard error. Default: $CONVEYOR_LOG_FORMAT, else text.",
+        valueName: "format"
+    ))
+    var logFormat: String?
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        do {
+            _ = try logSettings()
+        } catch {
+            throw ValidationError(error.description)
         }
         do {
             _ = try QueueSelection(parsing: queue)
@@ -118,6 +132,11 @@ struct WorkerCommand: AsyncParsableCommand {
         )
     }
 
+    /// The log settings from the flags, else the environment; refuses unknown names.
+    func logSettings() throws(LogSettingsError) -> LogSettings {
+        try LogSettings(levelFlag: logLevel, formatFlag: logFormat, defaultLevel: .info)
+    }
+
     /// The flag that sets a configuration setting.
     static func flag(for setting: WorkerConfigurationError.Setting) -> String {
         switch setting {
@@ -133,12 +152,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel)!
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try logSettings().bootstrap()
         let logger = Logger(label: "conveyor.worker")
         let backend: RedisBackend
         do {

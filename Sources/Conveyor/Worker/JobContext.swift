@@ -8,7 +8,9 @@ public struct JobContext: Sendable {
     public let workerIdentity: String
     private let baseLogger: Logger
 
-    /// A logger that tags every line with the job's class and jid.
+    /// A logger that tags every line with the job's jid, class and queue, so that a log collector can
+    /// gather one job's lines (the worker's own lines about the job use it too). The values are
+    /// escaped with ``LogText``: they come from whoever pushed the job.
     ///
     /// Built on access: attaching metadata costs more than running a small job, and most handlers
     /// never log.
@@ -16,6 +18,7 @@ public struct JobContext: Sendable {
         var logger = baseLogger
         logger[metadataKey: "jid"] = .string(LogText.escaped(job.jid))
         logger[metadataKey: "class"] = .string(LogText.escaped(job.className))
+        logger[metadataKey: "queue"] = .string(LogText.escaped(job.queue))
         return logger
     }
 

@@ -16,8 +16,7 @@ extension Worker {
         let context = JobContext(job: job, logger: logger, workerIdentity: identity)
         guard let handler = registry.handler(for: job.className) else {
             let error = UnknownJobClassError(className: job.className, known: registry.classNames)
-            context.logger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(LogText.escaped(error.description))"])
-            await fail(fetched, job: job, error: error, acknowledger: acknowledger)
+            await fail(fetched, job: job, error: error, logger: context.logger, acknowledger: acknowledger)
             return
         }
         let options = registry.options(for: job.className)
@@ -28,7 +27,7 @@ extension Worker {
         let isSuspect = RecoveryDecision.isSuspect(job)
         if isSuspect {
             guard await suspectGate.enter() else { return }  // cancelled by shutdown: requeued, not run
-            await setStartMark(on: fetched, jid: job.jid, isStarted: true)
+            await setStartMark(on: fetched, jid: job.jid, isStarted: true, logger: context.logger)
         }
         let outcome: Result<Void, any Error>
         do {
@@ -44,7 +43,7 @@ extension Worker {
             outcome = .failure(error)
         }
         if isSuspect {
-            await setStartMark(on: fetched, jid: job.jid, isStarted: false)
+            await setStartMark(on: fetched, jid: job.jid, isStarted: false, logger: context.logger)
             suspectGate.leave()
         }
         switch outcome {
@@ -55,14 +54,13 @@ extension Worker {
                 // Shutdown cancelled this run: the job is pushed back, not failed.
                 return
             }
-            context.logger.warning("Job failed.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
-            await fail(fetched, job: job, error: error, options: options, acknowledger: acknowledger)
+            await fail(fetched, job: job, error: error, options: options, logger: context.logger, acknowledger: acknowledger)
         }
     }
 
-    /// Marks or unmarks a suspect job as started. A failure is logged and the job runs anyway: the mark
-    /// only spares the job from blame for a crash it did not cause.
-    func setStartMark(on fetched: FetchedJob, jid: String, isStarted: Bool) async {
+    /// Marks or unmarks a suspect job as started. A failure is logged (with `logger`, the job's) and
+    /// the job runs anyway: the mark only spares the job from blame for a crash it did not cause.
+    func setStartMark(on fetched: FetchedJob, jid: String, isStarted: Bool, logger: Logger) async {
         do {
             if isStarted {
                 try await backend.markStarted(fetched, jid: jid)
@@ -70,7 +68,7 @@ extension Worker {
                 try await backend.unmarkStarted(fetched, jid: jid)
             }
         } catch {
-            logger.warning("Could not \(isStarted ? "mark" : "unmark") a recovered job as started; a crash now may be counted against the wrong job.", metadata: ["jid": "\(jid)", "error": "\(error)"])
+            logger.warning("Could not \(isStarted ? "mark" : "unmark") a recovered job as started; a crash now may be counted against the wrong job.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
         }
     }
 
@@ -93,11 +91,14 @@ extension Worker {
         }
     }
 
-    private func fail(_ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), acknowledger: Acknowledger) async {
+    /// Routes a failed job to the retry or dead set (or drops it) and logs one line with `logger`, the
+    /// job's, saying why and where it went.
+    private func fail(_ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), logger: Logger, acknowledger: Acknowledger) async {
         let destination = FailureRouting.destination(
             for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: WallClock.now(),
             customDelay: configuration.retryDelayOverrideSeconds.map { delay in { @Sendable _ in delay } } ?? options.retryDelay
         )
+        Self.logFailure(error, destination: destination, logger: logger)
         switch destination {
         case .discard:
             acknowledger.record(fetched, failed: true)
@@ -110,17 +111,44 @@ extension Worker {
         }
     }
 
+    /// The line about a failed job, saying where it goes. A missing handler is an error whatever
+    /// comes next: a deploy went wrong, and that class's jobs pile up.
+    static func logFailure(_ error: any Error, destination: FailureRouting.Destination, logger: Logger) {
+        let isMissingHandler = error is UnknownJobClassError
+        var level: Logger.Level = isMissingHandler ? .error : .warning
+        let next: String
+        switch destination {
+        case .set(.dead, _, _):
+            level = .error
+            next = "it has no retries left and goes to the dead set"
+        case .set(let set, _, let score):
+            let delay = max(0, score - Clock.now())
+            let seconds = delay < 10 ? "\((delay * 10).rounded() / 10)" : "\(Int(delay.rounded()))"
+            next = "it goes to the \(set.rawValue) set and runs again in \(seconds) s"
+        case .discard:
+            next = "it is dropped, as its retry (or dead) option asks"
+        }
+        let what = isMissingHandler ? "No handler for this job class" : "Job failed"
+        logger.log(level: level, "\(what); \(next).", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
+    }
+
     /// A payload that is not a job at all goes straight to the dead set: retrying cannot fix it. A JSON
     /// object gets the reason in its `error_message`; other bytes are kept exactly as they are, and
     /// `conveyor dead list` derives their reason from them again (``JobDecodingError`` depends on
     /// the bytes alone).
     private func bury(_ fetched: FetchedJob, reason: JobDecodingError, acknowledger: Acknowledger) async {
-        logger.error("Malformed job payload; it goes to the dead set.", metadata: [
+        let parsed = try? JSONValue.parse(fetched.payload)
+        var metadata: Logger.Metadata = [
             "error": "\(LogText.escaped(reason.description))", "queue": "\(LogText.escaped(fetched.queue))",
             "payload": "\(LogText.escaped(bytes: fetched.payload.prefix(200)))",
-        ])
+        ]
+        // Whatever of a job's identity the payload holds, so its line can be found with the job's others.
+        for (key, field) in [("jid", JobField.jid), ("class", JobField.className)] {
+            if let value = parsed?.objectValue?[field]?.stringValue { metadata[key] = "\(LogText.escaped(value))" }
+        }
+        logger.error("Malformed job payload; it goes to the dead set.", metadata: metadata)
         var payload = fetched.payload
-        if case .object(var fields)? = try? JSONValue.parse(fetched.payload) {
+        if case .object(var fields)? = parsed {
             fields[JobField.errorMessage] = .string(FailureRouting.storedMessage(reason.description))
             fields[JobField.errorClass] = .string("Conveyor::MalformedJob")
             fields[JobField.failedAt] = .number(JSONNumber(WallClock.now()))

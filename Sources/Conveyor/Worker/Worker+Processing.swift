@@ -122,7 +122,7 @@ extension Worker {
             level = .error
             next = "it has no retries left and goes to the dead set"
         case .set(let set, _, let score):
-            let delay = max(0, score - Clock.now())
+            let delay = max(0, score - WallClock.now())
             let seconds = delay < 10 ? "\((delay * 10).rounded() / 10)" : "\(Int(delay.rounded()))"
             next = "it goes to the \(set.rawValue) set and runs again in \(seconds) s"
         case .discard:

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -48,7 +49,8 @@ let package = Package(
         // nothing but the standard library, so it can be used (and tested) without the queue.
         .target(name: "ConveyorJSON"),
         // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis;
-        // re-exports ConveyorJSON.
+        // re-exports ConveyorJSON. Tracing is the API alone (no exporter, no HTTP): with no tracer bootstrapped
+        // its spans are no-ops.
         .target(
             name: "Conveyor",
             dependencies: [
@@ -56,6 +58,7 @@ let package = Package(
                 "ConveyorSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
@@ -151,6 +154,7 @@ let package = Package(
             dependencies: [
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(

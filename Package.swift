@@ -167,7 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorRedisTests",
-            dependencies: ["Conveyor", "ConveyorRedis", "ConveyorSupport", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
+            dependencies: [
+                "Conveyor", "ConveyorRedis", "ConveyorSupport", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
         ),
     ]
 )

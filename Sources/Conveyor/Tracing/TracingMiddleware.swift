@@ -6,24 +6,26 @@ import Tracing
 /// ```swift
 /// let tracing = TracingMiddleware()
 /// let producer = Producer(backend: backend, middleware: [tracing])
-/// let configuration = try WorkerConfiguration(middleware: [tracing])
-/// await WorkerMain.run(registry: .myJobs, middleware: [tracing])   // or in a worker executable
+/// let configuration = try WorkerConfiguration(middleware: [tracing])  // a worker in your app
+/// await WorkerMain.run(registry: .myJobs, middleware: [tracing])     // a worker executable
 /// ```
 ///
 /// A push starts a `.producer` span named `"<queue> publish"` under the caller's current span
 /// (`ServiceContext.current`) and injects that span's context into the job as top-level string fields,
 /// named by the tracer's propagator: `traceparent` and `tracestate` with the W3C propagator that
 /// OpenTelemetry tracers use by default. Those are the fields OpenTelemetry's Ruby Sidekiq
-/// instrumentation writes and reads, so a trace goes on between Ruby and Swift in both directions;
-/// Sidekiq without it passes them through untouched, retries included.
+/// instrumentation writes and reads, so traces cross between Ruby and Swift in both directions (a Ruby
+/// run is linked to a Swift push by that instrumentation's default); Sidekiq without it passes them
+/// through untouched, retries included.
 ///
 /// A run extracts those fields and starts a `.consumer` span named `"<queue> process"` as a *child* of
 /// the push span (not a span linked to it): each run processes one job, which is the case where
 /// OpenTelemetry's messaging conventions allow a parent, and a child keeps every run and retry of the
 /// job in the pushing request's trace. A job without the fields, or with fields the tracer cannot read,
 /// runs under a new root span. The handler runs inside the span (`ServiceContext.current` is its
-/// context), so spans the handler starts are its children. A failed run records the error, sets the
-/// span's status to error and its `error.type` attribute to the error's type name.
+/// context), so spans the handler starts are its children. A failed run (or a push a later middleware
+/// refuses) records the error, sets the span's status to error and its `error.type` attribute to the
+/// error's type name.
 ///
 /// Attributes, following OpenTelemetry's messaging conventions where they have a name:
 ///
@@ -36,8 +38,8 @@ import Tracing
 /// | `messaging.message.id` | the jid | the jid |
 /// | `messaging.client.id` | | the worker's identity |
 /// | `conveyor.job.class` | the job class | the job class |
-/// | `conveyor.job.retry_count` | | 0 on the first run, *n* on the *n*-th retry |
-/// | `error.type` | | the error's type name, on failure |
+/// | `conveyor.job.retry_count` | | 0 on the first run, *n* on the *n*-th retry (Sidekiq's `retry_count` + 1) |
+/// | `error.type` | the error's type name, on failure | the same |
 ///
 /// `messaging.system` is `sidekiq` rather than `conveyor`: the queues, the payload and the Redis layout
 /// are Sidekiq's, and the same value as Ruby's instrumentation puts Swift and Ruby spans of one queue

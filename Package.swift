@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Only the example app uses Hummingbird: nothing a library product builds depends on it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -62,7 +63,8 @@ let package = Package(
             ]
         ),
         // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis;
-        // re-exports ConveyorJSON.
+        // re-exports ConveyorJSON. Tracing is the API alone (no exporter, no HTTP): with no tracer bootstrapped
+        // its spans are no-ops.
         .target(
             name: "Conveyor",
             dependencies: [
@@ -71,6 +73,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
@@ -182,6 +185,7 @@ let package = Package(
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(
@@ -201,7 +205,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConveyorRedisTests",
-            dependencies: ["Conveyor", "ConveyorRedis", "ConveyorSupport", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit"]
+            dependencies: [
+                "Conveyor", "ConveyorRedis", "ConveyorSupport", "RedisClient", "ConveyorTestKit", "ConveyorRedisTestKit",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
         ),
     ]
 )

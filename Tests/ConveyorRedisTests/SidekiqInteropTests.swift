@@ -3,6 +3,7 @@ import ConveyorRedis
 import ConveyorRedisTestKit
 import ConveyorTestKit
 import Foundation
+import InMemoryTracing
 import RedisClient
 import Testing
 
@@ -379,6 +380,42 @@ struct SidekiqInteropTests {
         #expect(entry["jid"]?.stringValue == failJID && entry["klass"] == "Fail")
         #expect(entry["item"]?["tags"] == ["billing", "urgent"])
         #expect(entry["item"]?["cattr"]?["tenant_id"] == 42)
+    }
+
+    // MARK: 8. Trace context
+
+    @Test("a traced push from Swift fails in Sidekiq, which keeps the trace fields; its retry in Swift continues the push's trace")
+    func traceContextThroughSidekiq() async throws {
+        let context = try SidekiqTestContext()
+        defer { context.stop() }
+        let tracer = InMemoryTracer()
+        let tracing = TracingMiddleware(tracer: tracer)
+        let jid = try await Producer(backend: context.backend, middleware: [tracing]).push(className: "FailJob", args: ["ruby says no"])
+        let injected = try #require(tracer.performedContextInjections.first?.values)
+        #expect(!injected.isEmpty)
+
+        let sidekiq = try context.startSidekiq()
+        try await waitUntil(timeout: 60, "sidekiq failed the job") { try await context.integer("ZCARD", context.keys.set(.retry)) == 1 }
+        sidekiq.signal(SIGTERM)
+        let result = await CommandLine.finish(sidekiq)
+        #expect(result.status == 0, "sidekiq exited \(result.status): \(result.errors)")
+        let retries = try await SidekiqFixtures.ruby("api.rb", ["retries"], redisURL: context.url)
+        let item = try #require(retries["entries"]?.arrayValue?.first?["item"])
+        #expect(item["jid"]?.stringValue == jid && item["error_message"] == "ruby says no")
+        for (key, value) in injected {
+            #expect(item[key] == .string(value), "Sidekiq's retry must keep \(key)")
+        }
+
+        _ = try await SidekiqFixtures.ruby("api.rb", ["retry_all"], redisURL: context.url)
+        var registry = JobRegistry()
+        registry.register(className: "FailJob") { _, _ in }  // the Swift side succeeds
+        try await Worker(backend: context.backend, registry: registry, configuration: WorkerConfiguration(middleware: [tracing])).runUntilIdle()
+        let push = try #require(tracer.finishedSpans.first { $0.operationName == "default publish" })
+        let run = try #require(tracer.finishedSpans.first { $0.operationName == "default process" })
+        #expect(run.traceID == push.traceID && run.parentSpanID == push.spanID)
+        // retry_all lowers retry_count by one (a retry by hand is not counted), so Sidekiq's failure
+        // shows as no earlier failure, as Sidekiq itself counts it.
+        #expect(run.attributes.get("conveyor.job.retry_count") == .int64(0))
     }
 }
 

@@ -31,4 +31,11 @@ public enum JobField {
     public static let dead = "dead"
     /// Conveyor's: how often it was recovered from a crashed worker while running.
     public static let recoveryCount = "recovery_count"
+    /// W3C trace context of the span that pushed the job (`00-<trace-id>-<span-id>-<flags>`), a string
+    /// at the top level of the job, as OpenTelemetry's Ruby Sidekiq instrumentation writes it. The
+    /// tracer's propagator chooses the names: ``TracingMiddleware`` writes whatever headers it injects
+    /// (these two with the W3C propagator) and reads them back on each run.
+    public static let traceparent = "traceparent"
+    /// Vendor-specific trace state that goes with ``traceparent`` (absent when empty).
+    public static let tracestate = "tracestate"
 }

@@ -37,3 +37,12 @@ class Record < RecordJob
     Sidekiq.redis { |conn| conn.incr("#{set_key}:sidekiq") }
   end
 end
+
+# Fails with its argument as the message, so Sidekiq's own retry path rewrites the job.
+class FailJob
+  include Sidekiq::Worker
+
+  def perform(message)
+    raise message
+  end
+end

@@ -68,7 +68,7 @@ struct TracingTests {
         #expect(run.attributes.get("error.type") == nil)
     }
 
-    @Test("a job that fails once and then succeeds: both runs are children of the push span; the first has the error")
+    @Test("a job that fails once and then succeeds: the first run is the push span's child and has the error, the retry is a new trace linked to the push")
     func retriesStayInTheTrace() async throws {
         let tracer = InMemoryTracer()
         let tracing = TracingMiddleware(tracer: tracer)
@@ -95,10 +95,11 @@ struct TracingTests {
         let push = try span(named: "default publish", in: tracer)
         let runs = tracer.finishedSpans.filter { $0.operationName == "default process" }
         try #require(runs.count == 2)
-        for run in runs {
-            #expect(run.traceID == push.traceID && run.parentSpanID == push.spanID)
-        }
         let (failed, succeeded) = (runs[0], runs[1])
+        #expect(failed.traceID == push.traceID && failed.parentSpanID == push.spanID, "the first run is the push's child")
+        #expect(succeeded.traceID != push.traceID && succeeded.parentSpanID == nil, "a retry starts a trace of its own")
+        let link = try #require(succeeded.links.first?.context.inMemorySpanContext)
+        #expect(succeeded.links.count == 1 && link.traceID == push.traceID && link.spanID == push.spanID, "…linked to the push")
         #expect(failed.status == SpanStatus(code: .error, message: "the mail server said no"))
         #expect(failed.errors.count == 1 && failed.errors.first?.error is FlakyError)
         #expect(failed.attributes.get("error.type") == .string("FlakyError"))

@@ -1,7 +1,7 @@
 import Tracing
 
 /// A span for every push and every run, with the trace carried inside the job, so that one trace goes
-/// from the code that pushed a job to the worker that runs it, across its retries.
+/// from the code that pushed a job to the worker that runs it, and every retry links back to it.
 ///
 /// ```swift
 /// let tracing = TracingMiddleware()
@@ -18,11 +18,13 @@ import Tracing
 /// run is linked to a Swift push by that instrumentation's default); Sidekiq without it passes them
 /// through untouched, retries included.
 ///
-/// A run extracts those fields and starts a `.consumer` span named `"<queue> process"` as a *child* of
-/// the push span (not a span linked to it): each run processes one job, which is the case where
-/// OpenTelemetry's messaging conventions allow a parent, and a child keeps every run and retry of the
-/// job in the pushing request's trace. A job without the fields, or with fields the tracer cannot read,
-/// runs under a new root span. The handler runs inside the span (`ServiceContext.current` is its
+/// A run extracts those fields and starts a `.consumer` span named `"<queue> process"`. The first run
+/// is a *child* of the push span: each run processes one job, which is the case where OpenTelemetry's
+/// messaging conventions allow a parent, so the pushing request's trace shows the job it caused. A
+/// retry starts a new trace with a *link* to the push span: a job retried for hours or days (Sidekiq's
+/// schedule spans 21 days) would otherwise stretch one trace over all of it, which BullMQ users reported
+/// as traces that never end. A job without the fields, or with fields the tracer cannot read, runs
+/// under a new root span. The handler runs inside the span (`ServiceContext.current` is its
 /// context), so spans the handler starts are its children. A failed run (or a push a later middleware
 /// refuses) records the error, sets the span's status to error and its `error.type` attribute to the
 /// error's type name.

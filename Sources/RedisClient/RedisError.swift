@@ -16,7 +16,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case protocolError(command: String, message: String)
     /// The connection broke while the command was in flight: it may or may not have run.
     case connectionLost(command: String, message: String)
-    /// The client was closed before or while the command was queued.
+    /// The client was closed before the command was sent (a command already sent when the client
+    /// closes fails with ``connectionLost(command:message:)``: it may have run).
     case clientClosed(command: String)
 
     public var description: String {

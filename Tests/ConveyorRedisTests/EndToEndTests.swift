@@ -135,21 +135,21 @@ struct EndToEndTests {
     func sigtermWithRedisDown() async throws {
         let server = try RedisTestServer.start()
         defer { server.stop() }
-        let client = try server.makeClient()
-        defer { client.close() }
-        let backend = RedisBackend(client: client)
-        try await Producer(backend: backend).pushBulk((0..<20).map { _ in Job(className: "Sleep", args: [50]) })
-        let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--concurrency", "5"], redisURL: server.url)
-        try await waitUntil(timeout: 20, "the worker ran a job") { try await backend.statistics().processed > 0 }
-        server.stop()
-        // The fault: the worker notices Redis is gone (its heartbeat then reports the outage).
-        try await waitUntil(timeout: 10, "the server is gone") { (try? await client.send("PING")) == nil }
-        let stopped = Clock.monotonic()
-        process.signal(SIGTERM)
-        let result = await CommandLine.finish(process)
-        #expect(result.status == 0, "\(result.errors)")
-        // --timeout 1, at most 5 s for acknowledgements, one backoff and connect attempt: well under 15 s.
-        #expect(Clock.monotonic() - stopped < 15, "shutdown took \(Clock.monotonic() - stopped) s")
+        try await server.makeClient().closing { client throws in
+            let backend = RedisBackend(client: client)
+            try await Producer(backend: backend).pushBulk((0..<20).map { _ in Job(className: "Sleep", args: [50]) })
+            let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--concurrency", "5"], redisURL: server.url)
+            try await waitUntil(timeout: 20, "the worker ran a job") { try await backend.statistics().processed > 0 }
+            server.stop()
+            // The fault: the worker notices Redis is gone (its heartbeat then reports the outage).
+            try await waitUntil(timeout: 10, "the server is gone") { (try? await client.send("PING")) == nil }
+            let stopped = Clock.monotonic()
+            process.signal(SIGTERM)
+            let result = await CommandLine.finish(process)
+            #expect(result.status == 0, "\(result.errors)")
+            // --timeout 1, at most 5 s for acknowledgements, one backoff and connect attempt: well under 15 s.
+            #expect(Clock.monotonic() - stopped < 15, "shutdown took \(Clock.monotonic() - stopped) s")
+        }
     }
 
     @Test("a push that loses Redis midway says how many jobs it pushed, not a silent SIGPIPE")
@@ -157,15 +157,15 @@ struct EndToEndTests {
         let server = try RedisTestServer.start()
         defer { server.stop() }
         let process = try CommandLine.start("conveyor", ["push", "Noop", "--count", "3000000"], redisURL: server.url)
-        let client = try server.makeClient()
-        defer { client.close() }
-        try await waitUntil(timeout: 30, "the push started") {
-            (try? await client.send("LLEN", "queue:default").integer ?? 0) ?? 0 > 0
+        try await server.makeClient().closing { client throws in
+            try await waitUntil(timeout: 30, "the push started") {
+                (try? await client.send("LLEN", "queue:default").integer ?? 0) ?? 0 > 0
+            }
+            _ = try? await client.send("SHUTDOWN", "NOSAVE")
+            let result = await CommandLine.finish(process)
+            #expect(result.status == 1, "exit \(result.status): \(result.errors)")
+            #expect(result.errors.contains("Pushed") && result.errors.contains("of 3000000 jobs before the failure"), "stderr: \(result.errors)")
         }
-        _ = try? await client.send("SHUTDOWN", "NOSAVE")
-        let result = await CommandLine.finish(process)
-        #expect(result.status == 1, "exit \(result.status): \(result.errors)")
-        #expect(result.errors.contains("Pushed") && result.errors.contains("of 3000000 jobs before the failure"), "stderr: \(result.errors)")
     }
 
     @Test("jobs left in a dead worker's private list are recovered by another worker")

@@ -158,26 +158,26 @@ struct FaultToleranceTests {
     func shutdownWithHungRedisIsBounded() async throws {
         let server = try RedisTestServer.start()
         defer { server.stop() }
-        let client = try server.makeClient()
-        defer { client.close() }
-        let backend = RedisBackend(client: client)
-        try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
-        let process = try CommandLine.start("conveyor-worker", ["--timeout", "2"], redisURL: server.url)
-        try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await backend.statistics().inProgress == 5 }
-        let info = try await client.send("INFO", "server").string ?? ""
-        let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
-        kill(pid, SIGSTOP)
-        defer { kill(pid, SIGCONT) }
-        let stopped = Clock.monotonic()
-        process.signal(SIGINT)
-        let result = await CommandLine.finish(process)
-        let elapsed = Clock.monotonic() - stopped
-        kill(pid, SIGCONT)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(elapsed < 2 + Worker.shutdownGrace + 1.5, "shutdown took \(elapsed) s with --timeout 2")
-        // The five jobs are back in the queue or still in the private list for recovery: never lost.
-        try await waitUntil(timeout: 10, "Redis answers again") { (try? await client.send("PING")) != nil }
-        let statistics = try await backend.statistics()
-        #expect(statistics.enqueued + statistics.inProgress == 5, "\(statistics.enqueued) queued and \(statistics.inProgress) in progress; expected 5 in all")
+        try await server.makeClient().closing { client throws in
+            let backend = RedisBackend(client: client)
+            try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
+            let process = try CommandLine.start("conveyor-worker", ["--timeout", "2"], redisURL: server.url)
+            try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await backend.statistics().inProgress == 5 }
+            let info = try await client.send("INFO", "server").string ?? ""
+            let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
+            kill(pid, SIGSTOP)
+            defer { kill(pid, SIGCONT) }
+            let stopped = Clock.monotonic()
+            process.signal(SIGINT)
+            let result = await CommandLine.finish(process)
+            let elapsed = Clock.monotonic() - stopped
+            kill(pid, SIGCONT)
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(elapsed < 2 + Worker.shutdownGrace + 1.5, "shutdown took \(elapsed) s with --timeout 2")
+            // The five jobs are back in the queue or still in the private list for recovery: never lost.
+            try await waitUntil(timeout: 10, "Redis answers again") { (try? await client.send("PING")) != nil }
+            let statistics = try await backend.statistics()
+            #expect(statistics.enqueued + statistics.inProgress == 5, "\(statistics.enqueued) queued and \(statistics.inProgress) in progress; expected 5 in all")
+        }
     }
 }

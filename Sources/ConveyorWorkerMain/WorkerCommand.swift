@@ -139,7 +139,7 @@ struct WorkerCommand: AsyncParsableCommand {
         do {
             backend = try await RedisBackend.connect(url: redis, namespace: namespace)
         } catch {
-            logger.critical("\(error)")
+            logger.critical("\(RedisErrorAdvice.message(for: error))")
             throw ExitCode.failure
         }
         guard let setup = WorkerSetup.current.withLock({ $0 }) else {

@@ -106,6 +106,7 @@ struct FaultToleranceTests {
         try await context.client.send("HSET", context.keys.process(identity), "beat", Clock.now() + 40, "info", "{}", "lease", 2000)
         let result = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
         #expect(result.status == 1 && result.errors.contains("is not running"), "exit \(result.status): \(result.errors)")
+        #expect(result.errors.contains("Nothing was sent. `conveyor processes` lists the workers and their beat age."), "\(result.errors)")
         try await context.client.send("SET", context.keys.lease(identity), "1", "PX", 30_000)
         let live = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
         #expect(live.status == 0, "\(live.errors)")

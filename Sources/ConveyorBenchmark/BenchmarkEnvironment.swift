@@ -23,15 +23,26 @@ struct BenchmarkEnvironment: Sendable {
 
     func checkReachable() async throws {
         let client = RedisClient(configuration: configuration)
-        defer { client.close() }
-        try await client.connect()
+        let outcome = await Self.capture { try await client.connect() }
+        await client.close()
+        try outcome.get()
     }
 
     func redisVersion() async throws -> String {
         let client = RedisClient(configuration: configuration)
-        defer { client.close() }
-        let info = try await client.send("INFO", "server").string ?? ""
+        let outcome = await Self.capture { try await client.send("INFO", "server").string ?? "" }
+        await client.close()
+        let info = try outcome.get()
         return info.split(separator: "\r\n").first { $0.hasPrefix("redis_version:") }.map { String($0.dropFirst(14)) } ?? "?"
+    }
+
+    /// The outcome of async work as a value, so the client can be closed before it is looked at.
+    private static func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// A backend on a namespace of its own, deleted by `cleanUp`.
@@ -48,7 +59,7 @@ struct BenchmarkEnvironment: Sendable {
             let keys = reply.count > 1 ? (reply[1].array ?? []).compactMap(\.bytes) : []
             if !keys.isEmpty { try await backend.client.send(RedisCommand("UNLINK", arguments: keys)) }
         } while cursor != "0"
-        backend.client.close()
+        await backend.client.close()
     }
 
     /// redis-server's CPU seconds so far (user + system), from `INFO cpu`.

@@ -26,7 +26,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 
     static func exit(_ error: any Error) -> Never {
         var standardError = StandardError()
-        print("error: \(error)", to: &standardError)
+        print("error: \(ErrorAdvice.message(for: error))", to: &standardError)
         Glibc.exit(exitCode(for: error))
     }
 

@@ -111,34 +111,30 @@ struct PushCommand: AsyncParsableCommand {
         } catch {
             CommandFailure.exit(error)
         }
-        let backend: RedisBackend
-        do {
-            backend = try await redisOptions.connect()
-        } catch {
-            CommandFailure.exit(error)
-        }
-        defer { backend.close() }
-        let producer = Producer(backend: backend)
         let runAt = try `in`.map { WallClock.now() + (try ScheduleTime.seconds(fromDelay: $0)) } ?? at.map(ScheduleTime.epochSeconds(fromISO8601:))
         let total = source.count
         var progress = ProgressBar(total: total, label: "pushing")
-        var pushed = 0
-        var lastJID = ""
-        do {
-            while pushed < total {
-                let chunk = source.jobs(in: pushed..<min(pushed + Self.chunk(for: total), total), queue: queue)
-                if let runAt {
-                    try await producer.pushBulk(chunk, at: Date(timeIntervalSince1970: runAt))
-                } else {
-                    try await producer.pushBulk(chunk)
+        let lastJID = await redisOptions.withBackend { backend in
+            let producer = Producer(backend: backend)
+            var pushed = 0
+            var lastJID = ""
+            do {
+                while pushed < total {
+                    let chunk = source.jobs(in: pushed..<min(pushed + Self.chunk(for: total), total), queue: queue)
+                    if let runAt {
+                        try await producer.pushBulk(chunk, at: Date(timeIntervalSince1970: runAt))
+                    } else {
+                        try await producer.pushBulk(chunk)
+                    }
+                    pushed += chunk.count
+                    lastJID = chunk.last?.jid ?? lastJID
+                    progress.update(pushed)
                 }
-                pushed += chunk.count
-                lastJID = chunk.last?.jid ?? lastJID
-                progress.update(pushed)
+            } catch {
+                progress.finish()
+                throw CommandFailure(message: "Pushed \(pushed) of \(total) jobs before the failure (a batch of up to \(Self.chunk(for: total)) in flight may be partly pushed): \(error)")
             }
-        } catch {
-            progress.finish()
-            CommandFailure.exit(CommandFailure(message: "Pushed \(pushed) of \(total) jobs before the failure (a batch of up to \(Self.chunk(for: total)) in flight may be partly pushed): \(error)"))
+            return lastJID
         }
         progress.finish()
         if let runAt, runAt > WallClock.now() {

@@ -36,16 +36,29 @@ struct RedisOptions: ParsableArguments {
         return try await RedisBackend.connect(url: redis, namespace: namespace, logger: Logger(label: "conveyor.redis"))
     }
 
-    /// Connects, runs one admin operation and closes; any failure (including an unknown jid or
-    /// identity) prints its message and exits 1; a bad `REDIS_URL` exits 64. The operation sees only
-    /// ``JobAdministration``, so the admin commands work on any backend that conforms.
-    func withAdmin<Result>(_ operation: (any JobAdministration) async throws -> Result) async -> Result {
+    /// Connects, runs `operation` with the backend and closes it however the operation ends; any
+    /// failure (connecting included) prints its message and exits: 64 for a bad `REDIS_URL`, else 1.
+    func withBackend<Result>(_ operation: (RedisBackend) async throws -> Result) async -> Result {
+        let backend: RedisBackend
         do {
-            let backend = try await connect()
-            defer { backend.close() }
-            return try await operation(backend)
+            backend = try await connect()
         } catch {
             CommandFailure.exit(error)
         }
+        do {
+            let result = try await operation(backend)
+            await backend.close()
+            return result
+        } catch {
+            await backend.close()
+            CommandFailure.exit(error)
+        }
+    }
+
+    /// Connects, runs one admin operation and closes, as ``withBackend(_:)`` (an unknown jid or
+    /// identity also exits 1). The operation sees only ``JobAdministration``, so the admin commands work
+    /// on any backend that conforms.
+    func withAdmin<Result>(_ operation: (any JobAdministration) async throws -> Result) async -> Result {
+        await withBackend { backend in try await operation(backend) }
     }
 }

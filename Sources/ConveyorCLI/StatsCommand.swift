@@ -21,14 +21,7 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var redisOptions: RedisOptions
 
     func run() async throws {
-        let statistics: BackendStatistics
-        do {
-            let backend = try await redisOptions.connect()
-            defer { backend.close() }
-            statistics = try await backend.statistics()
-        } catch {
-            CommandFailure.exit(error)
-        }
+        let statistics = await redisOptions.withBackend { backend in try await backend.statistics() }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

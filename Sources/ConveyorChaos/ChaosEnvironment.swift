@@ -24,11 +24,15 @@ struct ChaosEnvironment: Sendable {
     /// kills every child process still running and stops the server.
     func withRedis<Result>(durable: Bool = false, serverArguments: [String] = [], _ body: (ChaosRedis, RedisBackend) async throws -> Result) async throws -> Result {
         let redis = try startRedis(durable: durable, serverArguments: serverArguments)
-        defer {
-            children.killAll()
-            redis.stop()
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            outcome = .success(try await body(redis, RedisBackend(client: redis.client)))
+        } catch {
+            outcome = .failure(error)
         }
-        return try await body(redis, RedisBackend(client: redis.client))
+        children.killAll()
+        await redis.stop()
+        return try outcome.get()
     }
 
     /// Starts `conveyor-worker` (or another built executable) on `redis`; killed at the end of the run
@@ -192,9 +196,9 @@ final class ChaosRedis: @unchecked Sendable {
         server = try RedisTestServer.start(port: port, directory: directory, extraArguments: arguments)
     }
 
-    /// Stops the server and removes its directory.
-    func stop() {
-        client.close()
+    /// Closes the client, stops the server and removes its directory.
+    func stop() async {
+        await client.close()
         server.stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -5,15 +5,17 @@ import RedisClient
 extension RedisBackend {
     /// Connects to the Redis named by `url` (or `REDIS_URL`, or `redis://127.0.0.1:6379/0`) and checks
     /// it answers, so a wrong URL, password or a stopped server fails here with a clear message.
+    ///
+    /// The backend owns the client it makes: call ``close()`` when done with it.
     public static func connect(url: String? = nil, namespace: String? = nil, logger: Logger = Logger(label: "conveyor.redis")) async throws -> RedisBackend {
         let configuration = try url.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let client = RedisClient(configuration: configuration, logger: logger)
         do {
             try await client.connect()
         } catch {
-            client.close()
+            await client.close()
             throw error
         }
-        return RedisBackend(client: client, namespace: namespace)
+        return RedisBackend(client: client, namespace: namespace, ownsClient: true)
     }
 }

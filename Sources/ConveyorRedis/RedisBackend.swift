@@ -4,12 +4,19 @@ import RedisClient
 /// The Redis backend: Sidekiq's keys and payloads, with reliable fetch into per-process private lists.
 ///
 /// ```swift
-/// let client = RedisClient(configuration: try .fromEnvironment())
-/// let backend = RedisBackend(client: client)
+/// let backend = try await RedisBackend.connect()   // REDIS_URL, else redis://127.0.0.1:6379/0
+/// try await Producer(backend: backend).push(className: "SendWelcomeEmail", args: [42])
+/// await backend.close()
 /// ```
+///
+/// Who closes the client: a backend made by ``connect(url:namespace:logger:)`` owns its client and
+/// ``close()`` closes it. A backend made with ``init(client:namespace:)`` only borrows the client, which
+/// may serve other code too: its owner closes it, after the backend's last use.
 public final class RedisBackend: JobBackend {
     /// The async client used for everything but fetching.
     public let client: RedisClient
+    /// Whether ``close()`` closes ``client``: only when this backend made it.
+    private let ownsClient: Bool
     /// The key layout.
     public let keys: RedisKeys
     /// The most jobs in one `LPUSH` when pushing in bulk.
@@ -19,15 +26,25 @@ public final class RedisBackend: JobBackend {
     /// The dead set's age cap in seconds.
     public static let deadSetMaximumAge = 180.0 * 24 * 3600
 
-    /// Creates the backend on a client, with an optional key namespace.
-    public init(client: RedisClient, namespace: String? = nil) {
-        self.client = client
-        self.keys = RedisKeys(namespace: namespace)
+    /// Creates the backend on a client, with an optional key namespace. The client stays the caller's:
+    /// close it when done with the backend (``close()`` leaves it open).
+    public convenience init(client: RedisClient, namespace: String? = nil) {
+        self.init(client: client, namespace: namespace, ownsClient: false)
     }
 
-    /// Closes the client's connection; the backend cannot be used afterwards. Safe to call twice.
-    public func close() {
-        client.close()
+    init(client: RedisClient, namespace: String?, ownsClient: Bool) {
+        self.client = client
+        self.keys = RedisKeys(namespace: namespace)
+        self.ownsClient = ownsClient
+    }
+
+    /// Closes the client this backend made (see ``connect(url:namespace:logger:)``), failing requests
+    /// still queued and joining its connection thread; the backend cannot be used afterwards. A client
+    /// handed to ``init(client:namespace:)`` is left open for its owner. Safe to call twice.
+    public func close() async {
+        if ownsClient {
+            await client.close()
+        }
     }
 
     public func push(_ jobs: [EncodedJob]) async throws {

@@ -7,6 +7,10 @@ import RedisClient
 /// many jobs). When every queue is empty it blocks in `BLMOVE` on one queue (rotating through them),
 /// so an idle worker picks a new job up the moment it is pushed, and wakes at least every `timeout`
 /// seconds to notice a stop.
+///
+/// Task cancellation never reaches this connection: the worker's consumer thread calls it, not a task.
+/// Cancelling the task running the worker stops the worker, and the consumer notices within `timeout`,
+/// which bounds the wait just as cancelling the `BLMOVE` would.
 final class RedisFetcher: JobFetcher {
     private let configuration: RedisConfiguration
     private let keys: RedisKeys

@@ -9,8 +9,8 @@ import Darwin
 /// Conveyor runs blocking work (a hiredis call, a `BLMOVE`) on threads it owns so that Swift's
 /// cooperative pool is never blocked; this type gives those threads names and an orderly `join()`.
 public final class NamedThread: @unchecked Sendable {
-    // Safe to share: `handle` is written once before `start` returns and only read by `join`,
-    // which is guarded by `joinState`.
+    // Safe to share: `handle` is written once before `start` returns and only read by `join` and
+    // `detach`, which `joinState` lets run once between them.
     private var handle = pthread_t()
     private let joinState = Locked(false)
 
@@ -43,6 +43,19 @@ public final class NamedThread: @unchecked Sendable {
         }
         if shouldJoin {
             pthread_join(handle, nil)
+        }
+    }
+
+    /// Lets the thread end on its own, never joined: for an owner dropped without a shutdown (a
+    /// `deinit`), which must not block its caller until the thread's current call returns. Calling
+    /// ``join()`` afterwards, or this again, does nothing.
+    public func detach() {
+        let shouldDetach = joinState.withLock { joined -> Bool in
+            defer { joined = true }
+            return !joined
+        }
+        if shouldDetach {
+            pthread_detach(handle)
         }
     }
 

@@ -158,11 +158,12 @@ struct WorkerCommand: AsyncParsableCommand {
         do {
             backend = try await RedisBackend.connect(url: redis, namespace: namespace)
         } catch {
-            logger.critical("\(error)")
+            logger.critical("\(RedisErrorAdvice.message(for: error))")
             throw ExitCode.failure
         }
         guard let setup = WorkerSetup.current.withLock({ $0 }) else {
             logger.critical("The worker command ran without WorkerMain.run; start it with WorkerMain.run(registry:).")
+            await backend.close()
             throw ExitCode.failure
         }
         let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
@@ -170,20 +171,25 @@ struct WorkerCommand: AsyncParsableCommand {
         configuration.middleware = setup.middleware
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
-        // The client is not closed: the process exits next and the kernel closes its socket, whereas
-        // closing joins the connection thread, which on a hung Redis waits out its command timeout and
-        // would break the bound on shutdown (--timeout plus Worker.shutdownGrace).
-        defer { signals.cancel() }
+        var failure: (any Error)?
         do {
             if drain {
                 try await worker.runUntilIdle()
             } else {
                 try await worker.run()
             }
-        } catch let error as WorkerError {
+        } catch {
+            failure = error
+        }
+        signals.cancel()
+        // Closing keeps the bound on shutdown (--timeout plus Worker.shutdownGrace) even on a hung Redis:
+        // close() cuts a round trip in flight short instead of waiting out the command timeout.
+        await backend.close()
+        if let error = failure as? WorkerError {
             // Already logged as it happened; the exit status says the worker could not do its work.
             logger.critical("Exiting with status 1: \(error)")
             throw ExitCode.failure
         }
+        if let failure { throw failure }
     }
 }

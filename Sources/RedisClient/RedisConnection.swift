@@ -19,12 +19,21 @@ public final class RedisConnection {
     /// True once an I/O, protocol or timeout error happened, or the server reported a failover
     /// (`READONLY`): the owner must discard this connection.
     public private(set) var isBroken = false
+    /// Lets ``RedisClient/close()`` break a call blocked on this connection from another thread.
+    private let interrupter: SocketInterrupter?
 
     /// Connects, authenticates and selects the database, failing with a message that says which step
     /// went wrong.
-    public init(configuration: RedisConfiguration) throws(RedisError) {
+    public convenience init(configuration: RedisConfiguration) throws(RedisError) {
+        try self.init(configuration: configuration, interrupter: nil)
+    }
+
+    /// Connects as ``init(configuration:)`` does, with the socket attached to `interrupter` from the
+    /// moment it is connected (the handshake included) until this connection is freed.
+    init(configuration: RedisConfiguration, interrupter: SocketInterrupter?) throws(RedisError) {
         _ = Self.ignoreBrokenPipes
         self.configuration = configuration
+        self.interrupter = interrupter
         let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
         let made: UnsafeMutablePointer<redisContext>? = switch configuration.endpoint {
         case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), connectTimeout)
@@ -39,11 +48,14 @@ public final class RedisConnection {
             throw .connectionFailed(address: configuration.displayAddress, message: message)
         }
         context = made
+        interrupter?.attach(made.pointee.fd)
         redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout))
         try handshake()
     }
 
     deinit {
+        // Before the free, which closes the socket: its number may then go to another file.
+        interrupter?.detach()
         redisFree(context)
     }
 

@@ -1,4 +1,8 @@
 /// Everything that can go wrong talking to Redis, with what a person needs to act on it.
+///
+/// Messages say what happened (the address, the command, what Redis said) in the library's own terms,
+/// URLs rather than the flags or environment variables an executable reads them from: executables add
+/// that advice when they print the error.
 public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL could not be parsed; `reason` says what to change.
     case invalidURL(String, reason: String)
@@ -16,7 +20,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case protocolError(command: String, message: String)
     /// The connection broke while the command was in flight: it may or may not have run.
     case connectionLost(command: String, message: String)
-    /// The client was closed before or while the command was queued.
+    /// The client was closed before the command was sent (a command already sent when the client
+    /// closes fails with ``connectionLost(command:message:)``: it may have run).
     case clientClosed(command: String)
 
     public var description: String {
@@ -26,7 +31,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tlsUnsupported(let url):
             "The Redis URL '\(Self.redacted(url))' asks for TLS (rediss://), but this build uses Debian's hiredis 0.14, which has no TLS support; connect with redis:// through a TLS tunnel such as stunnel instead."
         case .connectionFailed(let address, let message):
-            "Could not connect to Redis at \(address): \(message). Is redis-server running there? Set the address with --redis or REDIS_URL."
+            "Could not connect to Redis at \(address): \(Self.withoutFinalPeriod(message))."
         case .authenticationFailed(let address, let message):
             "Redis at \(address) refused the credentials: \(Self.withoutFinalPeriod(message)). Put the right password in the URL, like redis://:PASSWORD@host:port/0 (or redis://USER:PASSWORD@… for an ACL user)."
         case .timeout(let command, let seconds):

@@ -61,7 +61,7 @@ struct AdminCommandTests {
         #expect(deleted.status == 0 && deletedReply?["deleted"] == true)
         #expect(try await context.backend.statistics().retries == 0)
         let unknown = try await conveyor(context, "retry", "now", jids[1])
-        #expect(unknown.status == 1 && unknown.errors.contains("No job with jid \(jids[1]) is in the retry set"), "\(unknown.errors)")
+        #expect(unknown.status == 1 && unknown.errors.contains("No job with jid \(jids[1]) is in the retry set. `conveyor retry list` shows what is there."), "\(unknown.errors)")
         let missing = try await conveyor(context, "retry", "delete")
         #expect(missing.status != 0 && missing.errors.contains("needs the job's jid"))
         try await context.finish()

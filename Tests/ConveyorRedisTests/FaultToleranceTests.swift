@@ -107,6 +107,7 @@ struct FaultToleranceTests {
         try await context.client.send("HSET", context.keys.process(identity), "beat", WallClock.now() + 40, "info", "{}", "lease", 2000)
         let result = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
         #expect(result.status == 1 && result.errors.contains("is not running"), "exit \(result.status): \(result.errors)")
+        #expect(result.errors.contains("Nothing was sent. `conveyor processes` lists the workers and their beat age."), "\(result.errors)")
         try await context.client.send("SET", context.keys.lease(identity), "1", "PX", 30_000)
         let live = try await CommandLine.run("conveyor", ["stop", identity, "--namespace", context.namespace], redisURL: context.server.url)
         #expect(live.status == 0, "\(live.errors)")
@@ -159,26 +160,26 @@ struct FaultToleranceTests {
     func shutdownWithHungRedisIsBounded() async throws {
         let server = try RedisTestServer.start()
         defer { server.stop() }
-        let client = try server.makeClient()
-        defer { client.close() }
-        let backend = RedisBackend(client: client)
-        try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
-        let process = try CommandLine.start("conveyor-worker", ["--timeout", "2"], redisURL: server.url)
-        try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await backend.statistics().inProgress == 5 }
-        let info = try await client.send("INFO", "server").string ?? ""
-        let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
-        kill(pid, SIGSTOP)
-        defer { kill(pid, SIGCONT) }
-        let stopped = MonotonicClock.now()
-        process.signal(SIGINT)
-        let result = await CommandLine.finish(process)
-        let elapsed = MonotonicClock.now() - stopped
-        kill(pid, SIGCONT)
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(elapsed < 2 + Worker.shutdownGrace + 1.5, "shutdown took \(elapsed) s with --timeout 2")
-        // The five jobs are back in the queue or still in the private list for recovery: never lost.
-        try await waitUntil(timeout: 10, "Redis answers again") { (try? await client.send("PING")) != nil }
-        let statistics = try await backend.statistics()
-        #expect(statistics.enqueued + statistics.inProgress == 5, "\(statistics.enqueued) queued and \(statistics.inProgress) in progress; expected 5 in all")
+        try await server.makeClient().closing { client throws in
+            let backend = RedisBackend(client: client)
+            try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
+            let process = try CommandLine.start("conveyor-worker", ["--timeout", "2"], redisURL: server.url)
+            try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await backend.statistics().inProgress == 5 }
+            let info = try await client.send("INFO", "server").string ?? ""
+            let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
+            kill(pid, SIGSTOP)
+            defer { kill(pid, SIGCONT) }
+            let stopped = MonotonicClock.now()
+            process.signal(SIGINT)
+            let result = await CommandLine.finish(process)
+            let elapsed = MonotonicClock.now() - stopped
+            kill(pid, SIGCONT)
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(elapsed < 2 + Worker.shutdownGrace + 1.5, "shutdown took \(elapsed) s with --timeout 2")
+            // The five jobs are back in the queue or still in the private list for recovery: never lost.
+            try await waitUntil(timeout: 10, "Redis answers again") { (try? await client.send("PING")) != nil }
+            let statistics = try await backend.statistics()
+            #expect(statistics.enqueued + statistics.inProgress == 5, "\(statistics.enqueued) queued and \(statistics.inProgress) in progress; expected 5 in all")
+        }
     }
 }

@@ -68,7 +68,7 @@ struct InputValidationTests {
         (["stats", "--redis", "rediss://127.0.0.1:6380"], 64, "TLS"),
         (["push", "--file", "/nonexistent/jobs.ndjson"], 1, "Cannot open the push file"),
         (["push", "Noop", "--redis", "redis://127.0.0.1:1"], 1, "Could not connect"),
-        (["stop", "nobody:1:abc"], 1, "No live worker process has the identity 'nobody:1:abc'"),
+        (["stop", "nobody:1:abc"], 1, "No live worker process has the identity 'nobody:1:abc'. `conveyor processes` lists the live workers."),
     ])
     func exitCodes(arguments: [String], status: Int32, expected: String) async throws {
         let server = try RedisTestServer.shared()
@@ -81,6 +81,7 @@ struct InputValidationTests {
     func badEnvironmentURL() async throws {
         let result = try await CommandLine.run("conveyor", ["stats"], redisURL: "redis://127.0.0.1:0")
         #expect(result.status == 64 && result.errors.contains("port"), "\(result.errors)")
+        #expect(result.errors.contains("Fix the URL given with --redis or REDIS_URL."), "\(result.errors)")
     }
 
     @Test("conveyor-worker bounds --concurrency and every seconds flag", arguments: [

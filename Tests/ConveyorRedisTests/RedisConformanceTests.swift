@@ -8,10 +8,10 @@ import Testing
 struct RedisConformanceTests {
     @Test(arguments: BackendConformance.checks)
     func conformance(check: BackendConformance.Check) async throws {
-        let client = try RedisTestServer.shared().makeClient()
-        defer { client.close() }
-        let namespace = RedisTestServer.uniqueNamespace("conformance")
-        try await check.run(RedisBackend(client: client, namespace: namespace))
-        try await deleteNamespace(namespace, client: client)
+        try await RedisTestServer.shared().makeClient().closing { client throws in
+            let namespace = RedisTestServer.uniqueNamespace("conformance")
+            try await check.run(RedisBackend(client: client, namespace: namespace))
+            try await deleteNamespace(namespace, client: client)
+        }
     }
 }

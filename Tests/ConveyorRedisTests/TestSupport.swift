@@ -53,6 +53,6 @@ struct RedisTestContext {
 
     func finish() async throws {
         try await deleteNamespace(namespace, client: client)
-        client.close()
+        await client.close()
     }
 }

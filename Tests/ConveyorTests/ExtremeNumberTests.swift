@@ -55,10 +55,10 @@ struct ExtremeNumberTests {
         try await backend.push([EncodedJob(queue: "default", payload: payload)])
         // Never contacted: every case fails or finishes before a built-in job talks to Redis.
         let client = RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: 1)))
-        defer { client.close() }
         let worker = Worker(backend: backend, registry: BuiltInJobs.registry(client: client))
         let before = WallClock.now()
         try await worker.runUntilIdle()
+        await client.close()
 
         let statistics = backend.statisticsSnapshot
         let retries = backend.jobs(in: .retry)

@@ -16,7 +16,21 @@ struct InputRuleTests {
         } catch {
             #expect(error.description.contains(rule), "\(error)")
             #expect(!error.description.contains("\n"), "the name must be escaped in the message")
+            #expect(!error.description.contains("--"), "a library message names no command-line flag: \(error)")
         }
+    }
+
+    /// Which `conveyor` command shows what is there is the CLI's advice to add, not the core's.
+    @Test("admin errors say what is missing, without command-line advice")
+    func adminErrorsNameNoCommand() {
+        let errors: [AdminError] = [
+            .unknownJID("0123456789abcdef01234567", set: .retry), .unknownJID("x", set: .schedule),
+            .unknownProcess("web-1:42:abc"), .stoppedProcess("web-1:42:abc", beatAge: 75),
+        ]
+        for error in errors {
+            #expect(!error.description.contains("conveyor ") && error.description.hasSuffix("."), "\(error)")
+        }
+        #expect(AdminError.unknownJID("0123456789abcdef01234567", set: .retry).description == "No job with jid 0123456789abcdef01234567 is in the retry set.")
     }
 
     @Test("ordinary queue names pass", arguments: ["default", "critical", "mail.low", "a b", "émails", "q-1_x"])

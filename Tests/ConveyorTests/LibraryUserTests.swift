@@ -32,6 +32,8 @@ struct LibraryUserTests {
         try await Worker(backend: backend, registry: registry, logger: logger).runUntilIdle()
         let warning = lines.withLock { $0 }.first { $0.level == .warning && $0.message.contains("'Newsletter'") }
         #expect(warning?.message.contains("queue 'mail', which this worker does not serve") == true, "\(lines.withLock { $0 }.map(\.message))")
+        #expect(warning?.message.contains("Add 'mail' to the worker's queues") == true, "\(String(describing: warning))")
+        #expect(warning?.message.contains("--") == false, "a library message names no command-line flag")
         #expect(backend.statisticsSnapshot.queues["mail"] == 1, "the job should still wait in its queue")
     }
 

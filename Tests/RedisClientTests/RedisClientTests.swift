@@ -147,93 +147,34 @@ struct RedisClientTests {
     @Test func scriptRunsBySHAWithNoscriptFallback() async throws {
         let server = try await startPrivateServer()
         defer { server.stop() }
-        let client = try server.makeClient()
-        defer { client.close() }
-        let script = RedisScript("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
-        func cached() async throws -> RedisValue { try await client.send("SCRIPT", "EXISTS", script.sha1) }
+        try await server.makeClient().closing { client throws in
+            let script = RedisScript("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
+            func cached() async throws -> RedisValue { try await client.send("SCRIPT", "EXISTS", script.sha1) }
 
-        // The server computes the same SHA-1 as the client.
-        #expect(try await client.send("SCRIPT", "LOAD", script.source) == .bulkString(Array(script.sha1.utf8)))
-        #expect(try await cached() == .array([.integer(1)]))
-        #expect(try await client.run(script, keys: ["counter"], arguments: ["a"]).array?.last == .integer(1))
+            // The server computes the same SHA-1 as the client.
+            #expect(try await client.send("SCRIPT", "LOAD", script.source) == .bulkString(Array(script.sha1.utf8)))
+            #expect(try await cached() == .array([.integer(1)]))
+            #expect(try await client.run(script, keys: ["counter"], arguments: ["a"]).array?.last == .integer(1))
 
-        #expect(try await client.send("SCRIPT", "FLUSH") == .status("OK"))
-        #expect(try await cached() == .array([.integer(0)]))
-        let reply = try await client.run(script, keys: ["counter"], arguments: ["b"])
-        #expect(reply == .array([.bulkString(Array("counter".utf8)), .bulkString(Array("b".utf8)), .integer(2)]))
-        #expect(try await cached() == .array([.integer(1)]))
+            #expect(try await client.send("SCRIPT", "FLUSH") == .status("OK"))
+            #expect(try await cached() == .array([.integer(0)]))
+            let reply = try await client.run(script, keys: ["counter"], arguments: ["b"])
+            #expect(reply == .array([.bulkString(Array("counter".utf8)), .bulkString(Array("b".utf8)), .integer(2)]))
+            #expect(try await cached() == .array([.integer(1)]))
 
-        // Concurrent runs after another flush: every caller gets its own reply.
-        try await client.send("SCRIPT", "FLUSH")
-        let tickets = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<20 {
-                group.addTask { try await client.run(script, keys: ["counter"], arguments: ["c"]).array?.last?.integer ?? -1 }
-            }
-            return try await group.reduce(into: [Int]()) { $0.append($1) }
-        }
-        #expect(Set(tickets) == Set(3...22))
-
-        let failing = RedisScript("return redis.error_reply('NOPE custom')")
-        let error = await #expect(throws: RedisError.self) { try await client.run(failing, keys: [], arguments: []) }
-        #expect(error == .errorReply(command: "EVALSHA", message: "NOPE custom"))
-    }
-
-    @Test func closeThenSendThrowsClientClosed() async throws {
-        let client = try RedisTestServer.shared().makeClient()
-        #expect(try await client.send("PING") == .status("PONG"))
-        client.close()
-        let error = await #expect(throws: RedisError.self) { try await client.send("PING") }
-        #expect(error == .clientClosed(command: "PING"))
-        #expect(error?.isConnectionError == false)
-        let pipelineError = await #expect(throws: RedisError.self) { try await client.pipeline([RedisCommand("get", "x"), RedisCommand("PING")]) }
-        #expect(pipelineError == .clientClosed(command: "GET"))
-        let scriptError = await #expect(throws: RedisError.self) { try await client.run(RedisScript("return 1"), keys: [], arguments: []) }
-        #expect(scriptError == .clientClosed(command: "EVALSHA"))
-        // Closing again is harmless, and the client still refuses work.
-        client.close()
-        client.close()
-        #expect(await #expect(throws: RedisError.self) { try await client.send("PING") } == .clientClosed(command: "PING"))
-    }
-
-    @Test func closeBeforeFirstUse() async throws {
-        let client = try RedisTestServer.shared().makeClient()
-        client.close()
-        #expect(await #expect(throws: RedisError.self) { try await client.connect() } == .clientClosed(command: "PING"))
-    }
-
-    /// Requests racing `close()` either complete or fail with `clientClosed`; none hangs or gets another error.
-    @Test func closeWhileRequestsAreInFlight() async throws {
-        try await withSharedClient("client-close-race") { _, namespace in
-            let client = try RedisTestServer.shared().makeClient()
-            let outcomes = await withTaskGroup(of: Result<RedisValue, RedisError>.self) { group in
-                for index in 0..<100 {
-                    group.addTask {
-                        do throws(RedisError) {
-                            return .success(try await client.send("INCR", "\(namespace):n-\(index % 5)"))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
+            // Concurrent runs after another flush: every caller gets its own reply.
+            try await client.send("SCRIPT", "FLUSH")
+            let tickets = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await client.run(script, keys: ["counter"], arguments: ["c"]).array?.last?.integer ?? -1 }
                 }
-                group.addTask {
-                    await Task.yield()
-                    client.close()
-                    return .success(.null)
-                }
-                return await group.reduce(into: [Result<RedisValue, RedisError>]()) { $0.append($1) }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            #expect(outcomes.count == 101)
-            for outcome in outcomes {
-                switch outcome {
-                case .success(let value): #expect(value == .null || value.integer != nil)
-                case .failure(let error):
-                    guard case .clientClosed("INCR") = error else {
-                        Issue.record("unexpected error \(error)")
-                        continue
-                    }
-                }
-            }
-            #expect(await #expect(throws: RedisError.self) { try await client.send("PING") } == .clientClosed(command: "PING"))
+            #expect(Set(tickets) == Set(3...22))
+
+            let failing = RedisScript("return redis.error_reply('NOPE custom')")
+            let error = await #expect(throws: RedisError.self) { try await client.run(failing, keys: [], arguments: []) }
+            #expect(error == .errorReply(command: "EVALSHA", message: "NOPE custom"))
         }
     }
 }

@@ -238,10 +238,10 @@ struct RedisConnectionTests {
         #expect(replies[1] == .bulkString(Array("over-unix".utf8)))
         #expect(replies[2].string?.contains("db=2") == true)
         // The key went to database 2 over the socket, not to database 0.
-        let client = RedisClient(configuration: try RedisConfiguration(url: server.url))
-        defer { client.close() }
-        #expect(try await client.send("GET", "k") == .null)
-        #expect(try await client.send("SELECT", 2) == .status("OK"))
-        #expect(try await client.send("GET", "k") == .bulkString(Array("over-unix".utf8)))
+        try await RedisClient(configuration: try RedisConfiguration(url: server.url)).closing { client throws in
+            #expect(try await client.send("GET", "k") == .null)
+            #expect(try await client.send("SELECT", 2) == .status("OK"))
+            #expect(try await client.send("GET", "k") == .bulkString(Array("over-unix".utf8)))
+        }
     }
 }

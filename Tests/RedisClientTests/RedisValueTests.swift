@@ -58,6 +58,31 @@ struct RedisValueTests {
         #expect(String(describing: RedisError.clientClosed(command: "PING")).contains("PING"))
     }
 
+    /// The library says what happened; the flags and environment variables an address comes from are
+    /// the executables' to add (see `conveyor`'s and WorkerMain's advice).
+    @Test func errorDescriptionsAreSentencesWithoutCommandLineAdvice() {
+        let errors: [RedisError] = [
+            .invalidURL("redis://h:x/0", reason: "the port 'x' is not a number"),
+            .tlsUnsupported("rediss://h:6380/0"),
+            .connectionFailed(address: "redis://h:1/0", message: "Connection refused"),
+            .authenticationFailed(address: "redis://h:1/0", message: "WRONGPASS invalid username-password pair or user is disabled."),
+            .timeout(command: "GET", seconds: 10),
+            .errorReply(command: "LPUSH", message: "WRONGTYPE Operation against a key holding the wrong kind of value"),
+            .protocolError(command: "GET", message: "Protocol error, got \"x\" as reply type byte"),
+            .connectionLost(command: "GET", message: "Server closed the connection"),
+            .clientClosed(command: "GET"),
+        ]
+        for error in errors {
+            let text = error.description
+            #expect(!text.contains("--") && !text.contains("REDIS_URL"), "\(text)")
+            #expect(text.first?.isUppercase == true, "\(text)")
+        }
+        #expect(RedisError.connectionFailed(address: "redis://h:1/0", message: "Connection refused").description
+            == "Could not connect to Redis at redis://h:1/0: Connection refused.")
+        #expect(RedisError.connectionLost(command: "INCR", message: "the client was closed before the reply arrived").description
+            == "The connection to Redis was lost during INCR (the client was closed before the reply arrived); the command may or may not have run.")
+    }
+
     @Test func backoffDoublesWithJitterUpToTheCap() {
         var backoff = RetryBackoff(initialDelay: 0.1, maximumDelay: 1)
         #expect(!backoff.isBackingOff)

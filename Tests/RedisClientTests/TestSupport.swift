@@ -25,7 +25,7 @@ func withSharedClient(
     } catch {
         failure = error
     }
-    client.close()
+    await client.close()
     try await deleteKeys(under: namespace, url: server.url)
     if let failure { throw failure }
 }
@@ -35,12 +35,12 @@ func withSharedClient(
 func deleteKeys(under namespace: String, url: String, database: Int? = nil) async throws {
     var configuration = try RedisConfiguration(url: url)
     if let database { configuration.database = database }
-    let cleaner = RedisClient(configuration: configuration)
-    defer { cleaner.close() }
-    let keys = try await cleaner.send("KEYS", "\(namespace):*").array ?? []
-    if !keys.isEmpty {
-        let names: [any RedisArgument] = keys.compactMap(\.bytes)
-        try await cleaner.send(RedisCommand("DEL", arguments: names))
+    try await RedisClient(configuration: configuration).closing { cleaner throws in
+        let keys = try await cleaner.send("KEYS", "\(namespace):*").array ?? []
+        if !keys.isEmpty {
+            let names: [any RedisArgument] = keys.compactMap(\.bytes)
+            try await cleaner.send(RedisCommand("DEL", arguments: names))
+        }
     }
 }
 
@@ -120,5 +120,49 @@ func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
         return .success(try await body())
     } catch {
         return .failure(error)
+    }
+}
+
+/// Starts a private server whose scripts count as busy after 100 ms: from then on other connections
+/// get `BUSY` replies, which proves a slow script's request was written and is running.
+func startBusyServer() async throws -> RedisTestServer {
+    try await startPrivateServer(extraArguments: ["--busy-reply-threshold", "100"])
+}
+
+/// A script that holds the server for `ARGV[1]` seconds.
+let slowScript = RedisFailureTests.busyScript("slow")
+
+/// Whether the server is running a script past its busy threshold, asked through `observer`.
+func isBusy(_ observer: RedisClient) async -> Bool {
+    if case .failure(RedisError.errorReply(_, let message)) = await capture({ try await observer.send("PING") }) {
+        return message.hasPrefix("BUSY")
+    }
+    return false
+}
+
+/// Waits until the server answers `observer` with `BUSY`.
+func waitUntilBusy(_ observer: RedisClient) async -> Bool {
+    await eventually { await isBusy(observer) }
+}
+
+/// Sends many `ECHO`s at once and checks that each caller gets its own text back.
+func expectRepliesMatched(_ client: RedisClient, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<50 {
+            group.addTask {
+                let reply = try await client.send("ECHO", "reply-\(index)")
+                #expect(reply == .bulkString(Array("reply-\(index)".utf8)), sourceLocation: sourceLocation)
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+/// How many threads of this process bear `name` (at most 15 bytes, as the kernel keeps).
+func threadCount(named name: String) -> Int {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.count { task in
+        let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+        return comm?.trimmingCharacters(in: .whitespacesAndNewlines) == name
     }
 }

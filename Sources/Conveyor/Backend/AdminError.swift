@@ -8,14 +8,15 @@ public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
     /// or, for a process without one, its beat is `beatAge` seconds old.
     case stoppedProcess(String, beatAge: Double)
 
+    /// What is missing, as a full sentence; the `conveyor` CLI adds which command shows what is there.
     public var description: String {
         switch self {
         case .unknownJID(let jid, let set):
-            "No job with jid \(LogText.escaped(jid)) is in the \(set.rawValue) set; `conveyor \(set == .schedule ? "scheduled" : set.rawValue) list` shows what is there."
+            "No job with jid \(LogText.escaped(jid)) is in the \(set.rawValue) set."
         case .unknownProcess(let identity):
-            "No live worker process has the identity \(LogText.quoted(identity)); `conveyor processes` lists them."
+            "No live worker process has the identity \(LogText.quoted(identity))."
         case .stoppedProcess(let identity, let beatAge):
-            "The worker process \(LogText.quoted(identity)) is not running: its last heartbeat was \(Self.wholeSeconds(beatAge)) s ago, and a live worker beats every few seconds. Nothing was sent; `conveyor processes` lists the workers and their beat age."
+            "The worker process \(LogText.quoted(identity)) is not running: its last heartbeat was \(Self.wholeSeconds(beatAge)) s ago, and a live worker beats every few seconds. Nothing was sent."
         }
     }
 

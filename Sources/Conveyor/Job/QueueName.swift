@@ -14,13 +14,13 @@ public enum QueueName {
             throw QueueNameError(name: name, rule: "it is only whitespace")
         }
         if name.utf8.contains(UInt8(ascii: ",")) {
-            throw QueueNameError(name: name, rule: "it contains a comma, which `conveyor-worker --queue` reads as NAME,WEIGHT")
+            throw QueueNameError(name: name, rule: "it contains a comma, which a worker's queue list reads as NAME,WEIGHT, so no worker could serve it")
         }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw QueueNameError(name: name, rule: "it contains a control character")
         }
         if name.unicodeScalars.first!.properties.isWhitespace || name.unicodeScalars.last!.properties.isWhitespace {
-            throw QueueNameError(name: name, rule: "it starts or ends with whitespace, which `conveyor-worker --queue` trims")
+            throw QueueNameError(name: name, rule: "it starts or ends with whitespace, which a worker's queue list trims, so no worker could serve it")
         }
     }
 }

@@ -55,12 +55,12 @@ extension Worker {
             lifecycle.withLock { $0.lastBeatAt = sentAt }
             faults.heartbeat.succeeded()
         } catch {
-            let kind = faults.heartbeat.failed(error, then: "without heartbeats, other workers recover this worker's jobs once its lease (--stale-after) expires")
+            let kind = faults.heartbeat.failed(error, then: "without heartbeats, other workers recover this worker's jobs once its lease (\(Duration.seconds(leaseDuration).secondsDescription)) expires")
             if kind == .fatal { stop(becauseOf: .backendRefused(activity: "The heartbeat", reason: "\(error)")) }
             return
         }
         if reply.hadLostLease {
-            logger.warning("This worker's lease had expired before this heartbeat (it was frozen or cut off from Redis for longer than --stale-after): other workers may have recovered the jobs it is running, which can then run twice.")
+            logger.warning("This worker's lease had expired before this heartbeat (it was frozen or cut off from Redis for longer than its lease, \(Duration.seconds(leaseDuration).secondsDescription)): other workers may have recovered the jobs it is running, which can then run twice.")
         }
         switch reply.signal {
         case .quiet?:

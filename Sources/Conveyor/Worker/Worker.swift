@@ -206,7 +206,7 @@ public final class Worker: Sendable {
                 self.logger.warning("Could not remove the heartbeat; it expires by itself.", metadata: ["error": "\(error)"])
             }
         }
-        if !removed { logger.warning("Shutdown reached its limit (--timeout plus \(Int(Self.shutdownGrace)) s); exiting with the backend unanswered. Jobs not settled stay in the private list, and another worker recovers them once this worker's lease expires.") }
+        if !removed { logger.warning("Shutdown reached its limit (the shutdown timeout, \(configuration.shutdownTimeout.secondsDescription), plus \(Int(Self.shutdownGrace)) s); exiting with the backend unanswered. Jobs not settled stay in the private list, and another worker recovers them once this worker's lease expires.") }
         _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.1, remaining()))
         if await !executor.shutdown(waitingAtMost: max(0.1, remaining())) {
             logger.warning("A handler still holds the loop thread (it ignores cancellation); shutting down without it.")
@@ -222,7 +222,7 @@ public final class Worker: Sendable {
         let served = Set(configuration.queues.names)
         for className in registry.classNames {
             guard let queue = registry.defaultQueue(for: className), !served.contains(queue) else { continue }
-            logger.warning("Job class '\(className)' is pushed to queue '\(queue)', which this worker does not serve; its jobs will wait there. Serve that queue too (WorkerConfiguration's queues) or push the class to a served queue.", metadata: [
+            logger.warning("Job class '\(className)' is pushed to queue '\(queue)', which this worker does not serve; its jobs will wait there. Add '\(queue)' to the worker's queues, or push the class to a served queue.", metadata: [
                 "served": "\(configuration.queues.names.joined(separator: ","))",
             ])
         }

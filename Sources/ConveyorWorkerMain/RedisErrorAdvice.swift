@@ -1,0 +1,28 @@
+import RedisClient
+
+/// What the user of a worker executable can do about a Redis error: the client library says what
+/// happened, and only the worker's command line knows it takes the address from `--redis` or
+/// `REDIS_URL`. (`conveyor` has its own, ErrorAdvice: executables share no module.)
+enum RedisErrorAdvice {
+    /// A sentence to print after the error's own message, or nil when the message says enough.
+    static func advice(for error: RedisError) -> String? {
+        switch error {
+        case .connectionFailed:
+            "Is redis-server running there? Set the address with --redis URL or REDIS_URL."
+        case .authenticationFailed:
+            "Give that URL with --redis URL or REDIS_URL."
+        case .invalidURL:
+            "Fix the URL given with --redis or REDIS_URL."
+        default:
+            nil
+        }
+    }
+
+    /// The error's message, followed by the advice for a ``RedisError``.
+    static func message(for error: any Error) -> String {
+        guard let redisError = error as? RedisError, let advice = advice(for: redisError) else {
+            return "\(error)"
+        }
+        return "\(redisError) \(advice)"
+    }
+}

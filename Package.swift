@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -48,7 +49,8 @@ let package = Package(
         // nothing but the standard library, so it can be used (and tested) without the queue.
         .target(name: "ConveyorJSON"),
         // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis;
-        // re-exports ConveyorJSON.
+        // re-exports ConveyorJSON. Metrics go through swift-metrics' API only (CoreMetrics, no backend), so
+        // an app that only pushes jobs builds no Prometheus and no HTTP server.
         .target(
             name: "Conveyor",
             dependencies: [
@@ -56,6 +58,7 @@ let package = Package(
                 "ConveyorSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
@@ -151,6 +154,7 @@ let package = Package(
             dependencies: [
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(

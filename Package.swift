@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Conveyor", targets: ["Conveyor"]),
         .library(name: "ConveyorJSON", targets: ["ConveyorJSON"]),
         .library(name: "ConveyorRedis", targets: ["ConveyorRedis"]),
+        .library(name: "ConveyorPrometheus", targets: ["ConveyorPrometheus"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
         .library(name: "ConveyorRedisTestKit", targets: ["ConveyorRedisTestKit"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -70,6 +72,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: []
+        ),
+        // The worker's metrics in Prometheus's text format, served on GET /metrics by a small HTTP/1.1
+        // responder on a thread of its own: what `conveyor-worker --metrics-port` runs.
+        .target(
+            name: "ConveyorPrometheus",
+            dependencies: [
+                "Conveyor",
+                "ConveyorSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The backend conformance suite and threaded fetches for tests: no hiredis, so a team unit-testing
         // handlers against InMemoryBackend needs no libhiredis-dev.
@@ -155,6 +169,13 @@ let package = Package(
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "ConveyorPrometheusTests",
+            dependencies: [
+                "Conveyor", "ConveyorPrometheus", "ConveyorRedisTestKit", "ConveyorTestKit",
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(

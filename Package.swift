@@ -112,6 +112,7 @@ let package = Package(
             name: "ConveyorWorkerMain",
             dependencies: [
                 "Conveyor",
+                "ConveyorPrometheus",
                 "ConveyorRedis",
                 "ConveyorSupport",
                 "RedisClient",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conveyor
+import ConveyorPrometheus
 import ConveyorRedis
 import Logging
 
@@ -22,6 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --drain                        # exit when queues are empty
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
+              \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
 
             \(jobHelp)
 
@@ -33,7 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
             A backend error that retrying cannot fix (a missing ACL permission such as EVALSHA, a Conveyor key of the wrong type) is logged as an error; when it stops fetching, heartbeats or acknowledgements the worker shuts down and exits 1. Shutdown never takes longer than --timeout plus 5 seconds, even with Redis hung: jobs it could not settle stay in the private list for recovery.
 
-            Exit status: 0 after a clean stop, 1 when the worker could not connect or could not work, 64 on bad arguments.
+            Exit status: 0 after a clean stop, 1 when the worker could not connect, could not listen on --metrics-port or could not work, 64 on bad arguments.
             """
         )
     }
@@ -82,6 +84,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String = "info"
+
+    @OptionGroup(title: "Metrics")
+    var metrics: MetricsOptions
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -140,6 +145,15 @@ struct WorkerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "conveyor.worker")
+        // Bound before Redis is asked anything, so a port in use fails fast, with nothing started.
+        let metricsEndpoint: MetricsOptions.Endpoint?
+        do {
+            metricsEndpoint = try metrics.start(logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+        defer { metricsEndpoint?.server.stop() }
         let backend: RedisBackend
         do {
             backend = try await RedisBackend.connect(url: redis, namespace: namespace)
@@ -154,6 +168,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
         var configuration = try configuration()
         configuration.middleware = setup.middleware
+        configuration.metrics = metricsEndpoint?.reporting
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         // The client is not closed: the process exits next and the kernel closes its socket, whereas

@@ -130,6 +130,7 @@ let package = Package(
             name: "ConveyorBenchmark",
             dependencies: [
                 "Conveyor",
+                "ConveyorPrometheus",
                 "ConveyorSupport",
                 "ConveyorRedis",
                 "RedisClient",

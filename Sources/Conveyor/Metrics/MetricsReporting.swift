@@ -12,6 +12,12 @@ import CoreMetrics
 ///
 /// With metrics off (``WorkerConfiguration/metrics`` nil, the default) a run costs nothing extra: no
 /// metric is created and no clock is read.
+///
+/// A setting rather than a ``JobMiddleware``: the worker counts around the whole middleware chain (its
+/// time and its errors included) and also what no middleware sees: jobs that fail before the chain (a
+/// class with no handler, a payload that is not a job), where each failed job went (retry or dead set),
+/// and the queue a job was fetched from, which keeps label values bounded whatever payloads say. A
+/// middleware could also be registered twice, or after one that swallows errors, and count wrong.
 public struct MetricsReporting: Sendable {
     /// Where the metrics go; nil for `MetricsSystem.factory` as it is when the worker is created (the
     /// bootstrapped factory, or one bound with `withMetricsFactory`).

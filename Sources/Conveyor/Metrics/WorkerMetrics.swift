@@ -38,7 +38,7 @@ final class WorkerMetrics: Sendable {
     /// The handles of a queue and class. `className` is nil for a job whose class has no handler, or
     /// that is no job at all: those share ``MetricName/unknownClass``, so label values stay bounded by
     /// the served queues times the registered classes whatever the payloads say.
-    func run(queue: String, className: String?) -> JobMetrics {
+    func handles(queue: String, className: String?) -> JobMetrics {
         let key = Key(queue: queue, className: className ?? MetricName.unknownClass)
         // A lock of its own, taken once per run by the loop thread alone: it never waits, and the
         // handles are made outside it, at most once per key in practice.

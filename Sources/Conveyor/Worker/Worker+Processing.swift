@@ -12,7 +12,7 @@ extension Worker {
         } catch {
             // Labelled by the queue it came from, which this worker serves, never by the payload's
             // fields: label values stay bounded whatever a payload says.
-            let runMetrics = metrics?.run(queue: fetched.queue, className: nil)
+            let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)
             runMetrics?.recordFailureBeforeRun()
             await bury(fetched, reason: error, acknowledger: acknowledger)
             runMetrics?.dead.increment()
@@ -22,13 +22,13 @@ extension Worker {
         guard let handler = registry.handler(for: job.className) else {
             let error = UnknownJobClassError(className: job.className, known: registry.classNames)
             context.logger.error("No handler for this job class; it goes to the retry set.", metadata: ["error": "\(LogText.escaped(error.description))"])
-            let runMetrics = metrics?.run(queue: fetched.queue, className: nil)
+            let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)
             runMetrics?.recordFailureBeforeRun()
             await fail(fetched, job: job, error: error, metrics: runMetrics, acknowledger: acknowledger)
             return
         }
         let options = registry.options(for: job.className)
-        let runMetrics = metrics?.run(queue: fetched.queue, className: job.className)
+        let runMetrics = metrics?.handles(queue: fetched.queue, className: job.className)
         // A job recovered from a crash before (a suspect) runs only while no other suspect runs, and is
         // marked as started for that time, so that a later crash counts against it only if it was
         // running, and never against the suspects that were fetched with it and still wait their turn

@@ -84,11 +84,12 @@ public final class MetricsServer: Sendable {
 
     /// Starts serving on the `conveyor-metrics` thread. Does nothing when already started or stopped.
     public func start() {
-        state.withLock { state in
-            guard case .bound = state else { return }
+        let isStarting = state.withLock { state -> Bool in
+            guard case .bound = state else { return false }
             state = .serving(NamedThread.start(name: "conveyor-metrics") { self.serve() })
+            return true
         }
-        logger.info("Serving metrics.", metadata: ["url": "http://\(address)/metrics"])
+        if isStarting { logger.info("Serving metrics.", metadata: ["url": "http://\(address)/metrics"]) }
     }
 
     /// Stops serving, joins the thread and closes the socket. A connection being answered is cut
@@ -116,7 +117,11 @@ public final class MetricsServer: Sendable {
             var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&descriptors, 2, -1)
             if ready < 0 && errno == EINTR { continue }
-            if ready < 0 || descriptors[1].revents != 0 { break }
+            if ready < 0 {
+                logger.error("The metrics server stops: poll() failed: \(Self.lastError()).")
+                break
+            }
+            if descriptors[1].revents != 0 { break }
             guard descriptors[0].revents & Int16(POLLIN) != 0 else { continue }
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {

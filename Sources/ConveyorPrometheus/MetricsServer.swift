@@ -18,8 +18,8 @@ import Glibc
 /// Why not SwiftNIO or Hummingbird: one resource, scraped every few seconds by one client, does not
 /// justify an event-loop group and an HTTP stack in every worker build. The server answers one
 /// connection at a time, each with `Connection: close`, and gives every connection at most
-/// ``connectionSeconds`` in all, so a client that stalls delays the next scrape by that much and never
-/// holds the thread. It never touches the worker's loop thread or Swift's cooperative pool. Other paths
+/// ``connectionSeconds`` in all, so a client that stalls holds the thread, and delays the next scrape,
+/// for that long at most. It never touches the worker's loop thread or Swift's cooperative pool. Other paths
 /// get 404, other methods 405, a request head over 8 KiB 431.
 public final class MetricsServer: Sendable {
     private enum State {

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ConveyorJSON", targets: ["ConveyorJSON"]),
         .library(name: "ConveyorLogging", targets: ["ConveyorLogging"]),
         .library(name: "ConveyorRedis", targets: ["ConveyorRedis"]),
+        .library(name: "ConveyorPrometheus", targets: ["ConveyorPrometheus"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
         .library(name: "ConveyorRedisTestKit", targets: ["ConveyorRedisTestKit"]),
@@ -29,6 +30,8 @@ let package = Package(
         // Only the example app uses Hummingbird: nothing a library product builds depends on it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -64,7 +67,8 @@ let package = Package(
         ),
         // Jobs, the backend protocol, the in-memory backend, the worker and the producer. Knows nothing of Redis;
         // re-exports ConveyorJSON. Tracing is the API alone (no exporter, no HTTP): with no tracer bootstrapped
-        // its spans are no-ops.
+        // its spans are no-ops. Metrics go through swift-metrics' API only (CoreMetrics, no backend), so an
+        // app that only pushes jobs builds no Prometheus and no HTTP server.
         .target(
             name: "Conveyor",
             dependencies: [
@@ -74,6 +78,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
@@ -85,6 +90,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: []
+        ),
+        // The worker's metrics in Prometheus's text format, served on GET /metrics by a small HTTP/1.1
+        // responder on a thread of its own: what `conveyor-worker --metrics-port` runs.
+        .target(
+            name: "ConveyorPrometheus",
+            dependencies: [
+                "Conveyor",
+                "ConveyorSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The backend conformance suite and threaded fetches for tests: no hiredis, so a team unit-testing
         // handlers against InMemoryBackend needs no libhiredis-dev.
@@ -115,6 +132,7 @@ let package = Package(
             dependencies: [
                 "Conveyor",
                 "ConveyorLogging",
+                "ConveyorPrometheus",
                 "ConveyorRedis",
                 "ConveyorSupport",
                 "RedisClient",
@@ -132,6 +150,7 @@ let package = Package(
             name: "ConveyorBenchmark",
             dependencies: [
                 "Conveyor",
+                "ConveyorPrometheus",
                 "ConveyorSupport",
                 "ConveyorRedis",
                 "RedisClient",
@@ -186,6 +205,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "ConveyorPrometheusTests",
+            dependencies: [
+                "Conveyor", "ConveyorPrometheus", "ConveyorRedisTestKit", "ConveyorTestKit",
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(

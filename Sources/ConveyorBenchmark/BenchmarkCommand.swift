@@ -16,6 +16,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
         Examples:
           conveyor-bench                                  every figure, default sizes
           conveyor-bench --only process --runs 5
+          conveyor-bench --only process,in-memory --compare-metrics
+                                                          each process figure with metrics off and on
           conveyor-bench --only typed                     typed jobs encoded and decoded in-process
           conveyor-bench --quick                          a tiny run (scripts/test uses it)
           conveyor-bench --json bench.json
@@ -61,6 +63,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the results as JSON to this file.", valueName: "path"))
     var json: String?
 
+    @Flag(help: "Measure the process figures with metrics off and on (conveyor-worker --metrics-port), interleaved, printed side by side.")
+    var compareMetrics = false
+
     @Flag(help: "Tiny sizes and one run: checks that the tool works, measures nothing worth quoting.")
     var quick = false
 
@@ -87,10 +92,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
             report.figures += try await EnqueueBenchmark(bench: bench, jobs: settings.enqueueJobs, concurrency: settings.pushConcurrency, runs: settings.runs).run()
         }
         if selected.contains("process") {
-            report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
+            report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics).run()
         }
         if selected.contains("in-memory") {
-            report.figures += try await InMemoryProcessBenchmark(jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
+            report.figures += try await InMemoryProcessBenchmark(jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics).run()
         }
         if selected.contains("typed") {
             report.figures += try TypedCodingBenchmark(jobs: settings.typedJobs, runs: settings.runs).run()

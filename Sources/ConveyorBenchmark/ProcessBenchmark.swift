@@ -1,35 +1,53 @@
 import ConveyorSupport
 import Conveyor
 import ConveyorRedis
+import ConveyorRedisTestKit
 import Foundation
 
 /// Processing rate: a queue prefilled with no-op jobs, one `conveyor-worker` process with reliable
 /// fetch, timed from the worker's start to the last acknowledgement (when `stat:processed` reaches
 /// the job count), with the CPU time of the worker and of redis-server per job (µs per job is ms per
 /// 1,000 jobs).
+///
+/// With `comparesMetrics`, every run measures the worker twice, once as is and once with
+/// `--metrics-port` (metrics on, served, not scraped), in alternating order so that neither always runs
+/// on a warmer machine, and each figure is printed beside its metrics-on twin.
 struct ProcessBenchmark {
     let bench: BenchmarkEnvironment
     let jobs: Int
     let concurrency: Int
     let runs: Int
+    var comparesMetrics = false
 
-    func run() async throws -> [Figure] {
+    private struct Samples {
         var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = []
-        for _ in 0..<runs {
-            let (rate, worker, redis) = try await measure()
-            rates.append(rate)
-            workerCPU.append(worker)
-            redisCPU.append(redis)
-        }
-        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
-        return [
-            Figure(name: "process: one worker", unit: "jobs/s", settings: settings, samples: rates),
-            Figure(name: "process: worker CPU", unit: "CPU ms/1000 jobs", settings: settings, samples: workerCPU),
-            Figure(name: "process: redis-server CPU", unit: "CPU ms/1000 jobs", settings: settings, samples: redisCPU),
-        ]
     }
 
-    private func measure() async throws -> (Double, Double, Double) {
+    func run() async throws -> [Figure] {
+        var off = Samples(), on = Samples()
+        for index in 0..<runs {
+            let order = !comparesMetrics ? [false] : index % 2 == 0 ? [false, true] : [true, false]
+            for withMetrics in order {
+                let (rate, worker, redis) = try await measure(withMetrics: withMetrics)
+                if withMetrics {
+                    on.rates.append(rate); on.workerCPU.append(worker); on.redisCPU.append(redis)
+                } else {
+                    off.rates.append(rate); off.workerCPU.append(worker); off.redisCPU.append(redis)
+                }
+            }
+        }
+        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
+        let onSettings = settings + ", --metrics-port (served, not scraped)"
+        func figures(_ name: String, _ unit: String, _ samples: KeyPath<Samples, [Double]>) -> [Figure] {
+            [Figure(name: "process: \(name)", unit: unit, settings: settings, samples: off[keyPath: samples])]
+                + (comparesMetrics ? [Figure(name: "process: \(name), metrics on", unit: unit, settings: onSettings, samples: on[keyPath: samples])] : [])
+        }
+        return figures("one worker", "jobs/s", \.rates)
+            + figures("worker CPU", "CPU ms/1000 jobs", \.workerCPU)
+            + figures("redis-server CPU", "CPU ms/1000 jobs", \.redisCPU)
+    }
+
+    private func measure(withMetrics: Bool) async throws -> (Double, Double, Double) {
         let (backend, namespace) = bench.makeBackend(label: "process")
         var pushed = 0
         while pushed < jobs {
@@ -40,7 +58,8 @@ struct ProcessBenchmark {
         let processedKey = backend.keys.processed
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
         let started = MonotonicClock.now()
-        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"])
+        let metricsArguments = withMetrics ? ["--metrics-port", "\(try FreePort.find())"] : []
+        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"] + metricsArguments)
         try await bench.waitUntil(timeout: 600, "processing \(jobs) jobs") {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }

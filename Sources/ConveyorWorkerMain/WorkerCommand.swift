@@ -1,6 +1,7 @@
 import ArgumentParser
 import Conveyor
 import ConveyorLogging
+import ConveyorPrometheus
 import ConveyorRedis
 import Logging
 
@@ -25,6 +26,7 @@ struct WorkerCommand: AsyncParsableCommand {
                                                      # JSON lines, for a log collector
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
+              \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
 
             \(jobHelp)
 
@@ -36,7 +38,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
             A backend error that retrying cannot fix (a missing ACL permission such as EVALSHA, a Conveyor key of the wrong type) is logged as an error; when it stops fetching, heartbeats or acknowledgements the worker shuts down and exits 1. Shutdown never takes longer than --timeout plus 5 seconds, even with Redis hung: jobs it could not settle stay in the private list for recovery.
 
-            Exit status: 0 after a clean stop, 1 when the worker could not connect or could not work, 64 on bad arguments.
+            Exit status: 0 after a clean stop, 1 when the worker could not connect, could not listen on --metrics-port or could not work, 64 on bad arguments.
             """
         )
     }
@@ -94,6 +96,9 @@ struct WorkerCommand: AsyncParsableCommand {
         valueName: "format"
     ))
     var logFormat: String?
+
+    @OptionGroup(title: "Metrics")
+    var metrics: MetricsOptions
 
     func validate() throws {
         do {
@@ -154,6 +159,15 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         try logSettings().bootstrap()
         let logger = Logger(label: "conveyor.worker")
+        // Bound before Redis is asked anything, so a port in use fails fast, with nothing started.
+        let metricsEndpoint: MetricsOptions.Endpoint?
+        do {
+            metricsEndpoint = try metrics.start(logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+        defer { metricsEndpoint?.server.stop() }
         let backend: RedisBackend
         do {
             backend = try await RedisBackend.connect(url: redis, namespace: namespace)
@@ -169,6 +183,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
         var configuration = try configuration()
         configuration.middleware = setup.middleware
+        configuration.metrics = metricsEndpoint?.reporting
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         var failure: (any Error)?

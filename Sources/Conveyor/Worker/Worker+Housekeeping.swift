@@ -79,6 +79,7 @@ extension Worker {
         do {
             let result = try await backend.recoverOrphanedJobs(policy: configuration.recoveryPolicy)
             faults.recovery.succeeded()
+            metrics?.record(result)
             if result.requeued > 0 {
                 logger.warning("Recovered jobs from the private lists of dead workers.", metadata: ["jobs": "\(result.requeued)"])
             }

@@ -10,16 +10,24 @@ extension Worker {
         do {
             job = try Job(json: fetched.payload)
         } catch {
+            // Labelled by the queue it came from, which this worker serves, never by the payload's
+            // fields: label values stay bounded whatever a payload says.
+            let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)
+            runMetrics?.recordFailureBeforeRun()
             await bury(fetched, reason: error, acknowledger: acknowledger)
+            runMetrics?.dead.increment()
             return
         }
         let context = JobContext(job: job, logger: logger, workerIdentity: identity)
         guard let handler = registry.handler(for: job.className) else {
             let error = UnknownJobClassError(className: job.className, known: registry.classNames)
-            await fail(fetched, job: job, error: error, logger: context.logger, acknowledger: acknowledger)
+            let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)
+            runMetrics?.recordFailureBeforeRun()
+            await fail(fetched, job: job, error: error, logger: context.logger, metrics: runMetrics, acknowledger: acknowledger)
             return
         }
         let options = registry.options(for: job.className)
+        let runMetrics = metrics?.handles(queue: fetched.queue, className: job.className)
         // A job recovered from a crash before (a suspect) runs only while no other suspect runs, and is
         // marked as started for that time, so that a later crash counts against it only if it was
         // running, and never against the suspects that were fetched with it and still wait their turn
@@ -30,6 +38,8 @@ extension Worker {
             await setStartMark(on: fetched, jid: job.jid, isStarted: true, logger: context.logger)
         }
         let outcome: Result<Void, any Error>
+        // Read only with metrics on: a run without them pays for no clock.
+        let startedAt = runMetrics == nil ? 0 : MonotonicClock.now()
         do {
             if configuration.middleware.isEmpty {
                 try await Self.run(handler, context, timeout: options.timeout)
@@ -42,19 +52,23 @@ extension Worker {
         } catch {
             outcome = .failure(error)
         }
+        let ranFor = runMetrics == nil ? 0 : MonotonicClock.now() - startedAt
         if isSuspect {
             await setStartMark(on: fetched, jid: job.jid, isStarted: false, logger: context.logger)
             suspectGate.leave()
         }
         switch outcome {
         case .success:
+            runMetrics?.recordRun(seconds: ranFor, isFailure: false)
             acknowledger.record(fetched, failed: false)
         case .failure(let error):
             if Task.isCancelled && inFlight.isStopping {
-                // Shutdown cancelled this run: the job is pushed back, not failed.
+                // Shutdown cancelled this run: the job is pushed back, not failed, and the run did not
+                // finish, so it is not counted either.
                 return
             }
-            await fail(fetched, job: job, error: error, options: options, logger: context.logger, acknowledger: acknowledger)
+            runMetrics?.recordRun(seconds: ranFor, isFailure: true)
+            await fail(fetched, job: job, error: error, options: options, logger: context.logger, metrics: runMetrics, acknowledger: acknowledger)
         }
     }
 
@@ -92,8 +106,10 @@ extension Worker {
     }
 
     /// Routes a failed job to the retry or dead set (or drops it) and logs one line with `logger`, the
-    /// job's, saying why and where it went.
-    private func fail(_ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), logger: Logger, acknowledger: Acknowledger) async {
+    /// job's, saying why and where it went; `metrics`, when on, count where it went once it is there.
+    private func fail(
+        _ fetched: FetchedJob, job: Job, error: any Error, options: JobOptions = JobOptions(), logger: Logger, metrics: JobMetrics?, acknowledger: Acknowledger
+    ) async {
         let destination = FailureRouting.destination(
             for: job, errorClass: String(describing: type(of: error)), message: String(describing: error), now: WallClock.now(),
             customDelay: configuration.retryDelayOverrideSeconds.map { delay in { @Sendable _ in delay } } ?? options.retryDelay
@@ -105,6 +121,7 @@ extension Worker {
         case .set(let set, let payload, let score):
             await settle(fetched, in: set, payload: payload, score: score)
             acknowledger.record(nil, failed: true)
+            (set == .dead ? metrics?.dead : metrics?.retried)?.increment()
             if set == .dead, let onDeath = configuration.onDeath {
                 await onDeath((try? Job(json: payload)) ?? job, error)
             }

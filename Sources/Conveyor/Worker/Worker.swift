@@ -30,6 +30,8 @@ public final class Worker: Sendable {
     let logger: Logger
     let inFlight: InFlightJobs
     let faults: WorkerFaults
+    /// The metric handles when ``WorkerConfiguration/metrics`` is set; nil, and never touched, otherwise.
+    let metrics: WorkerMetrics?
     /// Runs jobs recovered from a crash one at a time (see ``RecoveryDecision``).
     let suspectGate = SerialGate()
     let lifecycle = Locked(Lifecycle())
@@ -72,6 +74,7 @@ public final class Worker: Sendable {
         self.logger = logger
         self.inFlight = InFlightJobs(concurrency: configuration.concurrency)
         self.faults = WorkerFaults(logger: logger)
+        self.metrics = configuration.metrics.map(WorkerMetrics.init)
     }
 
     /// Runs until ``stop()`` is called or the calling task is cancelled, then shuts down gracefully.
@@ -140,11 +143,12 @@ public final class Worker: Sendable {
         // Each loop starts with a pass: the first beat takes the lease (the consumer fetches only once
         // it holds one) and the first recovery returns crashed workers' jobs to their queues. Nothing
         // here waits for Redis, so a stop request is heard at once even when Redis hangs at startup.
+        // The metrics gauges are read from the backend there too, never on the loop thread.
         let housekeeping = [
             Task(executorPreference: housekeepingExecutor) { await self.keepBeating() },
             Task(executorPreference: housekeepingExecutor) { await self.keepRecovering() },
             Task(executorPreference: housekeepingExecutor) { await self.keepPromotingDueJobs() },
-        ]
+        ] + (metrics.map { metrics in [Task(executorPreference: housekeepingExecutor) { await self.keepSamplingGauges(metrics) }] } ?? [])
         warnAboutUnservedQueues()
         logger.info("Worker started.", metadata: [
             "identity": "\(identity)", "queues": "\(configuration.queues.names.joined(separator: ","))",

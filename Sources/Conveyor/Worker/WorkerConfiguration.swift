@@ -29,6 +29,9 @@ public struct WorkerConfiguration: Sendable {
     public var onDeath: (@Sendable (Job, any Error) async -> Void)?
     /// What runs around every job, in order, the first registered outermost (see ``JobMiddleware``).
     public var middleware: [any JobMiddleware]
+    /// Whether and where the worker reports its metrics (see ``MetricsReporting``); nil, the default,
+    /// reports none and costs nothing.
+    public var metrics: MetricsReporting?
     /// For tests: when set, every failed job is retried after this long instead of its class's own
     /// delay or Sidekiq's growing one (`conveyor-worker --retry-delay`).
     public var retryDelayOverride: Duration? { retryDelayOverrideSeconds.map { .seconds($0) } }
@@ -65,6 +68,7 @@ public struct WorkerConfiguration: Sendable {
         recoveryPolicy: RecoveryPolicy = RecoveryPolicy(),
         onDeath: (@Sendable (Job, any Error) async -> Void)? = nil,
         middleware: [any JobMiddleware] = [],
+        metrics: MetricsReporting? = nil,
         retryDelayOverride: Duration? = nil
     ) throws(WorkerConfigurationError) {
         guard !queues.names.isEmpty else {
@@ -95,6 +99,7 @@ public struct WorkerConfiguration: Sendable {
         self.recoveryPolicy = recoveryPolicy
         self.onDeath = onDeath
         self.middleware = middleware
+        self.metrics = metrics
         self.retryDelayOverrideSeconds = retryDelayOverride?.inSeconds
     }
 

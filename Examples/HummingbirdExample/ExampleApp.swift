@@ -39,6 +39,7 @@ import ServiceLifecycle
             logger: logger
         )
         try await services.run()
+        await backend.close()   // after the worker's drain, which still needed Redis
     }
 }
 

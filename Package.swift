@@ -81,6 +81,8 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // What both executables' command lines share: advice that names their flags.
+        .target(name: "ConveyorCommandLine", dependencies: ["RedisClient"]),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
         .target(
             name: "ConveyorRedis",
@@ -118,6 +120,7 @@ let package = Package(
             name: "ConveyorCLI",
             dependencies: [
                 "Conveyor",
+                "ConveyorCommandLine",
                 "ConveyorLogging",
                 "ConveyorRedis",
                 "RedisClient",
@@ -131,6 +134,7 @@ let package = Package(
             name: "ConveyorWorkerMain",
             dependencies: [
                 "Conveyor",
+                "ConveyorCommandLine",
                 "ConveyorLogging",
                 "ConveyorPrometheus",
                 "ConveyorRedis",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conveyor
+import ConveyorCommandLine
 import ConveyorLogging
 import ConveyorPrometheus
 import ConveyorRedis

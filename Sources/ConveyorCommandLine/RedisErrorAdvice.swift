@@ -1,11 +1,11 @@
 import RedisClient
 
-/// What the user of a worker executable can do about a Redis error: the client library says what
-/// happened, and only the worker's command line knows it takes the address from `--redis` or
-/// `REDIS_URL`. (`conveyor` has its own, ErrorAdvice: executables share no module.)
-enum RedisErrorAdvice {
+/// What the user of `conveyor` or a worker executable can do about a Redis error: the client library
+/// says what happened, and only the command lines know they take the address from `--redis` or
+/// `REDIS_URL`, which both do.
+public enum RedisErrorAdvice {
     /// A sentence to print after the error's own message, or nil when the message says enough.
-    static func advice(for error: RedisError) -> String? {
+    public static func advice(for error: RedisError) -> String? {
         switch error {
         case .connectionFailed:
             "Is redis-server running there? Set the address with --redis URL or REDIS_URL."
@@ -19,7 +19,7 @@ enum RedisErrorAdvice {
     }
 
     /// The error's message, followed by the advice for a ``RedisError``.
-    static func message(for error: any Error) -> String {
+    public static func message(for error: any Error) -> String {
         guard let redisError = error as? RedisError, let advice = advice(for: redisError) else {
             return "\(error)"
         }

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
         .library(name: "ConveyorRedisTestKit", targets: ["ConveyorRedisTestKit"]),
+        .library(name: "ConveyorWeb", targets: ["ConveyorWeb"]),
         .executable(name: "conveyor", targets: ["ConveyorCLI"]),
         .library(name: "ConveyorWorkerMain", targets: ["ConveyorWorkerMain"]),
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
@@ -26,7 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // Only the example app uses Hummingbird: nothing a library product builds depends on it.
+        // The dashboard (ConveyorWeb, `conveyor web`) and the example app use Hummingbird; the core, the
+        // Redis backend and the worker do not.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
@@ -94,10 +96,20 @@ let package = Package(
             name: "ConveyorRedisTestKit",
             dependencies: ["ConveyorTestKit", "ConveyorSupport", "RedisClient"]
         ),
+        // The web dashboard: server-rendered pages over JobAdministration, mounted in any Hummingbird app.
+        .target(
+            name: "ConveyorWeb",
+            dependencies: [
+                "Conveyor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "ConveyorCLI",
             dependencies: [
                 "Conveyor",
+                "ConveyorWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "ConveyorLogging",
                 "ConveyorRedis",
                 "RedisClient",
@@ -182,6 +194,14 @@ let package = Package(
                 "Conveyor", "ConveyorTestKit", "ConveyorWorkerCLI", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "ConveyorWebTests",
+            dependencies: [
+                "Conveyor", "ConveyorWeb", "ConveyorTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -17,21 +17,21 @@ enum Charts {
         }
         let first = days.first.map { HTML.escape($0.day) } ?? "", last = days.last.map { HTML.escape($0.day) } ?? ""
         return """
-        <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Processed and failed jobs per day">\
-        <line x1="0" y1="\(height - bottom)" x2="\(width)" y2="\(height - bottom)" stroke="#d0d5dd"/>\(bars)\
-        <text x="0" y="\(height - 4)">\(first)</text><text x="\(width)" y="\(height - 4)" text-anchor="end">\(last)</text>\
-        <text x="0" y="10">max \(HTML.count(maximum)) / day</text></svg>
+        <div class="legend">busiest day: \(HTML.count(maximum))</div>\
+        <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" preserveAspectRatio="none" role="img" aria-label="Processed and failed jobs per day">\
+        <line x1="0" y1="\(height - bottom)" x2="\(width)" y2="\(height - bottom)" stroke="#d0d5dd"/>\(bars)</svg>\
+        <div class="axis"><span>\(first)</span><span>\(last)</span></div>
         """
     }
 
     /// The live chart's frame; the page's script fills its two lines from `stats.json`.
     static func live(statsURL: String) -> String {
         """
-        <svg class="chart" id="live" data-url="\(HTML.escape(statsURL))" viewBox="0 0 600 150" role="img" aria-label="Jobs processed and failed per poll">\
+        <div class="legend">scale: <span id="live-max">waiting for data…</span></div>\
+        <svg class="chart" id="live" data-url="\(HTML.escape(statsURL))" viewBox="0 0 600 150" preserveAspectRatio="none" role="img" aria-label="Jobs processed and failed per poll">\
         <line x1="0" y1="150" x2="600" y2="150" stroke="#d0d5dd"/>\
-        <polyline id="live-processed" fill="none" stroke="#2d5bd8" stroke-width="2" points=""/>\
-        <polyline id="live-failed" fill="none" stroke="#e5484d" stroke-width="2" points=""/>\
-        <text x="0" y="10" id="live-max">waiting for data…</text></svg>
+        <polyline id="live-processed" fill="none" stroke="#2d5bd8" stroke-width="2" vector-effect="non-scaling-stroke" points=""/>\
+        <polyline id="live-failed" fill="none" stroke="#e5484d" stroke-width="2" vector-effect="non-scaling-stroke" points=""/></svg>
         """
     }
 

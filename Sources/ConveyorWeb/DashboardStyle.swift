@@ -27,7 +27,7 @@ enum DashboardStyle {
     .pager{display:flex;gap:6px;align-items:center;margin:10px 0;flex-wrap:wrap}.muted{color:var(--muted)}
     .tag{display:inline-block;font-size:11px;border-radius:9px;padding:0 7px;background:#eef2ff;color:#3538cd;margin:1px}
     .tag.quiet{background:#fef0c7;color:var(--warn)}.flash{background:#ecfdf3;border:1px solid #abefc6;border-radius:8px;padding:8px 12px;margin-bottom:12px}
-    svg{display:block;width:100%;height:auto}.chart text{font-size:10px;fill:var(--muted)}
+    svg{display:block;width:100%}svg.chart{height:160px}.axis{display:flex;justify-content:space-between;font-size:11px;color:var(--muted)}
     .legend{font-size:12px;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px}
     .l-ok{background:#2d5bd8}.l-bad{background:#e5484d}footer{color:var(--muted);font-size:12px;padding:16px;text-align:center}
     dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:0}dt{color:var(--muted)}dd{margin:0;word-break:break-all}

@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
         .executable(name: "image-worker", targets: ["ImageWorker"]),
         .executable(name: "hummingbird-example", targets: ["HummingbirdExample"]),
+        .executable(name: "dashboard-example", targets: ["DashboardExample"]),
         .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
         .executable(name: "conveyor-chaos", targets: ["ConveyorChaos"]),
     ],
@@ -137,6 +138,16 @@ let package = Package(
             dependencies: ["Conveyor", "ConveyorRedis", "ConveyorWorkerMain", "RedisClient"]
         ),
         // The load tool behind scripts/bench: drives the real executables against a real Redis.
+        // The README's "Mounting the dashboard in your app": ConveyorWeb under a prefix, compiled so it cannot drift.
+        .executableTarget(
+            name: "DashboardExample",
+            dependencies: [
+                "ConveyorRedis",
+                "ConveyorWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Examples/DashboardExample"
+        ),
         .executableTarget(
             name: "ConveyorBenchmark",
             dependencies: [

@@ -14,12 +14,13 @@ struct WebCommand: AsyncParsableCommand {
         discussion: """
         Examples:
           conveyor web                                   # http://127.0.0.1:7420/
-          conveyor web --port 8080 --prefix /conveyor    # http://127.0.0.1:8080/conveyor/
-          CONVEYOR_WEB_PASSWORD=s3cret conveyor web --bind 0.0.0.0 --redis redis://10.0.0.5:6379/0
+          conveyor web --port 8080 --prefix /conveyor    # .../conveyor/
+          CONVEYOR_WEB_PASSWORD=s3cret conveyor web --bind 0.0.0.0
+          conveyor web --read-only                       # look, never touch
 
-        Binding to anything but a loopback address needs a password in CONVEYOR_WEB_PASSWORD (HTTP basic
-        auth, any user name); without one the command refuses to start (exit 64). The password also
-        applies on loopback when set. Every action is a POST carrying a per-process CSRF token.
+        Binding to anything but a loopback address needs a password in CONVEYOR_WEB_PASSWORD (HTTP basic auth, any user name); without one the command refuses to start (exit 64). The password also applies on loopback when set. Every action is a POST carrying a per-process CSRF token.
+
+        Pages: / (overview, live chart), /busy, /queues, /queues/NAME, /retries, /scheduled, /dead, /jobs/JID, and /stats.json. Stops on SIGTERM or Ctrl-C.
         """
     )
 
@@ -31,6 +32,9 @@ struct WebCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Path to serve the dashboard under, e.g. /conveyor (default: the root).", valueName: "path"))
     var prefix = ""
+
+    @Flag(name: .long, help: "Only show: no action buttons, and every POST is refused (403).")
+    var readOnly = false
 
     @OptionGroup var redisOptions: RedisOptions
 
@@ -57,7 +61,7 @@ struct WebCommand: AsyncParsableCommand {
             CommandFailure.exit(error)
         }
         defer { backend.close() }
-        let dashboard = Dashboard(admin: backend, prefix: prefix, password: password)
+        let dashboard = Dashboard(admin: backend, prefix: prefix, password: password, isReadOnly: readOnly)
         let router = Router()
         dashboard.addRoutes(to: router)
         let root = prefix.isEmpty ? "/" : dashboard.prefix + "/"

@@ -24,17 +24,20 @@ public struct Dashboard: Sendable {
     public let password: String?
     /// Rows per page of a queue or a set.
     public let pageSize: Int
+    /// Whether the dashboard only shows: no buttons, and every POST is refused (403), whatever its token.
+    public let isReadOnly: Bool
     /// A random token made when the dashboard is, expected in every POST: pages carry it in a hidden
     /// field, and a cross-site form cannot read it.
     let csrfToken: String
 
     /// Creates a dashboard. `prefix` is normalized to start with `/` and not end with one.
-    public init(admin: any JobAdministration, prefix: String = "", password: String? = nil, pageSize: Int = 25) {
+    public init(admin: any JobAdministration, prefix: String = "", password: String? = nil, pageSize: Int = 25, isReadOnly: Bool = false) {
         self.admin = admin
         let trimmed = prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
         self.prefix = trimmed.isEmpty ? "" : "/" + trimmed
         self.password = password.flatMap { $0.isEmpty ? nil : $0 }
         self.pageSize = max(1, pageSize)
+        self.isReadOnly = isReadOnly
         self.csrfToken = SecretToken.random()
     }
 

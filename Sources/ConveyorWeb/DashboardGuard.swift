@@ -33,6 +33,7 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
 
     /// Why a POST is refused, or `nil` to let it through.
     func refusal(of request: Request, form: FormFields) -> String? {
+        if dashboard.isReadOnly { return "Refused: this dashboard is read-only." }
         if let site = request.headers[HTTPFields.Element.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
             return "Refused: a state-changing request from another site (Sec-Fetch-Site: \(site))."
         }

@@ -31,6 +31,7 @@ enum DashboardStyle {
     .legend{font-size:12px;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px}
     .l-ok{background:#2d5bd8}.l-bad{background:#e5484d}footer{color:var(--muted);font-size:12px;padding:16px;text-align:center}
     dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:0}dt{color:var(--muted)}dd{margin:0;word-break:break-all}
+    .read-only form[method=post] button,.read-only input[name=id],.read-only input[data-check-all]{display:none}
     @media (max-width:640px){main{padding:10px}th,td{padding:6px 5px}.args{max-width:160px}input[type=search]{min-width:0;width:100%}}
     """
 }

@@ -26,7 +26,7 @@ struct PageLayout {
         let html = """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
         <title>\(HTML.escape(title)) · Conveyor</title><style nonce="\(nonce)">\(DashboardStyle.css)</style></head>
-        <body><header><a class="brand" href="\(HTML.escape(dashboard.path("/")))">Conveyor</a><nav>\(navigation)</nav></header>
+        <body\(dashboard.isReadOnly ? " class=\"read-only\"" : "")><header><a class="brand" href="\(HTML.escape(dashboard.path("/")))">Conveyor</a><nav>\(navigation)</nav></header>
         <main><h1>\(HTML.escape(title))</h1>\(body)</main><footer>Conveyor dashboard · Sidekiq-compatible data</footer>
         <script nonce="\(nonce)">\(DashboardScript.javaScript)</script></body></html>
         """

@@ -40,10 +40,10 @@ struct DashboardFixture {
 
     /// Runs `test` against the dashboard mounted at `prefix` in a router-only test application.
     func test<Value: Sendable>(
-        prefix: String = "", password: String? = nil,
+        prefix: String = "", password: String? = nil, readOnly: Bool = false,
         _ test: @Sendable (any TestClientProtocol, Dashboard) async throws -> Value
     ) async throws -> Value {
-        let dashboard = Dashboard(admin: backend, prefix: prefix, password: password)
+        let dashboard = Dashboard(admin: backend, prefix: prefix, password: password, isReadOnly: readOnly)
         let router = Router()
         router.get("/health") { _, _ in "ok" }
         dashboard.addRoutes(to: router)

@@ -75,6 +75,22 @@ struct DashboardSecurityTests {
         }
     }
 
+    @Test("read-only: pages show no action button and every POST is refused, even with the token")
+    func readOnly() async throws {
+        let fixture = DashboardFixture()
+        let job = Job(className: "Flaky")
+        try await fixture.put(job, in: .retry, score: WallClock.now() + 600, error: "boom")
+        try await fixture.test(readOnly: true) { client, dashboard in
+            let page = try await client.execute(uri: "/retries", method: .get)
+            #expect(page.text.contains("<body class=\"read-only\">") && page.text.contains("Flaky"))
+            let token = try #require(page.csrfToken)
+            let post = try await client.execute(uri: "/retries", method: .post, headers: formHeaders(), body: form([("_csrf", token), ("one", "retry:\(job.jid)")]))
+            #expect(post.status == .forbidden)
+            #expect(fixture.backend.jobs(in: .retry).count == 1)
+            #expect(dashboard.isReadOnly)
+        }
+    }
+
     @Test("with a password, every page needs basic auth (any user name, that password)")
     func basicAuth() async throws {
         let fixture = DashboardFixture()

@@ -5,6 +5,7 @@ import Hummingbird
 /// backtrace and the payload as stored, and its actions.
 extension DashboardRoutes {
     func job(_ id: String, query: FormFields) async throws -> Response {
+        if let queue = query["queue"] { return try await queuedJob(id, in: queue) }
         let sets: [JobSet] = query["set"].flatMap(JobSet.init(rawValue:)).map { [$0] } ?? [.retry, .schedule, .dead]
         var found: (JobSetEntry, JobSet)?
         for set in sets where found == nil {
@@ -36,5 +37,34 @@ extension DashboardRoutes {
         <h2>Payload as stored</h2><pre>\(HTML.escape(String(decoding: entry.payload, as: UTF8.self)))</pre>
         """
         return PageLayout(section: path, title: JobText.className(entry) + " " + entry.id, body: body, statistics: statistics).response(dashboard)
+    }
+
+    /// A job waiting in a queue, found by reading the queue in pages of 1,000 (bounded, as every
+    /// listing is), with its fields, the payload and a delete button.
+    func queuedJob(_ id: String, in queue: String) async throws -> Response {
+        var offset = 0
+        var found: JobSetEntry?
+        while found == nil {
+            let page = try await dashboard.admin.jobs(inQueue: queue, offset: offset, limit: 1000)
+            found = page.payloads.lazy.map { JobSetEntry(score: 0, payload: $0) }.first { $0.id == id }
+            offset += page.payloads.count
+            if page.payloads.count < 1000 { break }
+        }
+        guard let entry = found else {
+            return await notFound("Job not found", "No job with jid \(id) waits in queue \(queue); a worker may have fetched it.")
+        }
+        let statistics = try await dashboard.admin.statistics()
+        let path = dashboard.path("/queues/" + HTML.urlComponent(queue))
+        let rows = (entry.fields ?? JSONObject()).map { name, value in
+            "<dt>\(HTML.escape(name))</dt><dd class=\"mono\">\(HTML.escape(value.stringValue ?? value.jsonString))</dd>"
+        }.joined()
+        let body = """
+        <p class="muted">Waiting in queue <a href="\(HTML.escape(path))">\(HTML.escape(queue))</a></p>
+        <form method="post" action="\(HTML.escape(path))" class="bar">\(csrfField)\
+        <button class="danger" name="delete" value="\(HTML.escape(entry.id))" data-confirm="Delete this job?">Delete</button></form>
+        <h2>Fields</h2><div class="panel"><dl>\(rows.isEmpty ? "<dt>payload</dt><dd>(not a JSON object)</dd>" : rows)</dl></div>
+        <h2>Payload as stored</h2><pre>\(HTML.escape(String(decoding: entry.payload, as: UTF8.self)))</pre>
+        """
+        return PageLayout(section: "/queues", title: JobText.className(entry) + " " + entry.id, body: body, statistics: statistics).response(dashboard)
     }
 }

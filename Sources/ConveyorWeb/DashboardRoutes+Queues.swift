@@ -29,8 +29,9 @@ extension DashboardRoutes {
         let rows = jobs.payloads.map { payload -> String in
             let entry = JobSetEntry(score: 0, payload: payload)
             let enqueuedAt = entry.fields?[JobField.enqueuedAt]?.doubleValue
+            let link = dashboard.path("/jobs/" + HTML.urlComponent(entry.id)) + "?queue=" + HTML.urlComponent(name)
             return """
-            <tr><td class="mono">\(HTML.escape(entry.id))</td><td>\(HTML.escape(JobText.className(entry)))</td>\
+            <tr><td class="mono"><a href="\(HTML.escape(link))">\(HTML.escape(entry.id))</a></td><td>\(HTML.escape(JobText.className(entry)))</td>\
             <td class="args mono">\(HTML.escape(JobText.arguments(entry)))</td>\
             <td>\(enqueuedAt.map { HTML.escape(JobText.relative($0, now: WallClock.now())) } ?? "–")</td>\
             <td><button class="danger" name="delete" value="\(HTML.escape(entry.id))">Delete</button></td></tr>

@@ -10,7 +10,8 @@ struct DashboardPageTests {
     func pagesShowTheData() async throws {
         let fixture = DashboardFixture()
         let retry = Job(className: "ChargeCard", args: [.number(JSONNumber(42))], queue: "billing")
-        try await fixture.backend.push([EncodedJob(Job(className: "SendMail", args: [.string("ada@example.com")], queue: "mail"))])
+        let mail = Job(className: "SendMail", args: [.string("ada@example.com")], queue: "mail")
+        try await fixture.backend.push([EncodedJob(mail)])
         try await fixture.put(retry, in: .retry, score: WallClock.now() + 600, error: "card declined")
         try await fixture.put(Job(className: "Report", queue: "reports"), in: .schedule, score: WallClock.now() + 3600)
         try await fixture.put(Job(className: "Broken", queue: "default"), in: .dead, score: WallClock.now(), error: "gave up")
@@ -24,6 +25,7 @@ struct DashboardPageTests {
                 ("/scheduled", ["Report", "Enqueue now"]),
                 ("/dead", ["Broken", "gave up"]),
                 ("/busy", ["web-1:4242:abc", "Resize", "Quiet", "Stop"]),
+                ("/jobs/\(mail.jid)?queue=mail", ["SendMail", "ada@example.com", "Waiting in queue", "Delete"]),
                 ("/jobs/\(retry.jid)", ["ChargeCard", "card declined", "app/jobs/ChargeCard.swift:42", "Payload as stored"]),
             ]
             for (path, texts) in expectations {

@@ -23,7 +23,7 @@ struct DashboardSecurityTests {
         try await fixture.test { client, _ in
             let paths = [
                 "/", "/queues", "/queues/" + queue.addingPercentEncodingForForm, "/retries", "/scheduled", "/dead", "/busy",
-                "/jobs/\(retry.jid)", "/retries?filter=" + Self.hostile.addingPercentEncodingForForm,
+                "/jobs/\(retry.jid)", "/jobs/\(job.jid)?queue=" + queue.addingPercentEncodingForForm, "/retries?filter=" + Self.hostile.addingPercentEncodingForForm,
                 "/dead?notice=" + Self.hostile.addingPercentEncodingForForm,
             ]
             for path in paths {

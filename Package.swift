@@ -13,12 +13,14 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ConveyorTestKit", targets: ["ConveyorTestKit"]),
         .library(name: "ConveyorRedisTestKit", targets: ["ConveyorRedisTestKit"]),
+        .library(name: "ConveyorWeb", targets: ["ConveyorWeb"]),
         .executable(name: "conveyor", targets: ["ConveyorCLI"]),
         .library(name: "ConveyorWorkerMain", targets: ["ConveyorWorkerMain"]),
         .executable(name: "conveyor-worker", targets: ["ConveyorWorkerCLI"]),
         .executable(name: "example-worker", targets: ["ExampleWorker"]),
         .executable(name: "image-worker", targets: ["ImageWorker"]),
         .executable(name: "hummingbird-example", targets: ["HummingbirdExample"]),
+        .executable(name: "dashboard-example", targets: ["DashboardExample"]),
         .executable(name: "conveyor-bench", targets: ["ConveyorBenchmark"]),
         .executable(name: "conveyor-chaos", targets: ["ConveyorChaos"]),
     ],
@@ -27,7 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // Only the example app uses Hummingbird: nothing a library product builds depends on it.
+        // The dashboard (ConveyorWeb, `conveyor web`) and the example app use Hummingbird; the core, the
+        // Redis backend and the worker do not.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -116,11 +119,21 @@ let package = Package(
             name: "ConveyorRedisTestKit",
             dependencies: ["ConveyorTestKit", "ConveyorSupport", "RedisClient"]
         ),
+        // The web dashboard: server-rendered pages over JobAdministration, mounted in any Hummingbird app.
+        .target(
+            name: "ConveyorWeb",
+            dependencies: [
+                "Conveyor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "ConveyorCLI",
             dependencies: [
                 "Conveyor",
                 "ConveyorCommandLine",
+                "ConveyorWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "ConveyorLogging",
                 "ConveyorRedis",
                 "RedisClient",
@@ -150,6 +163,16 @@ let package = Package(
             dependencies: ["Conveyor", "ConveyorRedis", "ConveyorWorkerMain", "RedisClient"]
         ),
         // The load tool behind scripts/bench: drives the real executables against a real Redis.
+        // The README's "Mounting the dashboard in your app": ConveyorWeb under a prefix, compiled so it cannot drift.
+        .executableTarget(
+            name: "DashboardExample",
+            dependencies: [
+                "ConveyorRedis",
+                "ConveyorWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Examples/DashboardExample"
+        ),
         .executableTarget(
             name: "ConveyorBenchmark",
             dependencies: [
@@ -217,6 +240,14 @@ let package = Package(
             dependencies: [
                 "Conveyor", "ConveyorPrometheus", "ConveyorRedisTestKit", "ConveyorTestKit",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "ConveyorWebTests",
+            dependencies: [
+                "Conveyor", "ConveyorWeb", "ConveyorTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -20,6 +20,7 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor processes                             # live workers
           conveyor quiet IDENTITY                        # stop fetching
           conveyor stop IDENTITY                         # shut down gracefully
+          conveyor web --port 7420                       # the web dashboard
           conveyor --log-level warning --log-format json stats
                                                          # client warnings as JSON lines
 
@@ -29,7 +30,7 @@ struct ConveyorCommand: AsyncParsableCommand {
         """,
         subcommands: [
             PushCommand.self, StatsCommand.self, ScheduledCommand.self, RetryCommand.self, DeadCommand.self,
-            ProcessesCommand.self, QuietCommand.self, StopCommand.self,
+            ProcessesCommand.self, QuietCommand.self, StopCommand.self, WebCommand.self,
         ]
     )
 

@@ -119,7 +119,7 @@ extension RedisBackend: JobAdministration {
             let info = fields[0].bytes.flatMap { try? JSONValue.parse($0) }?.objectValue ?? JSONObject()
             return ProcessSummary(
                 identity: identity, busy: fields[1].integer ?? 0, beatAge: Self.age(since: beat, now: now),
-                isQuiet: fields[3].string == "true", queues: ProcessSummary.queues(in: info)
+                isQuiet: fields[3].string == "true", queues: ProcessSummary.queues(in: info), info: info
             )
         }
     }
@@ -155,6 +155,126 @@ extension RedisBackend: JobAdministration {
             RedisCommand("EXEC"),
         ]
         try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    /// Offset 0 is the pop end (the right), where workers take the next job, so the page is read from
+    /// the right with negative indexes and reversed; `LLEN` and `LRANGE` in one transaction.
+    public func jobs(inQueue queue: String, offset: Int, limit: Int) async throws -> QueuePage {
+        let start = max(0, offset)
+        var commands = [RedisCommand("MULTI"), RedisCommand("LLEN", keys.queue(queue))]
+        if limit > 0, start < Int.max - limit {
+            commands.append(RedisCommand("LRANGE", keys.queue(queue), -(start + limit), -(start + 1)))
+        }
+        commands.append(RedisCommand("EXEC"))
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        let results = replies.last?.array ?? []
+        let payloads = results.count > 1 ? (results[1].array ?? []).compactMap(\.bytes) : []
+        return QueuePage(payloads: payloads.reversed(), offset: start, total: results.first?.integer ?? 0)
+    }
+
+    /// Finds the job by reading the list in windows of 1,000 from the pop end, then removes exactly that
+    /// payload with `LREM` (atomic on its own: when a worker fetched the job in between, it removes
+    /// nothing and the caller hears so), as Sidekiq's `JobRecord#delete` does.
+    @discardableResult
+    public func deleteJob(id: String, fromQueue queue: String) async throws -> JobSetEntry {
+        let window = 1000
+        var start = 0
+        while true {
+            let reply = try await client.send("LRANGE", keys.queue(queue), -(start + window), -(start + 1)).array ?? []
+            for payload in reply.compactMap(\.bytes).reversed() {
+                let entry = JobSetEntry(score: 0, payload: payload)
+                guard entry.id == id else { continue }
+                guard try await client.send("LREM", keys.queue(queue), -1, payload).integer == 1 else {
+                    throw AdminError.unknownQueuedJob(id, queue: queue)
+                }
+                return entry
+            }
+            if reply.count < window { throw AdminError.unknownQueuedJob(id, queue: queue) }
+            start += window
+        }
+    }
+
+    /// The list and its name in `queues` go in one transaction, so a listing never shows a queue that
+    /// is half cleared.
+    @discardableResult
+    public func clearQueue(_ queue: String) async throws -> Int {
+        let commands = [
+            RedisCommand("MULTI"), RedisCommand("LLEN", keys.queue(queue)), RedisCommand("UNLINK", keys.queue(queue)),
+            RedisCommand("SREM", keys.queues, queue), RedisCommand("EXEC"),
+        ]
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        return replies.last?.array?.first?.integer ?? 0
+    }
+
+    /// Reads the set in score order, 1,000 members per `ZRANGE`, keeping only the page's matches and
+    /// counting the rest: memory stays bounded by the window whatever the set's size. Members added or
+    /// removed while it reads may be missed or counted twice, as with any paging of a live set.
+    public func entries(in set: JobSet, containing text: String, offset: Int, limit: Int) async throws -> JobSetPage {
+        let window = 1000
+        let start = max(0, offset)
+        var matches: [JobSetEntry] = []
+        var total = 0
+        var position = 0
+        while true {
+            let reply = try await client.send("ZRANGE", keys.set(set), position, position + window - 1, "WITHSCORES").array ?? []
+            for index in stride(from: 0, to: reply.count - 1, by: 2) {
+                guard let payload = reply[index].bytes, let score = reply[index + 1].string.flatMap(Double.init) else { continue }
+                let entry = JobSetEntry(score: score, payload: payload)
+                guard entry.contains(text) else { continue }
+                if total >= start, matches.count < limit { matches.append(entry) }
+                total += 1
+            }
+            if reply.count < 2 * window { break }
+            position += window
+        }
+        return JobSetPage(entries: matches, offset: start, total: total)
+    }
+
+    public func history(days: Int, endingAt now: Double) async throws -> [DailyCount] {
+        let names = DailyCount.days(days, endingAt: now)
+        guard !names.isEmpty else { return [] }
+        let commands = [RedisCommand("MGET", arguments: names.map { keys.processed(day: $0) }), RedisCommand("MGET", arguments: names.map { keys.failed(day: $0) })]
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        let processed = replies[0].array ?? [], failed = replies[1].array ?? []
+        return names.enumerated().map { index, day in
+            DailyCount(
+                day: day, processed: index < processed.count ? processed[index].integer ?? 0 : 0,
+                failed: index < failed.count ? failed[index].integer ?? 0 : 0
+            )
+        }
+    }
+
+    /// Each live process's `IDENTITY:workers` hash, which its every beat rewrites.
+    public func runningJobs() async throws -> [RunningJob] {
+        let identities = (try await client.send("SMEMBERS", keys.processes).array ?? []).compactMap(\.string).sorted()
+        guard !identities.isEmpty else { return [] }
+        let commands = identities.map { RedisCommand("HGETALL", keys.workers($0)) }
+        let replies = try await client.pipeline(commands)
+        try Self.check(replies, commands)
+        return zip(identities, replies).flatMap { identity, reply -> [RunningJob] in
+            let fields = reply.array ?? []
+            let jobs = stride(from: 0, to: fields.count - 1, by: 2).compactMap { index -> RunningJob? in
+                guard let work = fields[index + 1].bytes.flatMap({ try? JSONValue.parse($0) })?.objectValue else { return nil }
+                return RunningJob(identity: identity, work: work)
+            }
+            return jobs.sorted { $0.runAt < $1.runAt }
+        }
+    }
+
+    public func serverInfo() async throws -> [String: String] {
+        let text = try await client.send("INFO").string ?? ""
+        var info: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = String(line[..<colon])
+            if ["redis_version", "used_memory_human", "used_memory_peak_human", "connected_clients", "uptime_in_days", "maxmemory_human"].contains(name) {
+                info[name] = String(line[line.index(after: colon)...])
+            }
+        }
+        return info
     }
 
     /// Seconds since a `beat` read from Redis, within 0 … 1e9 so that a hand-written `inf` or `1e300`

@@ -357,22 +357,8 @@ public final class RedisBackend: JobBackend {
         }
     }
 
-    /// `YYYY-MM-DD` in UTC, for Sidekiq's daily counters.
-    static func utcDay(_ epochSeconds: Double) -> String {
-        let days = Int(epochSeconds / 86_400)
-        // Civil-from-days (Howard Hinnant's algorithm): no Foundation calendar on the hot path.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(pad(month))-\(pad(day))"
-    }
+    /// `YYYY-MM-DD` in UTC, for Sidekiq's daily counters (one definition, in the core, for both backends).
+    static func utcDay(_ epochSeconds: Double) -> String { DailyCount.day(of: epochSeconds) }
 }
 
 /// A private list's owner and queue, as a dictionary key.

@@ -39,7 +39,7 @@ public enum BackendConformance {
         Check(name: "a heartbeat counts as a live process", run: heartbeatCountsLiveProcess),
         Check(name: "binary and unicode payloads survive push and fetch", run: payloadsAreBinarySafe),
         Check(name: "statistics report each queue's size", run: statisticsReportQueues),
-    ] + administrationChecks
+    ] + administrationChecks + dashboardChecks
 
     static func fetchIsFIFO(_ backend: any JobBackend) async throws {
         let jobs = (0..<5).map { index in Job(className: "Noop", args: [.number(JSONNumber(index))], queue: "alpha") }

@@ -17,7 +17,7 @@ struct ReadmeExampleTests {
             return (path, String(block[block.index(after: newline)..<end.lowerBound]))
         }
         #expect(blocks.map(\.path).sorted() == [
-            "Examples/ExampleWorker/ExampleJobs.swift", "Examples/ExampleWorker/ExampleWorker.swift", "Examples/HummingbirdExample/ExampleApp.swift",
+            "Examples/DashboardExample/DashboardApp.swift", "Examples/ExampleWorker/ExampleJobs.swift", "Examples/ExampleWorker/ExampleWorker.swift", "Examples/HummingbirdExample/ExampleApp.swift",
             "Examples/ImageWorker/ActiveJobs.swift", "Examples/ImageWorker/ImageWorker.swift", "Tests/ConveyorTests/GreetUserTests.swift",
         ])
         for block in blocks {

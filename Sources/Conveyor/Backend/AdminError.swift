@@ -7,12 +7,16 @@ public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The identity's heartbeat is still recorded, but the process stopped beating: its lease expired,
     /// or, for a process without one, its beat is `beatAge` seconds old.
     case stoppedProcess(String, beatAge: Double)
+    /// No job with this ID waits in the queue.
+    case unknownQueuedJob(String, queue: String)
 
     /// What is missing, as a full sentence; the `conveyor` CLI adds which command shows what is there.
     public var description: String {
         switch self {
         case .unknownJID(let jid, let set):
             "No job with jid \(LogText.escaped(jid)) is in the \(set.rawValue) set."
+        case .unknownQueuedJob(let id, let queue):
+            "No job with jid \(LogText.escaped(id)) waits in queue \(LogText.quoted(queue)); a worker may have fetched it already."
         case .unknownProcess(let identity):
             "No live worker process has the identity \(LogText.quoted(identity))."
         case .stoppedProcess(let identity, let beatAge):

@@ -70,7 +70,8 @@ extension InMemoryBackend: JobAdministration {
             return state.heartbeats.values.filter { $0.expiresAt > now }.map { entry in
                 ProcessSummary(
                     identity: entry.heartbeat.identity, busy: entry.heartbeat.busy, beatAge: max(0, now - entry.beatAt),
-                    isQuiet: entry.heartbeat.isQuiet, queues: ProcessSummary.queues(in: entry.heartbeat.info)
+                    isQuiet: entry.heartbeat.isQuiet, queues: ProcessSummary.queues(in: entry.heartbeat.info),
+                    info: entry.heartbeat.info
                 )
             }
         }.sorted { $0.identity < $1.identity }
@@ -88,6 +89,60 @@ extension InMemoryBackend: JobAdministration {
             // Pushed at the head and popped at the tail by the next beat, as Sidekiq's LPUSH/RPOP.
             state.signals[identity, default: []].insert(signal, at: 0)
         }
+    }
+
+    public func jobs(inQueue queue: String, offset: Int, limit: Int) async throws -> QueuePage {
+        state.withLock { state in
+            let payloads = state.queues[queue] ?? []
+            let start = min(max(0, offset), payloads.count)
+            let end = limit > 0 ? start + min(limit, payloads.count - start) : start
+            return QueuePage(payloads: Array(payloads[start..<end]), offset: max(0, offset), total: payloads.count)
+        }
+    }
+
+    @discardableResult
+    public func deleteJob(id: String, fromQueue queue: String) async throws -> JobSetEntry {
+        try state.withLock { state in
+            guard let index = state.queues[queue]?.firstIndex(where: { JobSetEntry(score: 0, payload: $0).id == id }) else {
+                throw AdminError.unknownQueuedJob(id, queue: queue)
+            }
+            return JobSetEntry(score: 0, payload: state.queues[queue]!.remove(at: index))
+        }
+    }
+
+    @discardableResult
+    public func clearQueue(_ queue: String) async throws -> Int {
+        state.withLock { state in state.queues.removeValue(forKey: queue)?.count ?? 0 }
+    }
+
+    public func entries(in set: JobSet, containing text: String, offset: Int, limit: Int) async throws -> JobSetPage {
+        state.withLock { state in
+            let matches = (state.sets[set] ?? []).lazy.map { JobSetEntry(score: $0.score, payload: $0.payload) }.filter { $0.contains(text) }
+            let all = Array(matches)
+            let start = min(max(0, offset), all.count)
+            let end = limit > 0 ? start + min(limit, all.count - start) : start
+            return JobSetPage(entries: Array(all[start..<end]), offset: max(0, offset), total: all.count)
+        }
+    }
+
+    public func history(days: Int, endingAt now: Double) async throws -> [DailyCount] {
+        let names = DailyCount.days(days, endingAt: now)
+        return state.withLock { state in
+            names.map { DailyCount(day: $0, processed: state.daily[$0]?.processed ?? 0, failed: state.daily[$0]?.failed ?? 0) }
+        }
+    }
+
+    public func runningJobs() async throws -> [RunningJob] {
+        state.withLock { state in
+            let now = MonotonicClock.now()
+            return state.heartbeats.values.filter { $0.expiresAt > now }.flatMap { entry in
+                entry.heartbeat.runningJobs.sorted { $0.key < $1.key }.compactMap { RunningJob(identity: entry.heartbeat.identity, work: $0.value) }
+            }
+        }.sorted { ($0.identity, $0.runAt) < ($1.identity, $1.runAt) }
+    }
+
+    public func serverInfo() async throws -> [String: String] {
+        ["backend": "in-memory"]
     }
 
     /// Where the member named `id` sits in a set.

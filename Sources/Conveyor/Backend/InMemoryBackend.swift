@@ -22,6 +22,8 @@ public final class InMemoryBackend: JobBackend {
         var sets: [JobSet: [(score: Double, payload: [UInt8])]] = [:]
         var processed = 0
         var failed = 0
+        /// The daily counters by UTC day, as Sidekiq's `stat:processed:YYYY-MM-DD` (never expired here).
+        var daily: [String: (processed: Int, failed: Int)] = [:]
         /// Each process's last heartbeat, when it beat, when its registry entry expires and when its
         /// lease does (monotonic seconds: one process, one clock).
         var heartbeats: [String: (heartbeat: WorkerHeartbeat, beatAt: Double, expiresAt: Double, leaseExpiresAt: Double)] = [:]
@@ -83,6 +85,11 @@ public final class InMemoryBackend: JobBackend {
             }
             state.processed += statistics.processed
             state.failed += statistics.failed
+            if !statistics.isEmpty {
+                let day = DailyCount.day(of: WallClock.now())
+                state.daily[day, default: (0, 0)].processed += statistics.processed
+                state.daily[day, default: (0, 0)].failed += statistics.failed
+            }
         }
     }
 

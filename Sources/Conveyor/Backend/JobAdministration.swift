@@ -58,4 +58,40 @@ public protocol JobAdministration: Sendable {
     /// ``AdminError/stoppedProcess(_:beatAge:)`` for one whose lease expired (a killed worker's
     /// heartbeat outlives it by up to a minute).
     func send(_ signal: WorkerSignal, to identity: String) async throws
+
+    // What a dashboard needs beyond the CLI's commands.
+
+    /// The queue sizes and the processed and failed counters (the same as ``JobBackend/statistics()``,
+    /// here so that an admin tool needs nothing but this protocol).
+    func statistics() async throws -> BackendStatistics
+
+    /// At most `limit` of a queue's waiting jobs from position `offset` (0 is the next to run), and the
+    /// queue's length. Reads only the page.
+    func jobs(inQueue queue: String, offset: Int, limit: Int) async throws -> QueuePage
+
+    /// Deletes one waiting job, named by its jid (or ``JobSetEntry/id`` for a payload that is not a
+    /// job), from a queue. Returns it. Throws ``AdminError/unknownQueuedJob(_:queue:)`` when the queue
+    /// does not hold it (a worker may have fetched it meanwhile).
+    @discardableResult
+    func deleteJob(id: String, fromQueue queue: String) async throws -> JobSetEntry
+
+    /// Empties a queue and forgets its name, as Sidekiq's `Queue#clear`; returns how many jobs it held.
+    @discardableResult
+    func clearQueue(_ queue: String) async throws -> Int
+
+    /// The entries of a set whose stored JSON contains `text` (a class name, a jid, an argument, an
+    /// error message), a page of them from match `offset`, in score order, with the number of matches
+    /// as the page's total. Reads the set in bounded windows, never all at once.
+    func entries(in set: JobSet, containing text: String, offset: Int, limit: Int) async throws -> JobSetPage
+
+    /// The daily processed and failed counters of the `days` UTC days up to the one holding `now`
+    /// (epoch seconds), oldest first; a day without a counter counts 0.
+    func history(days: Int, endingAt now: Double) async throws -> [DailyCount]
+
+    /// The jobs that live worker processes are running, as their last heartbeats listed them.
+    func runningJobs() async throws -> [RunningJob]
+
+    /// A few facts about the server behind the backend for a dashboard's footer, by name (for Redis:
+    /// `redis_version`, `used_memory_human`, `connected_clients`, `uptime_in_days`).
+    func serverInfo() async throws -> [String: String]
 }

@@ -54,4 +54,23 @@ public struct JobSetEntry: Sendable, Equatable {
     public var label: String {
         (try? JSONValue.parse(payload)) == nil ? "(not JSON)" : "(not a job)"
     }
+
+    /// Whether the member's stored bytes contain `text`'s UTF-8 bytes: the dashboard's filter, the same
+    /// on every backend (a class name, a jid, an argument or an error message all appear in the JSON).
+    public func contains(_ text: String) -> Bool {
+        Self.bytes(payload, contain: Array(text.utf8))
+    }
+
+    /// Whether `haystack` contains `needle` (an empty needle is in everything).
+    public static func bytes(_ haystack: [UInt8], contain needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        for start in 0...(haystack.count - needle.count) where haystack[start] == first {
+            var index = 1
+            while index < needle.count, haystack[start + index] == needle[index] { index += 1 }
+            if index == needle.count { return true }
+        }
+        return false
+    }
 }

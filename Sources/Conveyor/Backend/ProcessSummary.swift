@@ -10,15 +10,25 @@ public struct ProcessSummary: Sendable, Equatable {
     public let isQuiet: Bool
     /// The queues it serves, in its order.
     public let queues: [String]
+    /// The heartbeat's whole `info` (hostname, pid, `started_at`, `concurrency`, tag, …), for a
+    /// dashboard that shows more than the CLI.
+    public let info: JSONObject
 
     /// Creates a summary.
-    public init(identity: String, busy: Int, beatAge: Double, isQuiet: Bool, queues: [String]) {
+    public init(identity: String, busy: Int, beatAge: Double, isQuiet: Bool, queues: [String], info: JSONObject = JSONObject()) {
         self.identity = identity
         self.busy = busy
         self.beatAge = beatAge
         self.isQuiet = isQuiet
         self.queues = queues
+        self.info = info
     }
+
+    /// When the process started (epoch seconds), from `info.started_at`.
+    public var startedAt: Double? { info["started_at"]?.doubleValue }
+
+    /// How many jobs it runs at once, from `info.concurrency`.
+    public var concurrency: Int? { info["concurrency"]?.intValue }
 
     /// The queue names in a heartbeat's `info`, each once, in the process's order: a weighted worker
     /// lists a queue as often as its weight (Sidekiq's `queues` field does the same).

@@ -88,22 +88,43 @@ extension RedisBackend: JobAdministration {
     }
 
     public func queues() async throws -> [QueueSummary] {
-        let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
-        guard !names.isEmpty else { return [] }
+        let reads = [RedisCommand("SMEMBERS", keys.queues), RedisCommand("SMEMBERS", keys.pausedQueues)]
+        let names = try await client.pipeline(reads)
+        try Self.check(names, reads)
+        let paused = Set((names[1].array ?? []).compactMap(\.string))
+        let all = Set((names[0].array ?? []).compactMap(\.string)).union(paused).sorted()
+        guard !all.isEmpty else { return [] }
         // The oldest job is at the pop end (the right), where Sidekiq's `Queue#latency` reads it too.
         var commands: [RedisCommand] = []
-        for name in names {
+        for name in all {
             commands += [RedisCommand("LLEN", keys.queue(name)), RedisCommand("LINDEX", keys.queue(name), -1)]
         }
         let replies = try await client.pipeline(commands)
         try Self.check(replies, commands)
         let now = WallClock.now()
-        return names.enumerated().map { index, name in
+        return all.enumerated().map { index, name in
             QueueSummary(
                 name: name, size: replies[2 * index].integer ?? 0,
-                latency: QueueSummary.latency(ofNext: replies[2 * index + 1].bytes, now: now)
+                latency: QueueSummary.latency(ofNext: replies[2 * index + 1].bytes, now: now),
+                isPaused: paused.contains(name)
             )
         }
+    }
+
+    /// Adds the name to the paused set (``RedisKeys/pausedQueues``), which every fetch reads.
+    @discardableResult
+    public func pauseQueue(_ name: String) async throws -> Bool {
+        try await client.send("SADD", keys.pausedQueues, name).integer == 1
+    }
+
+    @discardableResult
+    public func resumeQueue(_ name: String) async throws -> Bool {
+        try await client.send("SREM", keys.pausedQueues, name).integer == 1
+    }
+
+    @discardableResult
+    public func clearQueue(_ name: String) async throws -> Int {
+        try await client.run(RedisScripts.clearQueue, keys: [keys.queue(name)], arguments: []).integer ?? 0
     }
 
     public func processes() async throws -> [ProcessSummary] {

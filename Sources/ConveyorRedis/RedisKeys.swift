@@ -54,5 +54,9 @@ public struct RedisKeys: Sendable, Equatable {
     /// The hash of every private list in use: field = the list's key, value = `owner` + newline + `queue`,
     /// so recovery finds lists whose owner died without scanning the keyspace.
     public var privateLists: String { prefix + "conveyor:inprogress" }
+    /// The set of paused queue names. The fetch script reads it on every fetch, so a pause reaches
+    /// every worker, including ones started later, and outlives restarts of workers and of Redis
+    /// (when it persists).
+    public var pausedQueues: String { prefix + "conveyor:paused" }
 }
 

@@ -3,39 +3,70 @@ import RedisClient
 /// The Lua scripts of the Redis backend. Each runs atomically on the server; the comment on each says
 /// what that atomicity guarantees.
 enum RedisScripts {
-    /// Reliable batch fetch. KEYS: the private-list registry, then queue1, private1, queue2, private2, …;
-    /// ARGV: the most jobs, the owner's identity, then the queue names in KEYS' order.
+    /// Reliable batch fetch. KEYS: the private-list registry, the paused-queue set, then queue1,
+    /// private1, queue2, private2, …; ARGV: the most jobs, the owner's identity, then the queue names in
+    /// KEYS' order.
     /// Takes up to ARGV[1] jobs, queue by queue in the given order, from each queue's pop end (the
-    /// right) and pushes them onto its private list, returning a flat array of (queue index, payload),
-    /// oldest first. One LRANGE, LTRIM and LPUSH per queue rather than one LMOVE per job: a third of
-    /// the server's work. Atomic: a job is always in exactly one of the two lists, so a crash between
-    /// fetch and run loses nothing; and a private list that receives jobs is registered in the same
-    /// step, so recovery can always find it (a worker that was wrongly taken for dead, and whose empty
-    /// list recovery therefore forgot, registers it again with its next job). In the private list the
-    /// oldest job ends up rightmost, where the acknowledgement's `LREM … -1` looks first. Allowed at
-    /// `maxmemory`: it moves jobs, it does not add them.
+    /// right) and pushes them onto its private list. Returns {a flat array of (queue index, payload),
+    /// oldest first; the indexes of the queues that are not paused}. A queue in the paused set is
+    /// skipped: the check and the move are one step, so no fetch that starts after `conveyor queue
+    /// pause` returned takes a job from that queue. One LRANGE, LTRIM and LPUSH per queue rather than
+    /// one LMOVE per job: a third of the server's work. Atomic: a job is always in exactly one of the
+    /// two lists, so a crash between fetch and run loses nothing; and a private list that receives jobs
+    /// is registered in the same step, so recovery can always find it (a worker that was wrongly taken
+    /// for dead, and whose empty list recovery therefore forgot, registers it again with its next job).
+    /// In the private list the oldest job ends up rightmost, where the acknowledgement's `LREM … -1`
+    /// looks first. Allowed at `maxmemory`: it moves jobs, it does not add them.
     static let fetch = RedisScript("""
     local wanted = tonumber(ARGV[1])
     local result = {}
-    for index = 2, #KEYS, 2 do
-      if wanted <= 0 then break end
-      local items = redis.call('LRANGE', KEYS[index], -wanted, -1)
-      local count = #items
-      if count > 0 then
-        redis.call('LTRIM', KEYS[index], 0, -count - 1)
-        local queueNumber = index / 2
-        local oldestFirst = {}
-        for position = count, 1, -1 do
-          oldestFirst[#oldestFirst + 1] = items[position]
-          result[#result + 1] = queueNumber
-          result[#result + 1] = items[position]
+    local open = {}
+    for index = 3, #KEYS, 2 do
+      local queueNumber = (index - 1) / 2
+      if redis.call('SISMEMBER', KEYS[2], ARGV[2 + queueNumber]) == 0 then
+        open[#open + 1] = queueNumber
+        if wanted > 0 then
+          local items = redis.call('LRANGE', KEYS[index], -wanted, -1)
+          local count = #items
+          if count > 0 then
+            redis.call('LTRIM', KEYS[index], 0, -count - 1)
+            local oldestFirst = {}
+            for position = count, 1, -1 do
+              oldestFirst[#oldestFirst + 1] = items[position]
+              result[#result + 1] = queueNumber
+              result[#result + 1] = items[position]
+            end
+            redis.call('LPUSH', KEYS[index + 1], unpack(oldestFirst))
+            redis.call('HSET', KEYS[1], KEYS[index + 1], ARGV[2] .. '\\n' .. ARGV[2 + queueNumber])
+            wanted = wanted - count
+          end
         end
-        redis.call('LPUSH', KEYS[index + 1], unpack(oldestFirst))
-        redis.call('HSET', KEYS[1], KEYS[index + 1], ARGV[2] .. '\\n' .. ARGV[2 + queueNumber])
-        wanted = wanted - count
       end
     end
-    return result
+    return {result, open}
+    """, allowsOutOfMemory: true)
+
+    /// Clear a queue. KEYS: the queue; returns how many jobs it held. `LLEN` and `UNLINK` in one step,
+    /// so the count is exactly what was removed even while producers push.
+    static let clearQueue = RedisScript("""
+    local size = redis.call('LLEN', KEYS[1])
+    redis.call('UNLINK', KEYS[1])
+    return size
+    """)
+
+    /// Hand back a job that a blocking `BLMOVE` took from a queue paused meanwhile. KEYS: the
+    /// paused-queue set, the private list, the queue; ARGV: the queue's name, the payload. When the queue
+    /// is paused and the payload is still in the private list, pushes it back at the queue's pop end
+    /// (where it was, so the order survives) and removes it from the private list, in one step; returns
+    /// 1 then, else 0. With the fetch script's own check, no job leaves a queue for a handler once
+    /// `conveyor queue pause` has returned, even on a worker that was blocked waiting on that queue.
+    static let returnIfPaused = RedisScript("""
+    if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 and redis.call('LPOS', KEYS[2], ARGV[2], 'RANK', 1) then
+      redis.call('RPUSH', KEYS[3], ARGV[2])
+      redis.call('LREM', KEYS[2], 1, ARGV[2])
+      return 1
+    end
+    return 0
     """, allowsOutOfMemory: true)
 
     /// Register one private list. KEYS: the registry hash; ARGV: the list's key, `owner\nqueue`.

@@ -11,6 +11,8 @@ extension BackendConformance {
         Check(name: "enqueue now moves an entry to its queue with a fresh enqueued_at, other fields intact", run: administration(enqueueNowKeepsFields)),
         Check(name: "admin deletes one entry, kills one to the dead set, and clears a set", run: administration(deleteKillAndClear)),
         Check(name: "queues report their size and the oldest job's latency", run: administration(queuesReportLatency)),
+        Check(name: "a paused queue is skipped by every fetch, even one already blocked on it, until resumed", run: administration(pausedQueueIsSkipped)),
+        Check(name: "clearing a queue deletes its waiting jobs and reports how many", run: administration(clearQueueDeletesWaitingJobs)),
         Check(name: "a heartbeat shows as a process with its busy count, quiet state and queues", run: administration(processesAfterHeartbeat)),
         Check(name: "a signal is refused for an unknown or stopped process and popped by a live one's next beat", run: administration(signalsReachOnlyLiveProcesses)),
     ]
@@ -134,6 +136,53 @@ extension BackendConformance {
         _ = try await fetchOnThread(backend, owner: "w1", queues: ["fast"], maximum: 1, timeout: 0.1)
         let drained = try await backend.queues().first { $0.name == "fast" }
         try expect(drained?.size == 0 && drained?.latency == .zero, "an empty queue reports size \(String(describing: drained?.size)) and latency \(String(describing: drained?.latency)), expected 0 and 0")
+    }
+
+    static func pausedQueueIsSkipped(_ backend: any JobBackend & JobAdministration) async throws {
+        let held = Job(className: "Held", queue: "held")
+        let open = Job(className: "Open", queue: "open")
+        try await backend.push([EncodedJob(held), EncodedJob(open)])
+        try expect(try await backend.pauseQueue("held"), "pausing a running queue reported it already paused")
+        try expect(try await !backend.pauseQueue("held"), "pausing a paused queue again reported a change")
+        try expect(try await backend.pauseQueue("never-pushed"), "pausing a queue nothing was pushed to reported it already paused")
+        let listed = try await backend.queues()
+        try expect(listed.map(\.name) == ["held", "never-pushed", "open"], "queues are \(listed.map(\.name)), expected held, never-pushed and open: a paused queue is listed even when empty")
+        try expect(listed.map(\.isPaused) == [true, true, false], "paused flags are \(listed.map(\.isPaused)), expected held and never-pushed paused")
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["held", "open"], maximum: 5, timeout: 0.1)
+        try expect(fetched.map(\.queue) == ["open"], "a fetch from a paused and an open queue took jobs from \(fetched.map(\.queue)), expected only the open one")
+        let none = try await fetchOnThread(backend, owner: "w1", queues: ["held"], maximum: 5, timeout: 0.2)
+        try expect(none.isEmpty, "a fetch from only a paused queue took \(none.count) jobs")
+
+        // A fetch already blocked on an empty queue when it is paused must not hand out a job pushed
+        // after the pause. Whether the fetch is blocked yet when the pause lands does not matter:
+        // either way the job must stay queued.
+        async let waiting = fetchOnThread(backend, owner: "w2", queues: ["late"], maximum: 5, timeout: 1.5)
+        try await Task.sleep(for: .milliseconds(300))
+        try await backend.pauseQueue("late")
+        try await backend.push([EncodedJob(Job(className: "Late", queue: "late"))])
+        let late = try await waiting
+        try expect(late.isEmpty, "a fetch blocked on a queue that was paused meanwhile took \(late.count) jobs pushed after the pause")
+        let lateQueue = try await backend.queues().first { $0.name == "late" }
+        try expect(lateQueue?.size == 1, "the job pushed to the paused queue is not waiting in it (size \(String(describing: lateQueue?.size)))")
+
+        try expect(try await backend.resumeQueue("held"), "resuming a paused queue reported it was not paused")
+        try expect(try await !backend.resumeQueue("held"), "resuming a running queue reported a change")
+        let resumed = try await fetchOnThread(backend, owner: "w1", queues: ["held"], maximum: 5, timeout: 0.5)
+        try expect(resumed.compactMap { try? Job(json: $0.payload).jid } == [held.jid], "after resume the fetch took \(resumed.count) jobs, expected the held one")
+        try await backend.acknowledge(fetched + resumed, statistics: StatisticsDelta())
+        try await backend.resumeQueue("late")
+        try await backend.resumeQueue("never-pushed")
+    }
+
+    static func clearQueueDeletesWaitingJobs(_ backend: any JobBackend & JobAdministration) async throws {
+        try await backend.push((0..<3).map { _ in EncodedJob(Job(className: "Bulk", queue: "bulk")) })
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["bulk"], maximum: 1, timeout: 0.1)
+        try expect(try await backend.clearQueue("bulk") == 2, "clearing a queue with 2 waiting jobs reported another count")
+        let statistics = try await backend.statistics()
+        try expect(statistics.queues["bulk", default: 0] == 0 && statistics.inProgress == 1, "after clearing, the queue holds \(statistics.queues["bulk", default: 0]) and \(statistics.inProgress) jobs are in progress, expected 0 and the fetched 1")
+        try expect(try await backend.clearQueue("bulk") == 0, "clearing an empty queue reported jobs")
+        try expect(try await backend.queues().map(\.name) == ["bulk"], "a cleared queue is no longer listed")
+        try await backend.acknowledge(fetched, statistics: StatisticsDelta())
     }
 
     static func processesAfterHeartbeat(_ backend: any JobBackend & JobAdministration) async throws {

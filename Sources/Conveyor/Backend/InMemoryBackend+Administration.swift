@@ -58,10 +58,34 @@ extension InMemoryBackend: JobAdministration {
         let now = WallClock.now()
         return state.withLock { state in
             // The fetcher pops from the front, so the front is the job that has waited longest.
-            state.queues.map { name, payloads in
-                QueueSummary(name: name, size: payloads.count, latency: QueueSummary.latency(ofNext: payloads.first, now: now))
+            Set(state.queues.keys).union(state.pausedQueues).map { name in
+                let payloads = state.queues[name] ?? []
+                return QueueSummary(
+                    name: name, size: payloads.count, latency: QueueSummary.latency(ofNext: payloads.first, now: now),
+                    isPaused: state.pausedQueues.contains(name)
+                )
             }
         }.sorted { $0.name < $1.name }
+    }
+
+    @discardableResult
+    public func pauseQueue(_ name: String) async throws -> Bool {
+        state.withLock { state in state.pausedQueues.insert(name).inserted }
+    }
+
+    @discardableResult
+    public func resumeQueue(_ name: String) async throws -> Bool {
+        // Broadcast: a fetcher waiting while every queue was paused may now take a job.
+        state.withLockThenBroadcast { state in state.pausedQueues.remove(name) != nil }
+    }
+
+    @discardableResult
+    public func clearQueue(_ name: String) async throws -> Int {
+        state.withLock { state in
+            let size = state.queues[name]?.count ?? 0
+            if size > 0 { state.queues[name] = [] }
+            return size
+        }
     }
 
     public func processes() async throws -> [ProcessSummary] {

@@ -28,6 +28,8 @@ public final class InMemoryBackend: JobBackend {
         var signals: [String: [WorkerSignal]] = [:]
         /// The jids of recovered jobs that their worker marked as started, per private list.
         var startMarks: [PrivateListKey: Set<String>] = [:]
+        /// The paused queues' names, skipped by every fetcher.
+        var pausedQueues: Set<String> = []
     }
 
     struct PrivateListKey: Hashable {

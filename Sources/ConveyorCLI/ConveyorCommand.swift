@@ -19,6 +19,7 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor dead list | retry JID | delete JID | clear
           conveyor queue list                            # sizes, latency, paused
           conveyor queue pause mail | resume mail | clear mail
+          conveyor cancel JID                            # remove a waiting job, stop a running one
           conveyor processes                             # live workers
           conveyor quiet IDENTITY                        # stop fetching
           conveyor stop IDENTITY                         # shut down gracefully
@@ -31,7 +32,7 @@ struct ConveyorCommand: AsyncParsableCommand {
         """,
         subcommands: [
             PushCommand.self, StatsCommand.self, ScheduledCommand.self, RetryCommand.self, DeadCommand.self,
-            QueueCommand.self, ProcessesCommand.self, QuietCommand.self, StopCommand.self,
+            QueueCommand.self, CancelCommand.self, ProcessesCommand.self, QuietCommand.self, StopCommand.self,
         ]
     )
 

@@ -127,6 +127,53 @@ extension RedisBackend: JobAdministration {
         try await client.run(RedisScripts.clearQueue, keys: [keys.queue(name)], arguments: []).integer ?? 0
     }
 
+    /// How long a cancel mark waits for the worker running the job to read it.
+    static let cancellationLifetime = 86_400
+
+    /// The schedule and retry sets are searched as ``entry(id:in:)`` does and the entry removed with
+    /// `ZREM`; each queue is read in pages of 1000 with `LRANGE` and the job removed with `LREM`, which
+    /// removes it only if no worker fetched it meanwhile. A fetched job is looked for in the private
+    /// lists (a worker's running jobs, bounded by its concurrency), after the mark is set, so a job
+    /// moving from its queue to a worker at that moment is found there.
+    @discardableResult
+    public func cancel(jid: String) async throws -> CancelOutcome {
+        for set in [JobSet.schedule, .retry] {
+            do {
+                try await delete(id: jid, from: set)
+                return .removed(from: set)
+            } catch AdminError.unknownJID {
+                continue
+            }
+        }
+        let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
+        let page = 1000
+        for name in names {
+            var start = 0
+            while true {
+                let payloads = (try await client.send("LRANGE", keys.queue(name), start, start + page - 1).array ?? []).compactMap(\.bytes)
+                for payload in payloads where Self.isJob(payload, jid: jid) {
+                    if try await client.send("LREM", keys.queue(name), 1, payload).integer == 1 { return .dequeued(queue: name) }
+                }
+                if payloads.count < page { break }
+                start += page
+            }
+        }
+        try await client.send("SET", keys.cancellation(jid), "1", "EX", Self.cancellationLifetime)
+        let lists = try await client.send("HGETALL", keys.privateLists).array ?? []
+        for index in stride(from: 0, to: lists.count - 1, by: 2) {
+            guard let list = lists[index].bytes, let owner = lists[index + 1].string?.split(separator: "\n").first else { continue }
+            let payloads = (try await client.send("LRANGE", list, 0, -1).array ?? []).compactMap(\.bytes)
+            if payloads.contains(where: { Self.isJob($0, jid: jid) }) { return .cancelling(owner: String(owner)) }
+        }
+        try await client.send("DEL", keys.cancellation(jid))
+        throw AdminError.unknownJob(jid)
+    }
+
+    /// Whether a payload is the job with this jid: a text search first, so most payloads are never parsed.
+    static func isJob(_ payload: [UInt8], jid: String) -> Bool {
+        String(decoding: payload, as: UTF8.self).contains(jid) && (try? Job(json: payload))?.jid == jid
+    }
+
     public func processes() async throws -> [ProcessSummary] {
         let identities = (try await client.send("SMEMBERS", keys.processes).array ?? []).compactMap(\.string).sorted()
         guard !identities.isEmpty else { return [] }

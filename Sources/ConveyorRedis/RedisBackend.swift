@@ -280,6 +280,17 @@ public final class RedisBackend: JobBackend {
         return result
     }
 
+    /// One `MGET` of the jobs' cancel marks.
+    public func cancellationRequests(among jids: [String]) async throws -> Set<String> {
+        guard !jids.isEmpty else { return [] }
+        let marks = try await client.send(RedisCommand("MGET", arguments: jids.map(keys.cancellation))).array ?? []
+        return Set(zip(jids, marks).filter { !$0.1.isNull }.map(\.0))
+    }
+
+    public func forgetCancellation(of jid: String) async throws {
+        try await client.send("DEL", keys.cancellation(jid))
+    }
+
     public func statistics() async throws -> BackendStatistics {
         let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
         var commands = names.map { RedisCommand("LLEN", keys.queue($0)) }

@@ -58,5 +58,8 @@ public struct RedisKeys: Sendable, Equatable {
     /// every worker, including ones started later, and outlives restarts of workers and of Redis
     /// (when it persists).
     public var pausedQueues: String { prefix + "conveyor:paused" }
+    /// A job's cancel mark (`conveyor cancel JID` on a running job), read by workers with their
+    /// heartbeat; it expires after a day if no worker removes it.
+    public func cancellation(_ jid: String) -> String { prefix + "conveyor:cancel:" + jid }
 }
 

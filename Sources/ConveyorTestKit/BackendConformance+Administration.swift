@@ -13,6 +13,7 @@ extension BackendConformance {
         Check(name: "queues report their size and the oldest job's latency", run: administration(queuesReportLatency)),
         Check(name: "a paused queue is skipped by every fetch, even one already blocked on it, until resumed", run: administration(pausedQueueIsSkipped)),
         Check(name: "clearing a queue deletes its waiting jobs and reports how many", run: administration(clearQueueDeletesWaitingJobs)),
+        Check(name: "cancel removes a queued, scheduled or retrying job, marks a fetched one, and refuses an unknown jid", run: administration(cancelFindsTheJobWhereverItIs)),
         Check(name: "a heartbeat shows as a process with its busy count, quiet state and queues", run: administration(processesAfterHeartbeat)),
         Check(name: "a signal is refused for an unknown or stopped process and popped by a live one's next beat", run: administration(signalsReachOnlyLiveProcesses)),
     ]
@@ -183,6 +184,40 @@ extension BackendConformance {
         try expect(try await backend.clearQueue("bulk") == 0, "clearing an empty queue reported jobs")
         try expect(try await backend.queues().map(\.name) == ["bulk"], "a cleared queue is no longer listed")
         try await backend.acknowledge(fetched, statistics: StatisticsDelta())
+    }
+
+    static func cancelFindsTheJobWhereverItIs(_ backend: any JobBackend & JobAdministration) async throws {
+        let queued = Job(className: "Queued", queue: "mail")
+        let bystander = Job(className: "Bystander", queue: "mail")
+        let scheduled = Job(className: "Scheduled")
+        let running = Job(className: "Running", queue: "work")
+        try await backend.push([EncodedJob(bystander), EncodedJob(queued), EncodedJob(running)])
+        try await backend.schedule([EncodedJob(scheduled)], at: WallClock.now() + 3600)
+        let dequeued = try await backend.cancel(jid: queued.jid)
+        try expect(dequeued == .dequeued(queue: "mail"), "cancelling a queued job gave \(dequeued)")
+        let mail = try await backend.queues().first { $0.name == "mail" }
+        try expect(mail?.size == 1, "the mail queue holds \(String(describing: mail?.size)) jobs after the cancel, expected the bystander only")
+        let removed = try await backend.cancel(jid: scheduled.jid)
+        try expect(removed == .removed(from: .schedule), "cancelling a scheduled job gave \(removed)")
+        try expect(try await backend.statistics().scheduled == 0, "the scheduled job is still in the schedule set")
+
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["work"], maximum: 1, timeout: 0.5)
+        try expect(try await backend.cancellationRequests(among: [running.jid]).isEmpty, "a job nobody cancelled has a cancel mark")
+        let marked = try await backend.cancel(jid: running.jid)
+        try expect(marked == .cancelling(owner: "w1"), "cancelling a fetched job gave \(marked), expected a mark for w1")
+        let requests = try await backend.cancellationRequests(among: [bystander.jid, running.jid])
+        try expect(requests == [running.jid], "the cancel marks among a bystander and the cancelled job are \(requests)")
+        try await backend.forgetCancellation(of: running.jid)
+        try expect(try await backend.cancellationRequests(among: [running.jid]).isEmpty, "a forgotten cancel mark is still there")
+        try await backend.acknowledge(fetched, statistics: StatisticsDelta())
+
+        try await expectAdminError(.unknownJob(queued.jid), "cancelling a job already cancelled") {
+            try await backend.cancel(jid: queued.jid)
+        }
+        try await expectAdminError(.unknownJob(running.jid), "cancelling a job that finished") {
+            try await backend.cancel(jid: running.jid)
+        }
+        try expect(try await backend.cancellationRequests(among: [running.jid]).isEmpty, "cancelling an unknown job left a mark")
     }
 
     static func processesAfterHeartbeat(_ backend: any JobBackend & JobAdministration) async throws {

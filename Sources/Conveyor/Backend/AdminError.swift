@@ -7,11 +7,15 @@ public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The identity's heartbeat is still recorded, but the process stopped beating: its lease expired,
     /// or, for a process without one, its beat is `beatAge` seconds old.
     case stoppedProcess(String, beatAge: Double)
+    /// No job with this jid is queued, scheduled, waiting for a retry or fetched by a worker.
+    case unknownJob(String)
 
     public var description: String {
         switch self {
         case .unknownJID(let jid, let set):
             "No job with jid \(LogText.escaped(jid)) is in the \(set.rawValue) set; `conveyor \(set == .schedule ? "scheduled" : set.rawValue) list` shows what is there."
+        case .unknownJob(let jid):
+            "No job with jid \(LogText.escaped(jid)) is queued, scheduled, waiting for a retry or running; it may have finished already, or be dead (`conveyor dead list`)."
         case .unknownProcess(let identity):
             "No live worker process has the identity \(LogText.quoted(identity)); `conveyor processes` lists them."
         case .stoppedProcess(let identity, let beatAge):

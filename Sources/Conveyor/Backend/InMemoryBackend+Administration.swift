@@ -88,6 +88,26 @@ extension InMemoryBackend: JobAdministration {
         }
     }
 
+    @discardableResult
+    public func cancel(jid: String) async throws -> CancelOutcome {
+        try state.withLock { state in
+            for set in [JobSet.schedule, .retry] {
+                if (try? Self.remove(jid, from: set, in: &state)) != nil { return .removed(from: set) }
+            }
+            for (name, payloads) in state.queues {
+                if let index = payloads.firstIndex(where: { (try? Job(json: $0))?.jid == jid }) {
+                    state.queues[name]!.remove(at: index)
+                    return .dequeued(queue: name)
+                }
+            }
+            for (key, payloads) in state.privateLists where payloads.contains(where: { (try? Job(json: $0))?.jid == jid }) {
+                state.cancellations.insert(jid)
+                return .cancelling(owner: key.owner)
+            }
+            throw AdminError.unknownJob(jid)
+        }
+    }
+
     public func processes() async throws -> [ProcessSummary] {
         state.withLock { state in
             let now = MonotonicClock.now()

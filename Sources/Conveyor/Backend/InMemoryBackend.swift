@@ -30,6 +30,8 @@ public final class InMemoryBackend: JobBackend {
         var startMarks: [PrivateListKey: Set<String>] = [:]
         /// The paused queues' names, skipped by every fetcher.
         var pausedQueues: Set<String> = []
+        /// The jids with a cancel mark.
+        var cancellations: Set<String> = []
     }
 
     struct PrivateListKey: Hashable {
@@ -174,6 +176,14 @@ public final class InMemoryBackend: JobBackend {
     }
 
     /// The same snapshot as ``statistics()``, without `await`, for test assertions.
+    public func cancellationRequests(among jids: [String]) async throws -> Set<String> {
+        state.withLock { state in state.cancellations.intersection(jids) }
+    }
+
+    public func forgetCancellation(of jid: String) async throws {
+        state.withLock { state in _ = state.cancellations.remove(jid) }
+    }
+
     public var statisticsSnapshot: BackendStatistics {
         state.withLock { state in
             let now = MonotonicClock.now()

@@ -66,6 +66,16 @@ public protocol JobAdministration: Sendable {
     @discardableResult
     func clearQueue(_ name: String) async throws -> Int
 
+    /// Cancels a job wherever it is. A job waiting in a queue is removed from it (this scans the known
+    /// queues, 1000 entries per round trip: the cost grows with the queues' length), one in the schedule
+    /// or retry set is removed from there; each removal is atomic, so a job a worker fetches at the same
+    /// moment is either removed or found running. A job a worker has fetched gets a cancel mark, which
+    /// the worker reads with its heartbeat: it cancels the job's task and acknowledges the run without
+    /// a retry. Throws ``AdminError/unknownJob(_:)`` when the job is nowhere (finished, dead, or never
+    /// pushed), setting no mark.
+    @discardableResult
+    func cancel(jid: String) async throws -> CancelOutcome
+
     /// The live worker processes, by identity, as their last heartbeat describes them.
     func processes() async throws -> [ProcessSummary]
 

@@ -62,6 +62,13 @@ public protocol JobBackend: Sendable {
     /// even when workers race.
     func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult
 
+    /// Which of these jids (of jobs a worker is running) carry a cancel mark set by
+    /// ``JobAdministration/cancel(jid:)``. Workers ask with each heartbeat.
+    func cancellationRequests(among jids: [String]) async throws -> Set<String>
+
+    /// Removes a job's cancel mark once its run ended. Marks also expire on their own after a day.
+    func forgetCancellation(of jid: String) async throws
+
     /// Sizes of queues, sets and counters, for `conveyor stats` and tests.
     func statistics() async throws -> BackendStatistics
 }

@@ -4,8 +4,9 @@ import Logging
 extension Worker {
     /// Runs one fetched job on the loop thread and settles it: acknowledged on success, moved to the
     /// retry or dead set on failure, left in the private list when cancelled by shutdown (which
-    /// requeues it).
-    func process(_ fetched: FetchedJob, acknowledger: Acknowledger) async {
+    /// requeues it), acknowledged without a retry when an administrator cancelled it (`slot` is where
+    /// ``InFlightJobs`` records that).
+    func process(_ fetched: FetchedJob, slot: Int? = nil, acknowledger: Acknowledger) async {
         let job: Job
         do {
             job = try Job(json: fetched.payload)
@@ -50,6 +51,14 @@ extension Worker {
         case .success:
             acknowledger.record(fetched, failed: false)
         case .failure(let error):
+            if let slot, inFlight.isCancelRequested(slot) {
+                // `conveyor cancel`: the run is over and is not retried. Counted as processed, not
+                // failed: the handler did not fail, it was stopped.
+                context.logger.notice("Job cancelled by an administrator; it is not retried.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
+                acknowledger.record(fetched, failed: false)
+                try? await backend.forgetCancellation(of: job.jid)
+                return
+            }
             if Task.isCancelled && inFlight.isStopping {
                 // Shutdown cancelled this run: the job is pushed back, not failed.
                 return

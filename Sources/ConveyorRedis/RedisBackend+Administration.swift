@@ -59,7 +59,13 @@ extension RedisBackend: JobAdministration {
     @discardableResult
     public func delete(id: String, from set: JobSet) async throws -> JobSetEntry {
         let entry = try await entry(id: id, in: set)
-        guard try await client.send("ZREM", keys.set(set), entry.payload).integer == 1 else {
+        var scriptKeys: [any RedisArgument] = [keys.set(set)]
+        var arguments: [any RedisArgument] = [entry.payload]
+        if let unique = UniqueLock.digest(inPayload: entry.payload) {
+            scriptKeys.append(keys.uniqueLock(unique.digest))
+            arguments.append(unique.jid)
+        }
+        guard try await client.run(RedisScripts.deleteMember, keys: scriptKeys, arguments: arguments).integer == 1 else {
             throw AdminError.unknownJID(id, set: set)
         }
         return entry
@@ -70,11 +76,13 @@ extension RedisBackend: JobAdministration {
         let entry = try await entry(id: id, in: set)
         guard set != .dead else { return entry }
         let now = try await serverTime()
-        let moved = try await client.run(
-            RedisScripts.kill,
-            keys: [keys.set(set), keys.set(.dead)],
-            arguments: [entry.payload, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
-        )
+        var scriptKeys: [any RedisArgument] = [keys.set(set), keys.set(.dead)]
+        var arguments: [any RedisArgument] = [entry.payload, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
+        if let unique = UniqueLock.digest(inPayload: entry.payload) {
+            scriptKeys.append(keys.uniqueLock(unique.digest))
+            arguments.append(unique.jid)
+        }
+        let moved = try await client.run(RedisScripts.kill, keys: scriptKeys, arguments: arguments)
         guard moved.integer == 1 else { throw AdminError.unknownJID(id, set: set) }
         return entry
     }
@@ -152,7 +160,13 @@ extension RedisBackend: JobAdministration {
             while true {
                 let payloads = (try await client.send("LRANGE", keys.queue(name), start, start + page - 1).array ?? []).compactMap(\.bytes)
                 for payload in payloads where Self.isJob(payload, jid: jid) {
-                    if try await client.send("LREM", keys.queue(name), 1, payload).integer == 1 { return .dequeued(queue: name) }
+                    var scriptKeys: [any RedisArgument] = [keys.queue(name)]
+                    var arguments: [any RedisArgument] = [payload]
+                    if let unique = UniqueLock.digest(inPayload: payload) {
+                        scriptKeys.append(keys.uniqueLock(unique.digest))
+                        arguments.append(unique.jid)
+                    }
+                    if try await client.run(RedisScripts.removeQueued, keys: scriptKeys, arguments: arguments).integer == 1 { return .dequeued(queue: name) }
                 }
                 if payloads.count < page { break }
                 start += page

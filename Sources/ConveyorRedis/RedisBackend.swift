@@ -51,6 +51,21 @@ public final class RedisBackend: JobBackend {
         try Self.check(try await client.pipeline(commands), commands)
     }
 
+    public func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String? {
+        let destination = time == nil ? keys.queue(job.queue) : keys.set(.schedule)
+        let milliseconds = max(1, Int((lock.timeToLive.inSeconds * 1000).rounded(.up)))
+        let reply = try await client.run(
+            RedisScripts.pushUnique,
+            keys: [keys.uniqueLock(lock.digest), destination, keys.queues],
+            arguments: [lock.jid, milliseconds, job.payload, job.queue, time.map { "\($0)" } ?? ""]
+        )
+        return reply.string
+    }
+
+    public func releaseUniqueLock(_ digest: String, jid: String) async throws {
+        try await client.run(RedisScripts.releaseLock, keys: [keys.uniqueLock(digest)], arguments: [jid])
+    }
+
     public func schedule(_ jobs: [EncodedJob], at time: Double) async throws {
         guard !jobs.isEmpty else { return }
         var commands: [RedisCommand] = []
@@ -121,13 +136,22 @@ public final class RedisBackend: JobBackend {
         // Jobs of one batch nearly always share owner and queue: build each private list key once.
         var listKeys: [PrivateListID: [UInt8]] = [:]
         let lrem = Array("LREM".utf8), fromTail = Array("-1".utf8)
-        var commands: [RedisCommand] = jobs.map { job in
+        var fallbacks: [Int: RedisCommand] = [:]
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(jobs.count + 1)
+        for job in jobs {
             let id = PrivateListID(owner: job.owner, queue: job.queue)
             let key = listKeys[id] ?? Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
             listKeys[id] = key
-            return RedisCommand(rawArguments: [lrem, key, fromTail, job.payload])
+            if let unique = UniqueLock.digest(inPayload: job.payload) {
+                // A unique job's lock is released in the step that removes the job.
+                let scriptKeys: [any RedisArgument] = [key, keys.uniqueLock(unique.digest)]
+                fallbacks[commands.count] = RedisScripts.acknowledgeUnique.evalCommand(keys: scriptKeys, arguments: [job.payload, unique.jid])
+                commands.append(RedisScripts.acknowledgeUnique.evalSHACommand(keys: scriptKeys, arguments: [job.payload, unique.jid]))
+            } else {
+                commands.append(RedisCommand(rawArguments: [lrem, key, fromTail, job.payload]))
+            }
         }
-        var fallbacks: [Int: RedisCommand] = [:]
         if !statistics.isEmpty {
             // The counters go through a script allowed at `maxmemory`: an INCRBY refused there would
             // fail the batch, and acknowledging is what frees memory.
@@ -155,14 +179,15 @@ public final class RedisBackend: JobBackend {
 
     public func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws {
         var arguments: [any RedisArgument] = [job.payload, payload, score]
+        var scriptKeys: [any RedisArgument] = [keys.privateList(owner: job.owner, queue: job.queue), keys.set(set)]
         if set == .dead {
             arguments += [Self.deadSetLimit, score - Self.deadSetMaximumAge]
+            if let unique = UniqueLock.digest(inPayload: job.payload) {
+                scriptKeys.append(keys.uniqueLock(unique.digest))
+                arguments.append(unique.jid)
+            }
         }
-        try await client.run(
-            RedisScripts.moveToSet,
-            keys: [keys.privateList(owner: job.owner, queue: job.queue), keys.set(set)],
-            arguments: arguments
-        )
+        try await client.run(RedisScripts.moveToSet, keys: scriptKeys, arguments: arguments)
     }
 
     public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {

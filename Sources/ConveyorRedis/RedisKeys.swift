@@ -61,5 +61,7 @@ public struct RedisKeys: Sendable, Equatable {
     /// A job's cancel mark (`conveyor cancel JID` on a running job), read by workers with their
     /// heartbeat; it expires after a day if no worker removes it.
     public func cancellation(_ jid: String) -> String { prefix + "conveyor:cancel:" + jid }
+    /// A unique job's lock (value: the holder's jid; expires after its `unique_for`).
+    public func uniqueLock(_ digest: String) -> String { prefix + "conveyor:unique:" + digest }
 }
 

@@ -69,6 +69,58 @@ enum RedisScripts {
     return 0
     """, allowsOutOfMemory: true)
 
+    /// Push a unique job. KEYS: its lock, its queue (or the schedule set), the queue registry; ARGV: the
+    /// jid, the lock's time to live in milliseconds, the payload, the queue's name, and the run time for
+    /// a scheduled job (empty for now). Takes the lock (`SET NX PX … GET`) and pushes in one step, so of
+    /// any number of concurrent pushes exactly one is queued and the others learn whose lock it is.
+    /// Returns nil when pushed, else the holder's jid.
+    static let pushUnique = RedisScript("""
+    local holder = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+    if holder then return holder end
+    if ARGV[5] == '' then
+      redis.call('LPUSH', KEYS[2], ARGV[3])
+      redis.call('SADD', KEYS[3], ARGV[4])
+    else
+      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[3])
+    end
+    return false
+    """)
+
+    /// Acknowledge a unique job. KEYS: its private list, its lock; ARGV: the payload, its jid. Removes
+    /// the job from the private list and releases its lock (if it still holds it) in one step, so the
+    /// lock never outlives the job and never frees while it is still in progress. Allowed at
+    /// `maxmemory`: it frees memory.
+    static let acknowledgeUnique = RedisScript("""
+    local removed = redis.call('LREM', KEYS[1], -1, ARGV[1])
+    if removed > 0 and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+    return removed
+    """, allowsOutOfMemory: true)
+
+    /// Release a unique lock held by a jid. KEYS: the lock; ARGV: the jid. Compare and delete in one
+    /// step: a lock that expired and was taken by a later job is left to that job.
+    static let releaseLock = RedisScript("""
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """, allowsOutOfMemory: true)
+
+    /// Delete one member of a sorted set by hand. KEYS: the set, and for a unique job its lock; ARGV: the
+    /// member, and for a unique job its jid. Removes the member and releases the lock in one step.
+    /// Returns 1 when the member was there.
+    static let deleteMember = RedisScript("""
+    local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+    if removed == 1 and KEYS[2] and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+    return removed
+    """)
+
+    /// Remove one waiting job from its queue (`conveyor cancel`). KEYS: the queue, and for a unique job
+    /// its lock; ARGV: the payload, and for a unique job its jid. Removes one copy and releases the lock
+    /// in one step; a job a worker fetched meanwhile is not there, and its lock stays with it.
+    static let removeQueued = RedisScript("""
+    local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
+    if removed == 1 and KEYS[2] and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+    return removed
+    """)
+
     /// Register one private list. KEYS: the registry hash; ARGV: the list's key, `owner\nqueue`.
     /// Sent in the same pipeline right after a blocking `BLMOVE`, so the server runs it as soon as the
     /// move returns, even if the worker dies meanwhile. Allowed at `maxmemory`: it rewrites a field
@@ -94,8 +146,10 @@ enum RedisScripts {
     """, allowsOutOfMemory: true)
 
     /// Move one job to a sorted set. KEYS: private list, set; ARGV: old payload, new payload, score,
-    /// and for the dead set the cap on entries and the oldest score kept. Removes the job from the private
-    /// list and adds the rewritten job to the set in one step, trimming the dead set in the same step.
+    /// and for the dead set the cap on entries and the oldest score kept, and for a unique job going to
+    /// the dead set its jid (KEYS[3]: its unique lock). Removes the job from the private list and adds
+    /// the rewritten job to the set in one step, trimming the dead set and releasing a dead unique job's
+    /// lock (if that job still holds it) in the same step. A job going to the retry set keeps its lock.
     static let moveToSet = RedisScript("""
     if not redis.call('LPOS', KEYS[1], ARGV[1], 'RANK', -1) then return 0 end
     redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
@@ -104,6 +158,7 @@ enum RedisScripts {
       redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
       redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
     end
+    if KEYS[3] and redis.call('GET', KEYS[3]) == ARGV[6] then redis.call('DEL', KEYS[3]) end
     return 1
     """, allowsOutOfMemory: true)
 
@@ -141,11 +196,13 @@ enum RedisScripts {
     /// and the dead set trimmed as a worker's burial trims it; a member that is gone (the poller or
     /// another admin moved it since it was read) is left alone. Writes before it removes, as the
     /// other moves do. Returns 1 when the member moved, else 0. Never called with the dead set as the
-    /// source, where the removal would undo the addition.
+    /// source, where the removal would undo the addition. For a unique job, KEYS[3] is its lock and
+    /// ARGV[5] its jid: the lock is released in the same step, if the job still holds it.
     static let kill = RedisScript("""
     if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
     redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
     redis.call('ZREM', KEYS[1], ARGV[1])
+    if KEYS[3] and redis.call('GET', KEYS[3]) == ARGV[5] then redis.call('DEL', KEYS[3]) end
     redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
     redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
     return 1

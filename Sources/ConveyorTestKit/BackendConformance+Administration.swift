@@ -1,4 +1,5 @@
 import ConveyorSupport
+import Foundation
 import Conveyor
 
 /// The ``JobAdministration`` checks: what `conveyor retry|dead|scheduled|processes|quiet|stop` and a
@@ -14,6 +15,7 @@ extension BackendConformance {
         Check(name: "a paused queue is skipped by every fetch, even one already blocked on it, until resumed", run: administration(pausedQueueIsSkipped)),
         Check(name: "clearing a queue deletes its waiting jobs and reports how many", run: administration(clearQueueDeletesWaitingJobs)),
         Check(name: "cancel removes a queued, scheduled or retrying job, marks a fetched one, and refuses an unknown jid", run: administration(cancelFindsTheJobWhereverItIs)),
+        Check(name: "a unique job's lock skips duplicates while queued, scheduled or retrying, and ends with success, death, delete, cancel or its time to live", run: administration(uniqueLocksEndWithTheJob)),
         Check(name: "a heartbeat shows as a process with its busy count, quiet state and queues", run: administration(processesAfterHeartbeat)),
         Check(name: "a signal is refused for an unknown or stopped process and popped by a live one's next beat", run: administration(signalsReachOnlyLiveProcesses)),
     ]
@@ -218,6 +220,71 @@ extension BackendConformance {
             try await backend.cancel(jid: running.jid)
         }
         try expect(try await backend.cancellationRequests(among: [running.jid]).isEmpty, "cancelling an unknown job left a mark")
+    }
+
+    static func uniqueLocksEndWithTheJob(_ backend: any JobBackend & JobAdministration) async throws {
+        let producer = Producer(backend: backend)
+        func unique(_ argument: Int, for seconds: Double = 60, queue: String = "default") -> Job {
+            var job = Job(className: "Unique", args: [.number(JSONNumber(argument))], queue: queue)
+            job.makeUnique(for: .seconds(seconds))
+            return job
+        }
+        func expectSkipped(_ job: Job, by holder: Job, _ what: String) async throws {
+            let outcome = try await producer.enqueue(job)
+            try expect(outcome == .skipped(duplicateOf: holder.jid), "\(what): a duplicate push gave \(outcome), expected skipped as a duplicate of \(holder.jid)")
+        }
+        func expectPushed(_ job: Job, _ what: String) async throws {
+            let outcome = try await producer.enqueue(job)
+            try expect(outcome == .pushed(jid: job.jid), "\(what): the push gave \(outcome), expected it pushed")
+        }
+        // Ten pushes of one job queue one; other args or another queue are other jobs.
+        let first = unique(1, queue: "acked")
+        try await expectPushed(first, "the first push")
+        for _ in 0..<9 { try await expectSkipped(unique(1, queue: "acked"), by: first, "while queued") }
+        try await expectPushed(unique(2, queue: "acked"), "other args")
+        try await expectPushed(unique(1, queue: "elsewhere"), "another queue")
+        let acked = try await fetchOnThread(backend, owner: "w1", queues: ["acked"], maximum: 5, timeout: 0.5)
+        try expect(acked.count == 2, "the queue held \(acked.count) jobs, expected 2 (ten pushes of one job, one of another)")
+        try await expectSkipped(unique(1, queue: "acked"), by: first, "while running")
+        try await backend.acknowledge(acked, statistics: StatisticsDelta())
+        try await expectPushed(unique(1, queue: "acked"), "after success")
+
+        // Kept while retrying, released on death.
+        let dying = unique(3, queue: "dying")
+        try await expectPushed(dying, "the dying job")
+        let fetched = try await fetchOnThread(backend, owner: "w1", queues: ["dying"], maximum: 1, timeout: 0.5)
+        try await backend.move(fetched[0], to: .retry, payload: fetched[0].payload, score: WallClock.now() + 3600)
+        try await expectSkipped(unique(3, queue: "dying"), by: dying, "while retrying")
+        try await backend.kill(id: dying.jid, from: .retry)
+        try await expectPushed(unique(3, queue: "dying"), "after an admin killed it")
+        let again = try await fetchOnThread(backend, owner: "w1", queues: ["dying"], maximum: 1, timeout: 0.5)
+        let dead = try Job(json: again[0].payload)
+        try await backend.move(again[0], to: .dead, payload: again[0].payload, score: WallClock.now())
+        try await expectPushed(unique(3, queue: "dying"), "after the worker buried \(dead.jid)")
+
+        // Scheduled, then deleted; queued, then cancelled.
+        var later = unique(4)
+        let outcome = try await producer.enqueue(later, at: Date(timeIntervalSince1970: WallClock.now() + 3600))
+        try expect(outcome == .pushed(jid: later.jid), "scheduling a unique job gave \(outcome)")
+        try await expectSkipped(unique(4), by: later, "while scheduled")
+        try await backend.delete(id: later.jid, from: .schedule)
+        later = unique(4)
+        try await expectPushed(later, "after the scheduled one was deleted")
+        try await backend.cancel(jid: later.jid)
+        try await expectPushed(unique(4), "after the queued one was cancelled")
+
+        // A lock held by another jid is not released; a lock's time to live ends it.
+        let short = unique(5, for: 1)
+        try await expectPushed(short, "the short-lived lock")
+        try await backend.releaseUniqueLock(short.uniqueLock!.digest, jid: "not-the-holder")
+        try await expectSkipped(unique(5, for: 1), by: short, "after a release by another jid")
+        let deadline = MonotonicClock.now() + 10
+        var expired = false
+        while !expired && MonotonicClock.now() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            expired = try await producer.enqueue(unique(5, for: 1)) != .skipped(duplicateOf: short.jid)
+        }
+        try expect(expired, "a lock of unique_for 1 s still held after 10 s")
     }
 
     static func processesAfterHeartbeat(_ backend: any JobBackend & JobAdministration) async throws {

@@ -33,7 +33,11 @@ extension InMemoryBackend: JobAdministration {
 
     @discardableResult
     public func delete(id: String, from set: JobSet) async throws -> JobSetEntry {
-        try state.withLock { state in try Self.remove(id, from: set, in: &state) }
+        try state.withLock { state in
+            let entry = try Self.remove(id, from: set, in: &state)
+            Self.releaseUniqueLock(of: entry.payload, in: &state)
+            return entry
+        }
     }
 
     @discardableResult
@@ -45,6 +49,7 @@ extension InMemoryBackend: JobAdministration {
             }
             let entry = try Self.remove(id, from: set, in: &state)
             Self.insert(entry.payload, score: WallClock.now(), into: .dead, in: &state)
+            Self.releaseUniqueLock(of: entry.payload, in: &state)
             return entry
         }
     }
@@ -92,11 +97,15 @@ extension InMemoryBackend: JobAdministration {
     public func cancel(jid: String) async throws -> CancelOutcome {
         try state.withLock { state in
             for set in [JobSet.schedule, .retry] {
-                if (try? Self.remove(jid, from: set, in: &state)) != nil { return .removed(from: set) }
+                if let entry = try? Self.remove(jid, from: set, in: &state) {
+                    Self.releaseUniqueLock(of: entry.payload, in: &state)
+                    return .removed(from: set)
+                }
             }
             for (name, payloads) in state.queues {
                 if let index = payloads.firstIndex(where: { (try? Job(json: $0))?.jid == jid }) {
-                    state.queues[name]!.remove(at: index)
+                    let payload = state.queues[name]!.remove(at: index)
+                    Self.releaseUniqueLock(of: payload, in: &state)
                     return .dequeued(queue: name)
                 }
             }

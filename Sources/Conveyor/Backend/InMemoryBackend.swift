@@ -32,6 +32,8 @@ public final class InMemoryBackend: JobBackend {
         var pausedQueues: Set<String> = []
         /// The jids with a cancel mark.
         var cancellations: Set<String> = []
+        /// Unique locks by digest: the holder's jid and when the lock expires (monotonic seconds).
+        var uniqueLocks: [String: (jid: String, expiresAt: Double)] = [:]
     }
 
     struct PrivateListKey: Hashable {
@@ -82,8 +84,8 @@ public final class InMemoryBackend: JobBackend {
 
     public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
         state.withLock { state in
-            for job in jobs {
-                Self.removeFromPrivateList(job, in: &state)
+            for job in jobs where Self.removeFromPrivateList(job, in: &state) {
+                Self.releaseUniqueLock(of: job.payload, in: &state)
             }
             state.processed += statistics.processed
             state.failed += statistics.failed
@@ -103,7 +105,36 @@ public final class InMemoryBackend: JobBackend {
         state.withLock { state in
             guard Self.removeFromPrivateList(job, in: &state) else { return }
             Self.insert(payload, score: score, into: set, in: &state)
+            if set == .dead { Self.releaseUniqueLock(of: job.payload, in: &state) }
         }
+    }
+
+    public func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String? {
+        state.withLockThenBroadcast { state in
+            let now = MonotonicClock.now()
+            if let holder = state.uniqueLocks[lock.digest], holder.expiresAt > now { return holder.jid }
+            state.uniqueLocks[lock.digest] = (lock.jid, now + lock.timeToLive.inSeconds)
+            if let time {
+                Self.insert(job.payload, score: time, into: .schedule, in: &state)
+            } else {
+                state.queues[job.queue, default: []].append(job.payload)
+            }
+            return nil
+        }
+    }
+
+    public func releaseUniqueLock(_ digest: String, jid: String) async throws {
+        state.withLock { state in Self.releaseUniqueLock(digest, jid: jid, in: &state) }
+    }
+
+    /// Releases the lock of the unique job in `payload`, if it holds it.
+    static func releaseUniqueLock(of payload: [UInt8], in state: inout State) {
+        guard let unique = UniqueLock.digest(inPayload: payload) else { return }
+        releaseUniqueLock(unique.digest, jid: unique.jid, in: &state)
+    }
+
+    static func releaseUniqueLock(_ digest: String, jid: String, in state: inout State) {
+        if state.uniqueLocks[digest]?.jid == jid { state.uniqueLocks[digest] = nil }
     }
 
     public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {

@@ -62,6 +62,17 @@ public protocol JobBackend: Sendable {
     /// even when workers race.
     func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult
 
+    /// Pushes one job to its queue, or to the schedule set at `time` (epoch seconds), unless its unique
+    /// lock is held: taking the lock (for `lock.timeToLive`) and pushing are one atomic step, so of
+    /// many concurrent pushes exactly one wins. Returns nil when the job was pushed, else the jid of
+    /// the job holding the lock. The lock is released by the step that acknowledges the job, moves it
+    /// to the dead set, or deletes, kills or cancels it (see ``UniqueLock``).
+    func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String?
+
+    /// Releases a unique lock if the job `jid` still holds it; a worker calls this when a job whose
+    /// lock lasts `until: .start` starts.
+    func releaseUniqueLock(_ digest: String, jid: String) async throws
+
     /// Which of these jids (of jobs a worker is running) carry a cancel mark set by
     /// ``JobAdministration/cancel(jid:)``. Workers ask with each heartbeat.
     func cancellationRequests(among jids: [String]) async throws -> Set<String>

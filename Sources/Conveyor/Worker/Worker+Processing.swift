@@ -30,6 +30,15 @@ extension Worker {
             guard await suspectGate.enter() else { return }  // cancelled by shutdown: requeued, not run
             await setStartMark(on: fetched, jid: job.jid, isStarted: true, logger: context.logger)
         }
+        if let lock = job.uniqueLock, lock.until == .start {
+            // `unique_until: start`: a duplicate may be pushed from now on. A failure only keeps the
+            // lock until the job ends or its `unique_for` runs out.
+            do {
+                try await backend.releaseUniqueLock(lock.digest, jid: job.jid)
+            } catch {
+                context.logger.warning("Could not release a unique job's lock at its start; it ends with the job or its unique_for.", metadata: ["error": "\(error)"])
+            }
+        }
         let outcome: Result<Void, any Error>
         do {
             if configuration.middleware.isEmpty {

@@ -23,11 +23,16 @@ struct UniqueJobTests {
         defer { for worker in workers where worker.isRunning { worker.signal(SIGKILL) } }
         try await waitUntil("3 workers beating") { try await context.backend.processes().count == 3 }
 
-        var results: [CommandLine.Result] = []
-        for index in 0..<10 {
-            results.append(try await conveyor(context, "push", "Record", "[\"\(recorded)\", 1500]", "--unique-for", "60"))
-            if index == 4 { workers[0].signal(SIGKILL) }
+        // Ten concurrent pushes race for the lock while the job (10 s long) waits or runs.
+        let results = try await withThrowingTaskGroup(of: CommandLine.Result.self) { group in
+            for _ in 0..<10 {
+                group.addTask { try await conveyor(context, "push", "Record", "[\"\(recorded)\", 10000]", "--unique-for", "60") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
+        // Whichever worker runs it, one of them dies mid-test; if it was the runner, recovery requeues
+        // the job, which keeps its lock.
+        workers[0].signal(SIGKILL)
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.errors))")
         let pushed = results.filter { $0.output.hasPrefix("Pushed 1 Record job") }
         #expect(pushed.count == 1, "\(results.map(\.output))")
@@ -35,12 +40,12 @@ struct UniqueJobTests {
         let skipped = results.filter { $0.output == "skipped: duplicate of \(jid)\n" }
         #expect(skipped.count == 9, "\(results.map(\.output))")
 
-        try await waitUntil(timeout: 30, "the unique job ran and settled") {
+        try await waitUntil(timeout: 60, "the unique job ran and settled") {
             let left = try await context.leftovers()
             return try await context.integer("SCARD", recorded) == 1 && left.queued == 0 && left.inProgress == 0
         }
-        #expect(try await context.integer("EXISTS", context.keys.uniqueLock(UniqueLock.digest(of: Job(className: "Record", args: [.string(recorded), 1500])))) == 0, "the lock outlived the job's success")
-        let after = try await conveyor(context, "push", "Record", "[\"\(recorded)\", 1500]", "--unique-for", "60")
+        #expect(try await context.integer("EXISTS", context.keys.uniqueLock(UniqueLock.digest(of: Job(className: "Record", args: [.string(recorded), 10000])))) == 0, "the lock outlived the job's success")
+        let after = try await conveyor(context, "push", "Record", "[\"\(recorded)\", 10000]", "--unique-for", "60")
         #expect(after.status == 0 && after.output.hasPrefix("Pushed 1 Record job"), "a push after the job's success: \(after.output) \(after.errors)")
         for worker in workers where worker.isRunning { worker.signal(SIGTERM) }
         for worker in workers { _ = await CommandLine.finish(worker) }

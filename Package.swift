@@ -29,6 +29,7 @@ let package = Package(
         // Only the example app uses Hummingbird: nothing a library product builds depends on it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The only target that sees C: hiredis via pkg-config, plus the Linux headers the client needs.
@@ -120,6 +121,7 @@ let package = Package(
                 "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // conveyor-worker: WorkerMain around the built-in jobs.

@@ -20,6 +20,7 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor queue list                            # sizes, latency, paused
           conveyor queue pause mail | resume mail | clear mail
           conveyor cancel JID                            # remove a waiting job, stop a running one
+          conveyor cron list                             # periodic jobs: next and last run
           conveyor processes                             # live workers
           conveyor quiet IDENTITY                        # stop fetching
           conveyor stop IDENTITY                         # shut down gracefully
@@ -32,7 +33,7 @@ struct ConveyorCommand: AsyncParsableCommand {
         """,
         subcommands: [
             PushCommand.self, StatsCommand.self, ScheduledCommand.self, RetryCommand.self, DeadCommand.self,
-            QueueCommand.self, CancelCommand.self, ProcessesCommand.self, QuietCommand.self, StopCommand.self,
+            QueueCommand.self, CancelCommand.self, CronCommand.self, ProcessesCommand.self, QuietCommand.self, StopCommand.self,
         ]
     )
 

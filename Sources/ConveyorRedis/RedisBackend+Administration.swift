@@ -1,4 +1,5 @@
 import Conveyor
+import Foundation
 import RedisClient
 
 /// The admin operations on Sidekiq's layout: the sorted sets, the queue lists, the process registry
@@ -186,6 +187,18 @@ extension RedisBackend: JobAdministration {
     /// Whether a payload is the job with this jid: a text search first, so most payloads are never parsed.
     static func isJob(_ payload: [UInt8], jid: String) -> Bool {
         String(decoding: payload, as: UTF8.self).contains(jid) && (try? Job(json: payload))?.jid == jid
+    }
+
+    public func periodicJobs() async throws -> [(job: PeriodicJob, lastTick: Date?)] {
+        let flat = try await client.send("HGETALL", keys.periodicEntries).array ?? []
+        let last = try await lastPeriodicTicks()
+        var entries: [(job: PeriodicJob, lastTick: Date?)] = []
+        for index in stride(from: 0, to: flat.count - 1, by: 2) {
+            guard let name = flat[index].string, let json = flat[index + 1].bytes.flatMap({ try? JSONValue.parse($0) }),
+                  let job = PeriodicJob(name: name, summary: json) else { continue }
+            entries.append((job, last[name]))
+        }
+        return entries.sorted { $0.job.name < $1.job.name }
     }
 
     public func processes() async throws -> [ProcessSummary] {

@@ -1,4 +1,5 @@
 import Conveyor
+import Foundation
 import RedisClient
 
 /// The Redis backend: Sidekiq's keys and payloads, with reliable fetch into per-process private lists.
@@ -60,6 +61,35 @@ public final class RedisBackend: JobBackend {
             arguments: [lock.jid, milliseconds, job.payload, job.queue, time.map { "\($0)" } ?? ""]
         )
         return reply.string
+    }
+
+    public func claimPeriodicTick(name: String, tick: Date, job: EncodedJob?, claimLifetime: Duration) async throws -> Bool {
+        let seconds = Int(tick.timeIntervalSince1970.rounded(.down))
+        let queue = job?.queue ?? Job.defaultQueue
+        let reply = try await client.run(
+            RedisScripts.claimTick,
+            keys: [keys.periodicClaim(name: name, tick: seconds), keys.periodicLastTicks, keys.queue(queue), keys.queues],
+            arguments: [max(1, Int(claimLifetime.inSeconds.rounded(.up))), name, seconds, job?.payload ?? [], queue]
+        )
+        return reply.integer == 1
+    }
+
+    public func lastPeriodicTicks() async throws -> [String: Date] {
+        let flat = try await client.send("HGETALL", keys.periodicLastTicks).array ?? []
+        var ticks: [String: Date] = [:]
+        for index in stride(from: 0, to: flat.count - 1, by: 2) {
+            if let name = flat[index].string, let seconds = flat[index + 1].string.flatMap(Double.init) {
+                ticks[name] = Date(timeIntervalSince1970: seconds)
+            }
+        }
+        return ticks
+    }
+
+    public func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws {
+        guard !jobs.isEmpty else { return }
+        var arguments: [any RedisArgument] = [keys.periodicEntries]
+        for job in jobs { arguments += [job.name, job.summaryJSON.jsonString] }
+        try await client.send(RedisCommand("HSET", arguments: arguments))
     }
 
     public func releaseUniqueLock(_ digest: String, jid: String) async throws {

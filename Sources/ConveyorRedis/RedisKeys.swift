@@ -63,5 +63,11 @@ public struct RedisKeys: Sendable, Equatable {
     public func cancellation(_ jid: String) -> String { prefix + "conveyor:cancel:" + jid }
     /// A unique job's lock (value: the holder's jid; expires after its `unique_for`).
     public func uniqueLock(_ digest: String) -> String { prefix + "conveyor:unique:" + digest }
+    /// The claim of one tick of a periodic job (`SET NX` with a time to live): whoever sets it pushes.
+    public func periodicClaim(name: String, tick: Int) -> String { prefix + "conveyor:periodic:" + name + ":" + String(tick) }
+    /// The hash of each periodic job's last pushed tick (epoch seconds).
+    public var periodicLastTicks: String { prefix + "conveyor:periodic-last" }
+    /// The hash of the schedule entries workers published (name → JSON), for `conveyor cron list`.
+    public var periodicEntries: String { prefix + "conveyor:periodic-entries" }
 }
 

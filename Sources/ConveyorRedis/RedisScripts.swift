@@ -121,6 +121,23 @@ enum RedisScripts {
     return removed
     """)
 
+    /// Claim one tick of a periodic job. KEYS: the tick's claim, the last-tick hash, the queue, the queue
+    /// registry; ARGV: the claim's time to live in seconds, the entry's name, the tick (epoch seconds),
+    /// the payload (empty to skip the tick) and the queue's name. The claim (`SET NX`), the push and the
+    /// last-tick record are one step: of any number of workers evaluating the same tick, exactly one
+    /// pushes it, and a worker that dies after the claim cannot leave it claimed but unpushed.
+    /// Returns 1 for the winner, else 0.
+    static let claimTick = RedisScript("""
+    if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+    if ARGV[4] ~= '' then
+      redis.call('LPUSH', KEYS[3], ARGV[4])
+      redis.call('SADD', KEYS[4], ARGV[5])
+      local last = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') or 0
+      if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+    end
+    return 1
+    """)
+
     /// Register one private list. KEYS: the registry hash; ARGV: the list's key, `owner\nqueue`.
     /// Sent in the same pipeline right after a blocking `BLMOVE`, so the server runs it as soon as the
     /// move returns, even if the worker dies meanwhile. Allowed at `maxmemory`: it rewrites a field

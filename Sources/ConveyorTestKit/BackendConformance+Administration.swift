@@ -16,6 +16,7 @@ extension BackendConformance {
         Check(name: "clearing a queue deletes its waiting jobs and reports how many", run: administration(clearQueueDeletesWaitingJobs)),
         Check(name: "cancel removes a queued, scheduled or retrying job, marks a fetched one, and refuses an unknown jid", run: administration(cancelFindsTheJobWhereverItIs)),
         Check(name: "a unique job's lock skips duplicates while queued, scheduled or retrying, and ends with success, death, delete, cancel or its time to live", run: administration(uniqueLocksEndWithTheJob)),
+        Check(name: "a periodic tick is claimed once however many race, a skipped tick pushes nothing, and entries list with their last tick", run: administration(periodicTicksAreClaimedOnce)),
         Check(name: "a heartbeat shows as a process with its busy count, quiet state and queues", run: administration(processesAfterHeartbeat)),
         Check(name: "a signal is refused for an unknown or stopped process and popped by a live one's next beat", run: administration(signalsReachOnlyLiveProcesses)),
     ]
@@ -285,6 +286,30 @@ extension BackendConformance {
             expired = try await producer.enqueue(unique(5, for: 1)) != .skipped(duplicateOf: short.jid)
         }
         try expect(expired, "a lock of unique_for 1 s still held after 10 s")
+    }
+
+    static func periodicTicksAreClaimedOnce(_ backend: any JobBackend & JobAdministration) async throws {
+        let entry = PeriodicJob(name: "tick", every: .seconds(60), className: "Ping", queue: "ticks")
+        try await backend.publishPeriodicJobs([entry])
+        let tick = Date(timeIntervalSince1970: (WallClock.now() / 60).rounded(.down) * 60)
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    try await backend.claimPeriodicTick(name: "tick", tick: tick, job: EncodedJob(entry.job(for: tick)), claimLifetime: .seconds(60))
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        try expect(winners == 1, "\(winners) of 10 racing claims of one tick won, expected exactly 1")
+        let skipped = tick.addingTimeInterval(60)
+        try expect(try await backend.claimPeriodicTick(name: "tick", tick: skipped, job: nil, claimLifetime: .seconds(60)), "claiming a tick to skip it lost to nobody")
+        try expect(try await !backend.claimPeriodicTick(name: "tick", tick: skipped, job: EncodedJob(entry.job(for: skipped)), claimLifetime: .seconds(60)), "a skipped tick was claimed again")
+        let queued = try await backend.queues().first { $0.name == "ticks" }
+        try expect(queued?.size == 1, "the ticks queue holds \(String(describing: queued?.size)) jobs, expected the one claimed tick")
+        let last = try await backend.lastPeriodicTicks()
+        try expect(last["tick"] == tick, "the last pushed tick is \(String(describing: last["tick"])), expected \(tick): a skipped tick is not a run")
+        let listed = try await backend.periodicJobs()
+        try expect(listed.map(\.job) == [entry] && listed.first?.lastTick == tick, "the published entries are \(listed)")
     }
 
     static func processesAfterHeartbeat(_ backend: any JobBackend & JobAdministration) async throws {

@@ -21,6 +21,7 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --queue critical,3 --queue low # weighted, as Sidekiq
               \(name) --concurrency 50 --timeout 10
               \(name) --drain                        # exit when queues are empty
+              \(name) --schedule config/schedule.yml # also push periodic jobs (cron or every)
               \(name) --log-level debug --log-format json
                                                      # JSON lines, for a log collector
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
@@ -95,7 +96,20 @@ struct WorkerCommand: AsyncParsableCommand {
     ))
     var logFormat: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Push periodic jobs from this YAML schedule file (sidekiq-cron's format, plus 'every'), e.g. `nightly: { cron: \"0 3 * * *\", class: Report, timezone: Europe/Berlin }`. Any number of workers may load the same file: each tick is pushed once. A bad entry is refused at start with its line and the reason.",
+        valueName: "file"
+    ))
+    var schedule: String?
+
     func validate() throws {
+        if let schedule {
+            do {
+                _ = try ScheduleFile.read(path: schedule)
+            } catch {
+                throw ValidationError("--schedule: \(error)")
+            }
+        }
         do {
             _ = try logSettings()
         } catch {
@@ -168,6 +182,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
         var configuration = try configuration()
         configuration.middleware = setup.middleware
+        if let schedule { configuration.periodicJobs = try ScheduleFile.read(path: schedule) }
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         // The client is not closed: the process exits next and the kernel closes its socket, whereas

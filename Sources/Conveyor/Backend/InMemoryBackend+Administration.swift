@@ -1,4 +1,5 @@
 import ConveyorSupport
+import Foundation
 
 /// The admin operations on the in-memory sets, queues and heartbeats. Each runs under the backend's
 /// one lock, so each is atomic as its Redis counterpart's script or transaction is.
@@ -114,6 +115,12 @@ extension InMemoryBackend: JobAdministration {
                 return .cancelling(owner: key.owner)
             }
             throw AdminError.unknownJob(jid)
+        }
+    }
+
+    public func periodicJobs() async throws -> [(job: PeriodicJob, lastTick: Date?)] {
+        state.withLock { state in
+            state.periodicJobs.values.sorted { $0.name < $1.name }.map { ($0, state.periodicLastTicks[$0.name]) }
         }
     }
 

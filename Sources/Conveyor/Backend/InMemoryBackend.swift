@@ -1,4 +1,5 @@
 import ConveyorSupport
+import Foundation
 import DequeModule
 
 /// A backend in process memory, for unit-testing handlers without a Redis server.
@@ -34,6 +35,12 @@ public final class InMemoryBackend: JobBackend {
         var cancellations: Set<String> = []
         /// Unique locks by digest: the holder's jid and when the lock expires (monotonic seconds).
         var uniqueLocks: [String: (jid: String, expiresAt: Double)] = [:]
+        /// Claimed periodic ticks ("name\ntick") and when each claim expires (monotonic seconds).
+        var periodicClaims: [String: Double] = [:]
+        /// The last pushed tick of each periodic job.
+        var periodicLastTicks: [String: Date] = [:]
+        /// The published schedule entries.
+        var periodicJobs: [String: PeriodicJob] = [:]
     }
 
     struct PrivateListKey: Hashable {
@@ -120,6 +127,31 @@ public final class InMemoryBackend: JobBackend {
                 state.queues[job.queue, default: []].append(job.payload)
             }
             return nil
+        }
+    }
+
+    public func claimPeriodicTick(name: String, tick: Date, job: EncodedJob?, claimLifetime: Duration) async throws -> Bool {
+        state.withLockThenBroadcast { state in
+            let now = MonotonicClock.now()
+            let key = name + "\n" + "\(Int(tick.timeIntervalSince1970))"
+            if let expiry = state.periodicClaims[key], expiry > now { return false }
+            state.periodicClaims = state.periodicClaims.filter { $0.value > now }
+            state.periodicClaims[key] = now + claimLifetime.inSeconds
+            if let job {
+                state.queues[job.queue, default: []].append(job.payload)
+                if tick > state.periodicLastTicks[name] ?? .distantPast { state.periodicLastTicks[name] = tick }
+            }
+            return true
+        }
+    }
+
+    public func lastPeriodicTicks() async throws -> [String: Date] {
+        state.withLock { $0.periodicLastTicks }
+    }
+
+    public func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws {
+        state.withLock { state in
+            for job in jobs { state.periodicJobs[job.name] = job }
         }
     }
 

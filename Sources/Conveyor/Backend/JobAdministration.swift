@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an administrator does to a running system: page through the schedule, retry and dead sets,
 /// move or delete one entry, see each queue's size and latency, list the worker processes and send
 /// them signals, pause, resume and clear queues. The `conveyor` CLI's `retry`, `dead`, `scheduled`,
@@ -75,6 +77,9 @@ public protocol JobAdministration: Sendable {
     /// pushed), setting no mark.
     @discardableResult
     func cancel(jid: String) async throws -> CancelOutcome
+
+    /// The periodic jobs workers have published, by name, each with its last pushed tick.
+    func periodicJobs() async throws -> [(job: PeriodicJob, lastTick: Date?)]
 
     /// The live worker processes, by identity, as their last heartbeat describes them.
     func processes() async throws -> [ProcessSummary]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where jobs live: queues, the per-worker in-progress lists of reliable fetch, and the retry and
 /// dead sets. ``RedisBackend`` (module `ConveyorRedis`) keeps them in Redis in Sidekiq's layout;
 /// ``InMemoryBackend`` keeps them in memory for tests. Both pass the same conformance suite.
@@ -72,6 +74,18 @@ public protocol JobBackend: Sendable {
     /// Releases a unique lock if the job `jid` still holds it; a worker calls this when a job whose
     /// lock lasts `until: .start` starts.
     func releaseUniqueLock(_ digest: String, jid: String) async throws
+
+    /// Claims one tick of a periodic job: the first caller for a name and tick time wins, however many
+    /// workers race, and pushes `job` (nil: the tick is skipped, claimed but nothing pushed) in the same
+    /// atomic step, recording the tick as the entry's last run. The claim is kept for
+    /// `claimLifetime`. Returns whether this caller won.
+    func claimPeriodicTick(name: String, tick: Date, job: EncodedJob?, claimLifetime: Duration) async throws -> Bool
+
+    /// The last tick pushed for each periodic job, by name.
+    func lastPeriodicTicks() async throws -> [String: Date]
+
+    /// Records a worker's schedule entries, for `conveyor cron list`.
+    func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws
 
     /// Which of these jids (of jobs a worker is running) carry a cancel mark set by
     /// ``JobAdministration/cancel(jid:)``. Workers ask with each heartbeat.

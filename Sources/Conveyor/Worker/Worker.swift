@@ -144,6 +144,7 @@ public final class Worker: Sendable {
             Task(executorPreference: housekeepingExecutor) { await self.keepBeating() },
             Task(executorPreference: housekeepingExecutor) { await self.keepRecovering() },
             Task(executorPreference: housekeepingExecutor) { await self.keepPromotingDueJobs() },
+            Task(executorPreference: housekeepingExecutor) { await self.keepPushingPeriodicJobs() },
         ]
         warnAboutUnservedQueues()
         logger.info("Worker started.", metadata: [

@@ -27,6 +27,9 @@ public struct WorkerConfiguration: Sendable {
     /// Called when a failed job goes to the dead set (retries exhausted), with the last error; not for
     /// `dead: false` jobs, which are dropped. Runs on the worker's loop thread: keep it short.
     public var onDeath: (@Sendable (Job, any Error) async -> Void)?
+    /// Jobs this worker pushes on a schedule (see ``PeriodicJob``). Any number of workers may run the
+    /// same schedule: each tick is pushed exactly once. Empty by default.
+    public var periodicJobs: [PeriodicJob] = []
     /// What runs around every job, in order, the first registered outermost (see ``JobMiddleware``).
     public var middleware: [any JobMiddleware]
     /// For tests: when set, every failed job is retried after this long instead of its class's own

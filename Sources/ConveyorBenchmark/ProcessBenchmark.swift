@@ -12,6 +12,8 @@ struct ProcessBenchmark {
     let jobs: Int
     let concurrency: Int
     let runs: Int
+    /// A concurrency limit on the no-op jobs, to measure the limiter's cost; nil for none.
+    var concurrencyLimit: Int? = nil
 
     func run() async throws -> [Figure] {
         var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = []
@@ -21,7 +23,7 @@ struct ProcessBenchmark {
             workerCPU.append(worker)
             redisCPU.append(redis)
         }
-        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
+        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch" + (concurrencyLimit.map { ", --concurrency-limit Noop=\($0)" } ?? "")
         return [
             Figure(name: "process: one worker", unit: "jobs/s", settings: settings, samples: rates),
             Figure(name: "process: worker CPU", unit: "CPU ms/1000 jobs", settings: settings, samples: workerCPU),
@@ -40,7 +42,8 @@ struct ProcessBenchmark {
         let processedKey = backend.keys.processed
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
         let started = MonotonicClock.now()
-        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"])
+        let limit = concurrencyLimit.map { ["--concurrency-limit", "Noop=\($0)"] } ?? []
+        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"] + limit)
         try await bench.waitUntil(timeout: 600, "processing \(jobs) jobs") {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }

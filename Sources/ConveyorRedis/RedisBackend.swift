@@ -92,6 +92,27 @@ public final class RedisBackend: JobBackend {
         try await client.send(RedisCommand("HSET", arguments: arguments))
     }
 
+    public func acquireConcurrencySlot(key: String, holder: String, limit: Int, lease: Duration) async throws -> Bool {
+        try await client.run(RedisScripts.acquireSlot, keys: [keys.concurrencyLimit(key)], arguments: [holder, limit, Self.milliseconds(lease.inSeconds)]).integer == 1
+    }
+
+    public func releaseConcurrencySlot(key: String, holder: String) async throws {
+        try await client.send("ZREM", keys.concurrencyLimit(key), holder)
+    }
+
+    public func renewConcurrencySlots(_ slots: [(key: String, holder: String)], lease: Duration) async throws {
+        guard !slots.isEmpty else { return }
+        try await client.run(RedisScripts.renewSlots, keys: slots.map { keys.concurrencyLimit($0.key) }, arguments: [Self.milliseconds(lease.inSeconds)] + slots.map(\.holder))
+    }
+
+    public func admitToRateWindow(key: String, limit: Int, window: Duration) async throws -> Duration? {
+        // The counter's key is built by the script from this prefix (from RedisKeys) and the window's
+        // number by Redis's clock. On Redis Cluster it would need a hash tag; Conveyor runs on one node.
+        let reply = try await client.run(RedisScripts.admitToWindow, keys: [], arguments: [keys.rateWindowPrefix(key), limit, max(1, Int(window.inSeconds.rounded()))])
+        let wait = reply.integer ?? 0
+        return wait > 0 ? .milliseconds(wait) : nil
+    }
+
     public func releaseUniqueLock(_ digest: String, jid: String) async throws {
         try await client.run(RedisScripts.releaseLock, keys: [keys.uniqueLock(digest)], arguments: [jid])
     }

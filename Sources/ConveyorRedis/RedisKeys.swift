@@ -63,6 +63,10 @@ public struct RedisKeys: Sendable, Equatable {
     public func cancellation(_ jid: String) -> String { prefix + "conveyor:cancel:" + jid }
     /// A unique job's lock (value: the holder's jid; expires after its `unique_for`).
     public func uniqueLock(_ digest: String) -> String { prefix + "conveyor:unique:" + digest }
+    /// A concurrency limit's sorted set: holder (jid) → lease expiry in Redis-clock milliseconds.
+    public func concurrencyLimit(_ key: String) -> String { prefix + "conveyor:limit:" + key }
+    /// What a rate limit's window counters start with; the script appends the window's number.
+    public func rateWindowPrefix(_ key: String) -> String { prefix + "conveyor:rate:" + key + ":" }
     /// The claim of one tick of a periodic job (`SET NX` with a time to live): whoever sets it pushes.
     public func periodicClaim(name: String, tick: Int) -> String { prefix + "conveyor:periodic:" + name + ":" + String(tick) }
     /// The hash of each periodic job's last pushed tick (epoch seconds).

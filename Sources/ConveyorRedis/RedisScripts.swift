@@ -138,6 +138,55 @@ enum RedisScripts {
     return 1
     """)
 
+    /// Take a concurrency slot. KEYS: the limit's sorted set; ARGV: the holder, the limit, the lease in
+    /// milliseconds. By Redis's clock: drops holders whose lease ran out, then renews the holder's own
+    /// slot or adds it if fewer than the limit are held, in one step, so no number of workers racing
+    /// can hold more than the limit. Returns 1 when held, else 0.
+    static let acquireSlot = RedisScript("""
+    local time = redis.call('TIME')
+    local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    local expiry = now + tonumber(ARGV[3])
+    if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+      redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+      redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+      return 1
+    end
+    return 0
+    """)
+
+    /// Renew concurrency slots. KEYS: the limits' sorted sets; ARGV: the lease in milliseconds, then
+    /// one holder per key. Extends only slots still held (`ZADD XX`), by Redis's clock.
+    static let renewSlots = RedisScript("""
+    local time = redis.call('TIME')
+    local expiry = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[1])
+    for index = 1, #KEYS do
+      redis.call('ZADD', KEYS[index], 'XX', expiry, ARGV[index + 1])
+      redis.call('PEXPIRE', KEYS[index], tonumber(ARGV[1]) * 2)
+    end
+    return 1
+    """)
+
+    /// Count a run against a rate limit. KEYS: none used by name (the counter's key is the prefix in
+    /// ARGV[1] and the window's number, built here from Redis's clock); ARGV: the counter prefix, the
+    /// limit, the window in seconds. Increments the current window's counter and, when that passes the
+    /// limit, takes the increment back, in one step: a window never admits more than the limit.
+    /// Returns 0 when admitted, else the milliseconds until the window ends.
+    static let admitToWindow = RedisScript("""
+    local time = redis.call('TIME')
+    local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    local window = tonumber(ARGV[3]) * 1000
+    local number = math.floor(now / window)
+    local key = ARGV[1] .. number
+    local count = redis.call('INCR', key)
+    if count == 1 then redis.call('PEXPIRE', key, window * 2) end
+    if count > tonumber(ARGV[2]) then
+      redis.call('DECR', key)
+      return (number + 1) * window - now
+    end
+    return 0
+    """)
+
     /// Register one private list. KEYS: the registry hash; ARGV: the list's key, `owner\nqueue`.
     /// Sent in the same pipeline right after a blocking `BLMOVE`, so the server runs it as soon as the
     /// move returns, even if the worker dies meanwhile. Allowed at `maxmemory`: it rewrites a field

@@ -17,6 +17,8 @@ extension BackendConformance {
         Check(name: "cancel removes a queued, scheduled or retrying job, marks a fetched one, and refuses an unknown jid", run: administration(cancelFindsTheJobWhereverItIs)),
         Check(name: "a unique job's lock skips duplicates while queued, scheduled or retrying, and ends with success, death, delete, cancel or its time to live", run: administration(uniqueLocksEndWithTheJob)),
         Check(name: "a periodic tick is claimed once however many race, a skipped tick pushes nothing, and entries list with their last tick", run: administration(periodicTicksAreClaimedOnce)),
+        Check(name: "a concurrency limit admits at most its limit however many race, and a lapsed lease frees its slot", run: administration(concurrencySlotsAreLeased)),
+        Check(name: "a rate limit admits at most its limit per window and says how long until the next", run: administration(rateWindowsCount)),
         Check(name: "a heartbeat shows as a process with its busy count, quiet state and queues", run: administration(processesAfterHeartbeat)),
         Check(name: "a signal is refused for an unknown or stopped process and popped by a live one's next beat", run: administration(signalsReachOnlyLiveProcesses)),
     ]
@@ -310,6 +312,48 @@ extension BackendConformance {
         try expect(last["tick"] == tick, "the last pushed tick is \(String(describing: last["tick"])), expected \(tick): a skipped tick is not a run")
         let listed = try await backend.periodicJobs()
         try expect(listed.map(\.job) == [entry] && listed.first?.lastTick == tick, "the published entries are \(listed)")
+    }
+
+    static func concurrencySlotsAreLeased(_ backend: any JobBackend & JobAdministration) async throws {
+        let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<10 {
+                group.addTask { try await backend.acquireConcurrencySlot(key: "report", holder: "j\(index)", limit: 2, lease: .seconds(60)) }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        try expect(admitted == 2, "\(admitted) of 10 racing jobs took a slot of a limit of 2")
+        try await backend.releaseConcurrencySlot(key: "report", holder: "j0")
+        try await backend.releaseConcurrencySlot(key: "report", holder: "j1")
+        try expect(try await backend.acquireConcurrencySlot(key: "report", holder: "a", limit: 2, lease: .seconds(60)), "a freed slot was not taken")
+        try expect(try await backend.acquireConcurrencySlot(key: "report", holder: "a", limit: 2, lease: .seconds(60)), "a holder could not take its own slot again")
+        try expect(try await backend.acquireConcurrencySlot(key: "report", holder: "short", limit: 2, lease: .milliseconds(300)), "the second slot was not taken")
+        try expect(try await !backend.acquireConcurrencySlot(key: "report", holder: "c", limit: 2, lease: .seconds(60)), "a third holder took a slot of a limit of 2")
+        // A renewed lease holds; a lapsed one frees its slot (a crashed worker's job).
+        try await backend.renewConcurrencySlots([(key: "report", holder: "a")], lease: .seconds(60))
+        let deadline = MonotonicClock.now() + 10
+        var freed = false
+        while !freed && MonotonicClock.now() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            freed = try await backend.acquireConcurrencySlot(key: "report", holder: "c", limit: 2, lease: .seconds(60))
+        }
+        try expect(freed, "the slot of a 300 ms lease was still held after 10 s")
+        try expect(try await !backend.acquireConcurrencySlot(key: "report", holder: "d", limit: 2, lease: .seconds(60)), "the renewed slot was lost")
+    }
+
+    static func rateWindowsCount(_ backend: any JobBackend & JobAdministration) async throws {
+        // A window of an hour: the check cannot straddle two windows unless it runs at the full hour.
+        var admitted = 0
+        var wait: Duration?
+        for _ in 0..<5 {
+            if let refused = try await backend.admitToRateWindow(key: "mail", limit: 3, window: .seconds(3600)) {
+                wait = refused
+            } else {
+                admitted += 1
+            }
+        }
+        try expect(admitted == 3 || WallClock.now().truncatingRemainder(dividingBy: 3600) < 5, "\(admitted) of 5 runs were admitted to a window of 3")
+        try expect(wait.map { $0 > .zero && $0 <= .seconds(3600) } ?? false, "a refused run was told to wait \(String(describing: wait))")
+        try expect(try await backend.admitToRateWindow(key: "other", limit: 1, window: .seconds(3600)) == nil, "another key shares the window's count")
     }
 
     static func processesAfterHeartbeat(_ backend: any JobBackend & JobAdministration) async throws {

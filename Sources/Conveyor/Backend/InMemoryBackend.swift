@@ -41,6 +41,10 @@ public final class InMemoryBackend: JobBackend {
         var periodicLastTicks: [String: Date] = [:]
         /// The published schedule entries.
         var periodicJobs: [String: PeriodicJob] = [:]
+        /// Concurrency slots: limit key → holder → lease expiry (monotonic seconds).
+        var concurrencySlots: [String: [String: Double]] = [:]
+        /// Rate-limit counters: key → (window number, runs counted in it).
+        var rateWindows: [String: (window: Int, count: Int)] = [:]
     }
 
     struct PrivateListKey: Hashable {
@@ -152,6 +156,44 @@ public final class InMemoryBackend: JobBackend {
     public func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws {
         state.withLock { state in
             for job in jobs { state.periodicJobs[job.name] = job }
+        }
+    }
+
+    public func acquireConcurrencySlot(key: String, holder: String, limit: Int, lease: Duration) async throws -> Bool {
+        state.withLock { state in
+            let now = MonotonicClock.now()
+            var holders = (state.concurrencySlots[key] ?? [:]).filter { $0.value > now }
+            defer { state.concurrencySlots[key] = holders }
+            guard holders[holder] != nil || holders.count < limit else { return false }
+            holders[holder] = now + lease.inSeconds
+            return true
+        }
+    }
+
+    public func releaseConcurrencySlot(key: String, holder: String) async throws {
+        state.withLock { state in _ = state.concurrencySlots[key]?.removeValue(forKey: holder) }
+    }
+
+    public func renewConcurrencySlots(_ slots: [(key: String, holder: String)], lease: Duration) async throws {
+        state.withLock { state in
+            let expiry = MonotonicClock.now() + lease.inSeconds
+            for slot in slots where state.concurrencySlots[slot.key]?[slot.holder] != nil {
+                state.concurrencySlots[slot.key]![slot.holder] = expiry
+            }
+        }
+    }
+
+    public func admitToRateWindow(key: String, limit: Int, window: Duration) async throws -> Duration? {
+        state.withLock { state in
+            let seconds = max(1, window.inSeconds.rounded())
+            let now = WallClock.now()
+            let number = Int((now / seconds).rounded(.down))
+            var entry = state.rateWindows[key] ?? (number, 0)
+            if entry.window != number { entry = (number, 0) }
+            guard entry.count < limit else { return .seconds(Double(number + 1) * seconds - now) }
+            entry.count += 1
+            state.rateWindows[key] = entry
+            return nil
         }
     }
 

@@ -87,6 +87,20 @@ public protocol JobBackend: Sendable {
     /// Records a worker's schedule entries, for `conveyor cron list`.
     func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws
 
+    /// Takes one of a concurrency limit's `limit` slots for `holder` (a jid), with a lease of `lease`,
+    /// after dropping holders whose lease ran out, in one atomic step; true when taken (or already held).
+    func acquireConcurrencySlot(key: String, holder: String, limit: Int, lease: Duration) async throws -> Bool
+
+    /// Frees a holder's slot.
+    func releaseConcurrencySlot(key: String, holder: String) async throws
+
+    /// Extends the leases of slots still held; workers call this with each heartbeat.
+    func renewConcurrencySlots(_ slots: [(key: String, holder: String)], lease: Duration) async throws
+
+    /// Counts one run against a rate limit's current window, in one atomic step: nil when admitted,
+    /// else how long until the window ends (the run is then not counted).
+    func admitToRateWindow(key: String, limit: Int, window: Duration) async throws -> Duration?
+
     /// Which of these jids (of jobs a worker is running) carry a cancel mark set by
     /// ``JobAdministration/cancel(jid:)``. Workers ask with each heartbeat.
     func cancellationRequests(among jids: [String]) async throws -> Set<String>

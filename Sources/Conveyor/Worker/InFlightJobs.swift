@@ -10,6 +10,8 @@ final class InFlightJobs: Sendable {
         var task: Task<Void, Never>?
         /// Set when an administrator cancelled the job (`conveyor cancel`): its run ends without a retry.
         var isCancelRequested = false
+        /// The concurrency slot the job holds (limit key, holder jid), renewed with each heartbeat.
+        var limitSlot: (key: String, holder: String)?
     }
 
     struct State {
@@ -93,6 +95,16 @@ final class InFlightJobs: Sendable {
         }
         for task in tasks { task.cancel() }
         return tasks.count
+    }
+
+    /// Records the concurrency slot a running job holds, or nil once released.
+    func setLimitSlot(_ limitSlot: (key: String, holder: String)?, for slot: Int) {
+        state.withLock { $0.running[slot]?.limitSlot = limitSlot }
+    }
+
+    /// The concurrency slots the running jobs hold.
+    var limitSlots: [(key: String, holder: String)] {
+        state.withLock { state in state.running.values.compactMap(\.limitSlot) }
     }
 
     /// Whether an administrator cancelled the job in this slot.

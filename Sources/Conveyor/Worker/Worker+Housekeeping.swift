@@ -60,6 +60,7 @@ extension Worker {
             return
         }
         await cancelRequestedJobs()
+        await renewLimitSlots()
         if reply.hadLostLease {
             logger.warning("This worker's lease had expired before this heartbeat (it was frozen or cut off from Redis for longer than --stale-after): other workers may have recovered the jobs it is running, which can then run twice.")
         }
@@ -72,6 +73,17 @@ extension Worker {
             stop()
         case nil:
             break
+        }
+    }
+
+    /// Extends the leases of the concurrency slots the running jobs hold, as the worker's own lease.
+    func renewLimitSlots() async {
+        let slots = inFlight.limitSlots
+        guard !slots.isEmpty else { return }
+        do {
+            try await backend.renewConcurrencySlots(slots, lease: .seconds(leaseDuration))
+        } catch {
+            logger.warning("Could not renew the running jobs' concurrency slots; they free themselves if this goes on past --stale-after.", metadata: ["error": "\(error)"])
         }
     }
 

@@ -30,6 +30,12 @@ public struct WorkerConfiguration: Sendable {
     /// Jobs this worker pushes on a schedule (see ``PeriodicJob``). Any number of workers may run the
     /// same schedule: each tick is pushed exactly once. Empty by default.
     public var periodicJobs: [PeriodicJob] = []
+    /// Concurrency limits by job class, over those of the registry's ``JobOptions``
+    /// (`conveyor-worker --concurrency-limit CLASS=N`).
+    public var concurrencyLimits: [String: ConcurrencyLimit] = [:]
+    /// Rate limits by job class, over those of the registry's ``JobOptions``
+    /// (`conveyor-worker --rate-limit CLASS=N/s`).
+    public var rateLimits: [String: RateLimit] = [:]
     /// What runs around every job, in order, the first registered outermost (see ``JobMiddleware``).
     public var middleware: [any JobMiddleware]
     /// For tests: when set, every failed job is retried after this long instead of its class's own

@@ -45,6 +45,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Worker concurrency for the process, latency and memory figures.")
     var concurrency = 100
 
+    @Option(help: ArgumentHelp("For the process figure: a concurrency limit on the no-op jobs (conveyor-worker --concurrency-limit Noop=N), to measure the limiter's overhead per job. Default: none.", valueName: "n"))
+    var noopConcurrencyLimit: Int?
+
     @Option(help: "Jobs per second pushed for the latency figure.")
     var latencyRate = 1000
 
@@ -92,7 +95,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
             report.figures += try await EnqueueBenchmark(bench: bench, jobs: settings.enqueueJobs, concurrency: settings.pushConcurrency, runs: settings.runs).run()
         }
         if selected.contains("process") {
-            report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics).run()
+            report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics, concurrencyLimit: noopConcurrencyLimit).run()
         }
         if selected.contains("in-memory") {
             report.figures += try await InMemoryProcessBenchmark(jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics).run()

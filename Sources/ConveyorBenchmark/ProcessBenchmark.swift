@@ -18,6 +18,8 @@ struct ProcessBenchmark {
     let concurrency: Int
     let runs: Int
     var comparesMetrics = false
+    /// A concurrency limit on the no-op jobs, to measure the limiter's cost; nil for none.
+    var concurrencyLimit: Int? = nil
 
     private struct Samples {
         var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = []
@@ -36,7 +38,7 @@ struct ProcessBenchmark {
                 }
             }
         }
-        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch"
+        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch" + (concurrencyLimit.map { ", --concurrency-limit Noop=\($0)" } ?? "")
         let onSettings = settings + ", --metrics-port (served, not scraped)"
         func figures(_ name: String, _ unit: String, _ samples: KeyPath<Samples, [Double]>) -> [Figure] {
             [Figure(name: "process: \(name)", unit: unit, settings: settings, samples: off[keyPath: samples])]
@@ -59,7 +61,8 @@ struct ProcessBenchmark {
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
         let started = MonotonicClock.now()
         let metricsArguments = withMetrics ? ["--metrics-port", "\(try FreePort.find())"] : []
-        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"] + metricsArguments)
+        let limit = concurrencyLimit.map { ["--concurrency-limit", "Noop=\($0)"] } ?? []
+        let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"] + metricsArguments + limit)
         try await bench.waitUntil(timeout: 600, "processing \(jobs) jobs") {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }

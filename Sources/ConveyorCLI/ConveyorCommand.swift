@@ -17,6 +17,10 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor scheduled list                        # jobs waiting for their time
           conveyor retry list | now JID | delete JID     # failed jobs to retry
           conveyor dead list | retry JID | delete JID | clear
+          conveyor queue list                            # sizes, latency, paused
+          conveyor queue pause mail | resume mail | clear mail
+          conveyor cancel JID                            # remove a waiting job, stop a running one
+          conveyor cron list                             # periodic jobs: next and last run
           conveyor processes                             # live workers
           conveyor quiet IDENTITY                        # stop fetching
           conveyor stop IDENTITY                         # shut down gracefully
@@ -30,7 +34,7 @@ struct ConveyorCommand: AsyncParsableCommand {
         """,
         subcommands: [
             PushCommand.self, StatsCommand.self, ScheduledCommand.self, RetryCommand.self, DeadCommand.self,
-            ProcessesCommand.self, QuietCommand.self, StopCommand.self, WebCommand.self,
+            QueueCommand.self, CancelCommand.self, CronCommand.self, ProcessesCommand.self, QuietCommand.self, StopCommand.self, WebCommand.self,
         ]
     )
 

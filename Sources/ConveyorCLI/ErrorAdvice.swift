@@ -26,6 +26,8 @@ enum ErrorAdvice {
             "`conveyor processes` lists the live workers."
         case .stoppedProcess:
             "`conveyor processes` lists the workers and their beat age."
+        case .unknownJob:
+            "It may have finished already, or be dead: `conveyor dead list` shows the dead set."
         case .unknownQueuedJob(_, let queue):
             "`conveyor web` shows what waits in queue \(queue)."
         }

@@ -20,6 +20,9 @@ struct PushCommand: AsyncParsableCommand {
           conveyor push Report '[7]' --at 2026-12-01T09:00:00+02:00   an offset is converted to UTC
           conveyor push Report '[7]' --at 1796115600                  epoch seconds
           conveyor push Noop --count 500 --in 10m --queue bulk
+          conveyor push Report '[7]' --unique-for 3600        skipped while an equal Report job waits, retries or runs
+          conveyor push Report '[7]' --unique-for 600 --unique-until start
+          conveyor push Sync '[42]' --unique-for 300 --unique-key sync-account-42
 
 
         A push file holds one job JSON object per line, e.g. {"class":"HardJob","args":[1,"x"]}. "args" defaults to [] and "queue" to --queue; jid and created_at are generated when absent; other fields are kept as written. A UTF-8 byte order mark at the start is skipped. Every line is checked first: a bad line pushes nothing.
@@ -27,6 +30,8 @@ struct PushCommand: AsyncParsableCommand {
         Queue names must be servable by conveyor-worker --queue: not empty or blank, no commas, no control characters, no surrounding spaces. "retry" must be true, false or a whole number. Args may nest at most 511 levels deep (the job object around them makes 512, the most a worker reads).
 
         Exit status: 0 pushed; 64 bad input (a bad class, queue, args, delay, time or push file; nothing was pushed); 1 Redis failed.
+
+        With --unique-for SECONDS the job is pushed only if no job with the same class, queue and args (or the same --unique-key) is queued, scheduled, retrying or running; otherwise it prints "skipped: duplicate of JID" and exits 0. The lock ends when the job succeeds (or with --unique-until start when it starts), dies, or is deleted or cancelled, and after SECONDS at the latest (for a scheduled job, SECONDS after its run time).
 
         With --in or --at the jobs wait in the schedule set (without enqueued_at) until a running worker moves them to their queue, within about a second of their time. A time already past pushes them at once.
         """
@@ -52,6 +57,15 @@ struct PushCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Run at this time: ISO 8601 with Z or an offset, e.g. 2026-12-01T09:00:00Z or 2026-12-01T09:00:00+02:00, or epoch seconds.", valueName: "time"))
     var at: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Push only if no equal job (same class, queue and args, or --unique-key) is queued, scheduled, retrying or running; the lock lasts at most this many seconds. A duplicate prints \"skipped: duplicate of JID\" and exits 0.", valueName: "seconds"))
+    var uniqueFor: Int?
+
+    @Option(name: .long, help: ArgumentHelp("With --unique-for: when the lock ends, 'success' (default: when the job succeeds, dies or is deleted) or 'start' (when it starts).", valueName: "start|success"))
+    var uniqueUntil: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --unique-for: the uniqueness key, instead of class, queue and args.", valueName: "key"))
+    var uniqueKey: String?
 
     @OptionGroup var redisOptions: RedisOptions
 
@@ -81,6 +95,16 @@ struct PushCommand: AsyncParsableCommand {
             }
         }
         guard count >= 1 else { throw ValidationError("--count must be at least 1.") }
+        if let uniqueFor {
+            guard uniqueFor >= 1 && uniqueFor <= 3_153_600_000 else { throw ValidationError("--unique-for must be a whole number of seconds from 1 to 3153600000 (100 years), e.g. --unique-for 3600.") }
+            guard file == nil && count == 1 else { throw ValidationError("--unique-for pushes one job; it cannot be combined with --file or --count.") }
+        } else if uniqueUntil != nil || uniqueKey != nil {
+            throw ValidationError("--unique-until and --unique-key need --unique-for SECONDS, e.g. --unique-for 3600.")
+        }
+        if let uniqueUntil, UniqueUntil(rawValue: uniqueUntil) == nil {
+            throw ValidationError("--unique-until must be 'start' or 'success', not \(LogText.quoted(uniqueUntil)).")
+        }
+        if let uniqueKey, uniqueKey.isEmpty { throw ValidationError("--unique-key must not be empty.") }
         guard `in` == nil || at == nil else { throw ValidationError("Give either --in or --at, not both.") }
         if let delay = `in` { _ = try ScheduleTime.seconds(fromDelay: delay) }
         if let time = at { _ = try ScheduleTime.epochSeconds(fromISO8601: time) }
@@ -112,6 +136,24 @@ struct PushCommand: AsyncParsableCommand {
             CommandFailure.exit(error)
         }
         let runAt = try `in`.map { WallClock.now() + (try ScheduleTime.seconds(fromDelay: $0)) } ?? at.map(ScheduleTime.epochSeconds(fromISO8601:))
+        if let uniqueFor, case .copies(let name, let args, _) = source {
+            var job = Job(className: name, args: args, queue: queue)
+            job.makeUnique(for: .seconds(uniqueFor), until: uniqueUntil.flatMap(UniqueUntil.init(rawValue:)) ?? .success, key: uniqueKey)
+            let outcome = await redisOptions.withBackend { backend in
+                try await Producer(backend: backend).enqueue(job, at: runAt.map { Date(timeIntervalSince1970: $0) })
+            }
+            switch outcome {
+            case .skipped(let holder):
+                print("skipped: duplicate of \(holder)")
+            case .pushed(let jid):
+                if let runAt, runAt > WallClock.now() {
+                    print("Scheduled 1 \(name) job (jid \(jid)) for \(ScheduleTime.iso8601(runAt)), unique for \(uniqueFor) s.")
+                } else {
+                    print("Pushed 1 \(name) job to queue '\(queue)' (jid \(jid)), unique for \(uniqueFor) s.")
+                }
+            }
+            return
+        }
         let total = source.count
         var progress = ProgressBar(total: total, label: "pushing")
         let lastJID = await redisOptions.withBackend { backend in

@@ -1,4 +1,5 @@
 import Conveyor
+import Foundation
 import RedisClient
 
 /// The admin operations on Sidekiq's layout: the sorted sets, the queue lists, the process registry
@@ -59,7 +60,13 @@ extension RedisBackend: JobAdministration {
     @discardableResult
     public func delete(id: String, from set: JobSet) async throws -> JobSetEntry {
         let entry = try await entry(id: id, in: set)
-        guard try await client.send("ZREM", keys.set(set), entry.payload).integer == 1 else {
+        var scriptKeys: [any RedisArgument] = [keys.set(set)]
+        var arguments: [any RedisArgument] = [entry.payload]
+        if let unique = UniqueLock.digest(inPayload: entry.payload) {
+            scriptKeys.append(keys.uniqueLock(unique.digest))
+            arguments.append(unique.jid)
+        }
+        guard try await client.run(RedisScripts.deleteMember, keys: scriptKeys, arguments: arguments).integer == 1 else {
             throw AdminError.unknownJID(id, set: set)
         }
         return entry
@@ -70,11 +77,13 @@ extension RedisBackend: JobAdministration {
         let entry = try await entry(id: id, in: set)
         guard set != .dead else { return entry }
         let now = try await serverTime()
-        let moved = try await client.run(
-            RedisScripts.kill,
-            keys: [keys.set(set), keys.set(.dead)],
-            arguments: [entry.payload, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
-        )
+        var scriptKeys: [any RedisArgument] = [keys.set(set), keys.set(.dead)]
+        var arguments: [any RedisArgument] = [entry.payload, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
+        if let unique = UniqueLock.digest(inPayload: entry.payload) {
+            scriptKeys.append(keys.uniqueLock(unique.digest))
+            arguments.append(unique.jid)
+        }
+        let moved = try await client.run(RedisScripts.kill, keys: scriptKeys, arguments: arguments)
         guard moved.integer == 1 else { throw AdminError.unknownJID(id, set: set) }
         return entry
     }
@@ -88,22 +97,108 @@ extension RedisBackend: JobAdministration {
     }
 
     public func queues() async throws -> [QueueSummary] {
-        let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
-        guard !names.isEmpty else { return [] }
+        let reads = [RedisCommand("SMEMBERS", keys.queues), RedisCommand("SMEMBERS", keys.pausedQueues)]
+        let names = try await client.pipeline(reads)
+        try Self.check(names, reads)
+        let paused = Set((names[1].array ?? []).compactMap(\.string))
+        let all = Set((names[0].array ?? []).compactMap(\.string)).union(paused).sorted()
+        guard !all.isEmpty else { return [] }
         // The oldest job is at the pop end (the right), where Sidekiq's `Queue#latency` reads it too.
         var commands: [RedisCommand] = []
-        for name in names {
+        for name in all {
             commands += [RedisCommand("LLEN", keys.queue(name)), RedisCommand("LINDEX", keys.queue(name), -1)]
         }
         let replies = try await client.pipeline(commands)
         try Self.check(replies, commands)
         let now = WallClock.now()
-        return names.enumerated().map { index, name in
+        return all.enumerated().map { index, name in
             QueueSummary(
                 name: name, size: replies[2 * index].integer ?? 0,
-                latency: QueueSummary.latency(ofNext: replies[2 * index + 1].bytes, now: now)
+                latency: QueueSummary.latency(ofNext: replies[2 * index + 1].bytes, now: now),
+                isPaused: paused.contains(name)
             )
         }
+    }
+
+    /// Adds the name to the paused set (``RedisKeys/pausedQueues``), which every fetch reads.
+    @discardableResult
+    public func pauseQueue(_ name: String) async throws -> Bool {
+        try await client.send("SADD", keys.pausedQueues, name).integer == 1
+    }
+
+    @discardableResult
+    public func resumeQueue(_ name: String) async throws -> Bool {
+        try await client.send("SREM", keys.pausedQueues, name).integer == 1
+    }
+
+    @discardableResult
+    public func clearQueue(_ name: String) async throws -> Int {
+        try await client.run(RedisScripts.clearQueue, keys: [keys.queue(name)], arguments: []).integer ?? 0
+    }
+
+    /// How long a cancel mark waits for the worker running the job to read it.
+    static let cancellationLifetime = 86_400
+
+    /// The schedule and retry sets are searched as ``entry(id:in:)`` does and the entry removed with
+    /// `ZREM`; each queue is read in pages of 1000 with `LRANGE` and the job removed with `LREM`, which
+    /// removes it only if no worker fetched it meanwhile. A fetched job is looked for in the private
+    /// lists (a worker's running jobs, bounded by its concurrency), after the mark is set, so a job
+    /// moving from its queue to a worker at that moment is found there.
+    @discardableResult
+    public func cancel(jid: String) async throws -> CancelOutcome {
+        for set in [JobSet.schedule, .retry] {
+            do {
+                try await delete(id: jid, from: set)
+                return .removed(from: set)
+            } catch AdminError.unknownJID {
+                continue
+            }
+        }
+        let names = (try await client.send("SMEMBERS", keys.queues).array ?? []).compactMap(\.string).sorted()
+        let page = 1000
+        for name in names {
+            var start = 0
+            while true {
+                let payloads = (try await client.send("LRANGE", keys.queue(name), start, start + page - 1).array ?? []).compactMap(\.bytes)
+                for payload in payloads where Self.isJob(payload, jid: jid) {
+                    var scriptKeys: [any RedisArgument] = [keys.queue(name)]
+                    var arguments: [any RedisArgument] = [payload]
+                    if let unique = UniqueLock.digest(inPayload: payload) {
+                        scriptKeys.append(keys.uniqueLock(unique.digest))
+                        arguments.append(unique.jid)
+                    }
+                    if try await client.run(RedisScripts.removeQueued, keys: scriptKeys, arguments: arguments).integer == 1 { return .dequeued(queue: name) }
+                }
+                if payloads.count < page { break }
+                start += page
+            }
+        }
+        try await client.send("SET", keys.cancellation(jid), "1", "EX", Self.cancellationLifetime)
+        let lists = try await client.send("HGETALL", keys.privateLists).array ?? []
+        for index in stride(from: 0, to: lists.count - 1, by: 2) {
+            guard let list = lists[index].bytes, let owner = lists[index + 1].string?.split(separator: "\n").first else { continue }
+            let payloads = (try await client.send("LRANGE", list, 0, -1).array ?? []).compactMap(\.bytes)
+            if payloads.contains(where: { Self.isJob($0, jid: jid) }) { return .cancelling(owner: String(owner)) }
+        }
+        try await client.send("DEL", keys.cancellation(jid))
+        throw AdminError.unknownJob(jid)
+    }
+
+    /// Whether a payload is the job with this jid: a text search first, so most payloads are never parsed.
+    static func isJob(_ payload: [UInt8], jid: String) -> Bool {
+        String(decoding: payload, as: UTF8.self).contains(jid) && (try? Job(json: payload))?.jid == jid
+    }
+
+    public func periodicJobs() async throws -> [(job: PeriodicJob, lastTick: Date?)] {
+        let flat = try await client.send("HGETALL", keys.periodicEntries).array ?? []
+        let last = try await lastPeriodicTicks()
+        var entries: [(job: PeriodicJob, lastTick: Date?)] = []
+        for index in stride(from: 0, to: flat.count - 1, by: 2) {
+            guard let name = flat[index].string, let json = flat[index + 1].bytes.flatMap({ try? JSONValue.parse($0) }),
+                  let job = PeriodicJob(name: name, summary: json) else { continue }
+            entries.append((job, last[name]))
+        }
+        return entries.sorted { $0.job.name < $1.job.name }
     }
 
     public func processes() async throws -> [ProcessSummary] {
@@ -198,15 +293,6 @@ extension RedisBackend: JobAdministration {
     /// The list and its name in `queues` go in one transaction, so a listing never shows a queue that
     /// is half cleared.
     @discardableResult
-    public func clearQueue(_ queue: String) async throws -> Int {
-        let commands = [
-            RedisCommand("MULTI"), RedisCommand("LLEN", keys.queue(queue)), RedisCommand("UNLINK", keys.queue(queue)),
-            RedisCommand("SREM", keys.queues, queue), RedisCommand("EXEC"),
-        ]
-        let replies = try await client.pipeline(commands)
-        try Self.check(replies, commands)
-        return replies.last?.array?.first?.integer ?? 0
-    }
 
     /// Reads the set in score order, 1,000 members per `ZRANGE`, keeping only the page's matches and
     /// counting the rest: memory stays bounded by the window whatever the set's size. Members added or

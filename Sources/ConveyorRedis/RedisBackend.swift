@@ -1,4 +1,5 @@
 import Conveyor
+import Foundation
 import RedisClient
 
 /// The Redis backend: Sidekiq's keys and payloads, with reliable fetch into per-process private lists.
@@ -66,6 +67,71 @@ public final class RedisBackend: JobBackend {
             }
         }
         try Self.check(try await client.pipeline(commands), commands)
+    }
+
+    public func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String? {
+        let destination = time == nil ? keys.queue(job.queue) : keys.set(.schedule)
+        let milliseconds = max(1, Int((lock.timeToLive.inSeconds * 1000).rounded(.up)))
+        let reply = try await client.run(
+            RedisScripts.pushUnique,
+            keys: [keys.uniqueLock(lock.digest), destination, keys.queues],
+            arguments: [lock.jid, milliseconds, job.payload, job.queue, time.map { "\($0)" } ?? ""]
+        )
+        return reply.string
+    }
+
+    public func claimPeriodicTick(name: String, tick: Date, job: EncodedJob?, claimLifetime: Duration) async throws -> Bool {
+        let seconds = Int(tick.timeIntervalSince1970.rounded(.down))
+        let queue = job?.queue ?? Job.defaultQueue
+        let reply = try await client.run(
+            RedisScripts.claimTick,
+            keys: [keys.periodicClaim(name: name, tick: seconds), keys.periodicLastTicks, keys.queue(queue), keys.queues],
+            arguments: [max(1, Int(claimLifetime.inSeconds.rounded(.up))), name, seconds, job?.payload ?? [], queue]
+        )
+        return reply.integer == 1
+    }
+
+    public func lastPeriodicTicks() async throws -> [String: Date] {
+        let flat = try await client.send("HGETALL", keys.periodicLastTicks).array ?? []
+        var ticks: [String: Date] = [:]
+        for index in stride(from: 0, to: flat.count - 1, by: 2) {
+            if let name = flat[index].string, let seconds = flat[index + 1].string.flatMap(Double.init) {
+                ticks[name] = Date(timeIntervalSince1970: seconds)
+            }
+        }
+        return ticks
+    }
+
+    public func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws {
+        guard !jobs.isEmpty else { return }
+        var arguments: [any RedisArgument] = [keys.periodicEntries]
+        for job in jobs { arguments += [job.name, job.summaryJSON.jsonString] }
+        try await client.send(RedisCommand("HSET", arguments: arguments))
+    }
+
+    public func acquireConcurrencySlot(key: String, holder: String, limit: Int, lease: Duration) async throws -> Bool {
+        try await client.run(RedisScripts.acquireSlot, keys: [keys.concurrencyLimit(key)], arguments: [holder, limit, Self.milliseconds(lease.inSeconds)]).integer == 1
+    }
+
+    public func releaseConcurrencySlot(key: String, holder: String) async throws {
+        try await client.send("ZREM", keys.concurrencyLimit(key), holder)
+    }
+
+    public func renewConcurrencySlots(_ slots: [(key: String, holder: String)], lease: Duration) async throws {
+        guard !slots.isEmpty else { return }
+        try await client.run(RedisScripts.renewSlots, keys: slots.map { keys.concurrencyLimit($0.key) }, arguments: [Self.milliseconds(lease.inSeconds)] + slots.map(\.holder))
+    }
+
+    public func admitToRateWindow(key: String, limit: Int, window: Duration) async throws -> Duration? {
+        // The counter's key is built by the script from this prefix (from RedisKeys) and the window's
+        // number by Redis's clock. On Redis Cluster it would need a hash tag; Conveyor runs on one node.
+        let reply = try await client.run(RedisScripts.admitToWindow, keys: [], arguments: [keys.rateWindowPrefix(key), limit, max(1, Int(window.inSeconds.rounded()))])
+        let wait = reply.integer ?? 0
+        return wait > 0 ? .milliseconds(wait) : nil
+    }
+
+    public func releaseUniqueLock(_ digest: String, jid: String) async throws {
+        try await client.run(RedisScripts.releaseLock, keys: [keys.uniqueLock(digest)], arguments: [jid])
     }
 
     public func schedule(_ jobs: [EncodedJob], at time: Double) async throws {
@@ -138,13 +204,22 @@ public final class RedisBackend: JobBackend {
         // Jobs of one batch nearly always share owner and queue: build each private list key once.
         var listKeys: [PrivateListID: [UInt8]] = [:]
         let lrem = Array("LREM".utf8), fromTail = Array("-1".utf8)
-        var commands: [RedisCommand] = jobs.map { job in
+        var fallbacks: [Int: RedisCommand] = [:]
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(jobs.count + 1)
+        for job in jobs {
             let id = PrivateListID(owner: job.owner, queue: job.queue)
             let key = listKeys[id] ?? Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
             listKeys[id] = key
-            return RedisCommand(rawArguments: [lrem, key, fromTail, job.payload])
+            if let unique = UniqueLock.digest(inPayload: job.payload) {
+                // A unique job's lock is released in the step that removes the job.
+                let scriptKeys: [any RedisArgument] = [key, keys.uniqueLock(unique.digest)]
+                fallbacks[commands.count] = RedisScripts.acknowledgeUnique.evalCommand(keys: scriptKeys, arguments: [job.payload, unique.jid])
+                commands.append(RedisScripts.acknowledgeUnique.evalSHACommand(keys: scriptKeys, arguments: [job.payload, unique.jid]))
+            } else {
+                commands.append(RedisCommand(rawArguments: [lrem, key, fromTail, job.payload]))
+            }
         }
-        var fallbacks: [Int: RedisCommand] = [:]
         if !statistics.isEmpty {
             // The counters go through a script allowed at `maxmemory`: an INCRBY refused there would
             // fail the batch, and acknowledging is what frees memory.
@@ -172,14 +247,15 @@ public final class RedisBackend: JobBackend {
 
     public func move(_ job: FetchedJob, to set: JobSet, payload: [UInt8], score: Double) async throws {
         var arguments: [any RedisArgument] = [job.payload, payload, score]
+        var scriptKeys: [any RedisArgument] = [keys.privateList(owner: job.owner, queue: job.queue), keys.set(set)]
         if set == .dead {
             arguments += [Self.deadSetLimit, score - Self.deadSetMaximumAge]
+            if let unique = UniqueLock.digest(inPayload: job.payload) {
+                scriptKeys.append(keys.uniqueLock(unique.digest))
+                arguments.append(unique.jid)
+            }
         }
-        try await client.run(
-            RedisScripts.moveToSet,
-            keys: [keys.privateList(owner: job.owner, queue: job.queue), keys.set(set)],
-            arguments: arguments
-        )
+        try await client.run(RedisScripts.moveToSet, keys: scriptKeys, arguments: arguments)
     }
 
     public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {
@@ -295,6 +371,17 @@ public final class RedisBackend: JobBackend {
             result.buried += moved.count > 1 ? (moved[1].integer ?? 0) : 0
         }
         return result
+    }
+
+    /// One `MGET` of the jobs' cancel marks.
+    public func cancellationRequests(among jids: [String]) async throws -> Set<String> {
+        guard !jids.isEmpty else { return [] }
+        let marks = try await client.send(RedisCommand("MGET", arguments: jids.map(keys.cancellation))).array ?? []
+        return Set(zip(jids, marks).filter { !$0.1.isNull }.map(\.0))
+    }
+
+    public func forgetCancellation(of jid: String) async throws {
+        try await client.send("DEL", keys.cancellation(jid))
     }
 
     public func statistics() async throws -> BackendStatistics {

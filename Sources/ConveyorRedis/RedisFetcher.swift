@@ -1,4 +1,5 @@
 import Conveyor
+import Foundation
 import RedisClient
 
 /// Reliable fetch on a blocking connection owned by one consumer thread.
@@ -7,6 +8,12 @@ import RedisClient
 /// many jobs). When every queue is empty it blocks in `BLMOVE` on one queue (rotating through them),
 /// so an idle worker picks a new job up the moment it is pushed, and wakes at least every `timeout`
 /// seconds to notice a stop.
+///
+/// Paused queues (the set at ``RedisKeys/pausedQueues``) are skipped by the fetch script itself, and
+/// the blocking path waits only on queues the last fetch found open. A `BLMOVE` already waiting when a
+/// queue is paused may still take a job from it; a script right after it hands such a job back, so no
+/// job of a paused queue reaches a handler once the pause was written. When every queue is paused the
+/// fetcher sleeps for the timeout instead of blocking.
 ///
 /// Task cancellation never reaches this connection: the worker's consumer thread calls it, not a task.
 /// Cancelling the task running the worker stops the worker, and the consumer notices within `timeout`,
@@ -32,12 +39,17 @@ final class RedisFetcher: JobFetcher {
         guard maximum > 0, !queues.isEmpty else { return [] }
         let connection = try connected()
         do {
-            let fetched = try fetchBatch(from: queues, maximum: maximum, on: connection)
+            let (fetched, open) = try fetchBatch(from: queues, maximum: maximum, on: connection)
             if !fetched.isEmpty { return fetched }
+            guard !open.isEmpty else {
+                // Every queue is paused: nothing to block on. The next fetch sees a resume.
+                Thread.sleep(forTimeInterval: timeout)
+                return []
+            }
             // Several queues: block on each in turn for a slice of the timeout, so none waits long.
-            let queue = queues[blockingRotation % queues.count]
+            let queue = open[blockingRotation % open.count]
             blockingRotation &+= 1
-            let slice = queues.count == 1 ? timeout : min(timeout, 0.1)
+            let slice = open.count == 1 && queues.count == 1 ? timeout : min(timeout, 0.1)
             let listKey = keys.privateList(owner: owner, queue: queue)
             // The registration rides in the same pipeline, before and after the move, so the server
             // runs it right after the move returns even if this process dies meanwhile: a list that
@@ -53,6 +65,9 @@ final class RedisFetcher: JobFetcher {
                 if case .error(let message) = replies[index] { throw RedisError.errorReply(command: name, message: message) }
             }
             guard let payload = replies[1].bytes else { return [] }
+            // The queue may have been paused while the move waited: then the job goes back.
+            let returned = try connection.run(RedisScripts.returnIfPaused, keys: [keys.pausedQueues, listKey, keys.queue(queue)], arguments: [queue, payload])
+            if returned.integer == 1 { return [] }
             // Start this job at once; if a backlog follows, the next call takes it in a batch.
             return [FetchedJob(queue: queue, payload: payload, owner: owner)]
         } catch {
@@ -88,21 +103,23 @@ final class RedisFetcher: JobFetcher {
         return made
     }
 
-    private func fetchBatch(from queues: [String], maximum: Int, on connection: RedisConnection) throws -> [FetchedJob] {
-        var scriptKeys: [any RedisArgument] = [keys.privateLists]
+    /// One run of the fetch script: the jobs it moved, and the queues (of `queues`) that are not paused.
+    private func fetchBatch(from queues: [String], maximum: Int, on connection: RedisConnection) throws -> (jobs: [FetchedJob], open: [String]) {
+        var scriptKeys: [any RedisArgument] = [keys.privateLists, keys.pausedQueues]
         for queue in queues {
             scriptKeys.append(keys.queue(queue))
             scriptKeys.append(keys.privateList(owner: owner, queue: queue))
         }
         let arguments: [any RedisArgument] = [maximum, owner] + queues
-        let reply = try connection.run(RedisScripts.fetch, keys: scriptKeys, arguments: arguments)
-        guard let flat = reply.array, !flat.isEmpty else { return [] }
+        let reply = try connection.run(RedisScripts.fetch, keys: scriptKeys, arguments: arguments).array ?? []
+        let open = (reply.count > 1 ? reply[1].array ?? [] : []).compactMap(\.integer).filter { $0 >= 1 && $0 <= queues.count }.map { queues[$0 - 1] }
+        guard let flat = reply.first?.array, !flat.isEmpty else { return ([], open) }
         var fetched: [FetchedJob] = []
         fetched.reserveCapacity(flat.count / 2)
         for pair in stride(from: 0, to: flat.count - 1, by: 2) {
             guard let index = flat[pair].integer, let payload = flat[pair + 1].bytes else { continue }
             fetched.append(FetchedJob(queue: queues[index - 1], payload: payload, owner: owner))
         }
-        return fetched
+        return (fetched, open)
     }
 }

@@ -54,5 +54,24 @@ public struct RedisKeys: Sendable, Equatable {
     /// The hash of every private list in use: field = the list's key, value = `owner` + newline + `queue`,
     /// so recovery finds lists whose owner died without scanning the keyspace.
     public var privateLists: String { prefix + "conveyor:inprogress" }
+    /// The set of paused queue names. The fetch script reads it on every fetch, so a pause reaches
+    /// every worker, including ones started later, and outlives restarts of workers and of Redis
+    /// (when it persists).
+    public var pausedQueues: String { prefix + "conveyor:paused" }
+    /// A job's cancel mark (`conveyor cancel JID` on a running job), read by workers with their
+    /// heartbeat; it expires after a day if no worker removes it.
+    public func cancellation(_ jid: String) -> String { prefix + "conveyor:cancel:" + jid }
+    /// A unique job's lock (value: the holder's jid; expires after its `unique_for`).
+    public func uniqueLock(_ digest: String) -> String { prefix + "conveyor:unique:" + digest }
+    /// A concurrency limit's sorted set: holder (jid) → lease expiry in Redis-clock milliseconds.
+    public func concurrencyLimit(_ key: String) -> String { prefix + "conveyor:limit:" + key }
+    /// What a rate limit's window counters start with; the script appends the window's number.
+    public func rateWindowPrefix(_ key: String) -> String { prefix + "conveyor:rate:" + key + ":" }
+    /// The claim of one tick of a periodic job (`SET NX` with a time to live): whoever sets it pushes.
+    public func periodicClaim(name: String, tick: Int) -> String { prefix + "conveyor:periodic:" + name + ":" + String(tick) }
+    /// The hash of each periodic job's last pushed tick (epoch seconds).
+    public var periodicLastTicks: String { prefix + "conveyor:periodic-last" }
+    /// The hash of the schedule entries workers published (name → JSON), for `conveyor cron list`.
+    public var periodicEntries: String { prefix + "conveyor:periodic-entries" }
 }
 

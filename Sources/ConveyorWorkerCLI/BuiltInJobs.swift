@@ -7,7 +7,7 @@ import Glibc
 /// The jobs `conveyor-worker` knows out of the box, for smoke tests, demos and benchmarks.
 enum BuiltInJobs {
     /// What `conveyor-worker --help` says of them.
-    static let help = "Built-in jobs: Noop; Sleep [ms]; Fail [message] or [message, runs-hash-key] (always throws; with the key it first counts the run with HINCRBY key jid 1); Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key], [set-key, ms] or [set-key, list-key] (sleeps ms when given, then SADD set-key jid and HINCRBY set-key:runs jid 1 in one pipeline, plus RPUSH list-key jid when given: proves a job ran and counts repeated runs); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks)."
+    static let help = "Built-in jobs: Noop; Sleep [ms]; Fail [message] or [message, runs-hash-key] (always throws; with the key it first counts the run with HINCRBY key jid 1); Crash (exits the process mid-job, status 70); Echo [anything] (logs its args); Record [set-key], [set-key, ms] or [set-key, list-key] (sleeps ms when given, then SADD set-key jid and HINCRBY set-key:runs jid 1 in one pipeline, plus RPUSH list-key jid when given: proves a job ran and counts repeated runs); Span [list-key, ms] (sleeps ms, then appends 'start end' in epoch microseconds to the list: shows which runs overlapped); Latency [list-key] (appends the microseconds from enqueued_at to start, for benchmarks)."
 
     /// The registry of the built-in jobs, whose Redis-writing jobs use `client`.
     static func registry(client: RedisClient) -> JobRegistry {
@@ -43,6 +43,16 @@ enum BuiltInJobs {
         // Logs its args. JSON text has no raw newlines, but may hold C1 controls and U+2028.
         register("Echo") { args, context in
             context.logger.info("Echo \(LogText.escaped(JSONValue.array(args).jsonString))")
+        }
+        // Sleeps args[1] ms and appends "start end" (epoch microseconds) to the list args[0]: a test
+        // reads which runs overlapped, to check a concurrency limit.
+        register("Span") { args, _ in
+            guard args.count == 2, let key = args[0].stringValue, !key.isEmpty, let duration = sleepDuration(args[1]) else {
+                throw JobArgumentsError(jobClass: "Span", reason: "args must be [list-key, ms], e.g. [\"spans\", 200]")
+            }
+            let start = Int(WallClock.now() * 1_000_000)
+            try await Task.sleep(for: duration)
+            try await client.send("RPUSH", key, "\(start) \(Int(WallClock.now() * 1_000_000))")
         }
         // Adds its jid to the Redis set args[0] and counts the run in the hash `args[0]:runs` (one
         // pipeline), so a test can prove every job ran and count the ones that ran twice. args[1] may

@@ -23,6 +23,9 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --queue critical,3 --queue low # weighted, as Sidekiq
               \(name) --concurrency 50 --timeout 10
               \(name) --drain                        # exit when queues are empty
+              \(name) --schedule config/schedule.yml # also push periodic jobs (cron or every)
+              \(name) --concurrency-limit Report=2 --rate-limit Mail=100/m
+                                                     # limits across all workers
               \(name) --log-level debug --log-format json
                                                      # JSON lines, for a log collector
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
@@ -101,7 +104,33 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Metrics")
     var metrics: MetricsOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Push periodic jobs from this YAML schedule file (sidekiq-cron's format, plus 'every'), e.g. `nightly: { cron: \"0 3 * * *\", class: Report, timezone: Europe/Berlin }`. Any number of workers may load the same file: each tick is pushed once. A bad entry is refused at start with its line and the reason.",
+        valueName: "file"
+    ))
+    var schedule: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "At most N jobs of CLASS running at once across all workers, e.g. --concurrency-limit Report=2 (repeatable). A job over the limit goes back to wait, 0.5 s and growing, never spinning; a crashed worker's slots free themselves after its --stale-after.",
+        valueName: "class=n"
+    ))
+    var concurrencyLimit: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "At most N runs of CLASS per second, minute or hour across all workers, e.g. --rate-limit Mail=100/m (s, m or h; repeatable). A job over the limit waits for the next window.",
+        valueName: "class=n/unit"
+    ))
+    var rateLimit: [String] = []
+
     func validate() throws {
+        _ = try limits()
+        if let schedule {
+            do {
+                _ = try ScheduleFile.read(path: schedule)
+            } catch {
+                throw ValidationError("--schedule: \(error)")
+            }
+        }
         do {
             _ = try logSettings()
         } catch {
@@ -118,6 +147,29 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch let error as WorkerConfigurationError {
             throw ValidationError("\(Self.flag(for: error.setting)) \(error.rule)")
         }
+    }
+
+    /// The limits of `--concurrency-limit CLASS=N` and `--rate-limit CLASS=N/UNIT`, by class.
+    func limits() throws -> ([String: ConcurrencyLimit], [String: RateLimit]) {
+        var concurrency: [String: ConcurrencyLimit] = [:]
+        for text in concurrencyLimit {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let limit = Int(parts[1]), limit >= 1 else {
+                throw ValidationError("--concurrency-limit \(LogText.quoted(text)) must be CLASS=N with N at least 1, e.g. --concurrency-limit Report=2.")
+            }
+            concurrency[parts[0]] = ConcurrencyLimit(limit)
+        }
+        var rates: [String: RateLimit] = [:]
+        let units: [String: Duration] = ["s": .seconds(1), "second": .seconds(1), "m": .seconds(60), "minute": .seconds(60), "h": .seconds(3600), "hour": .seconds(3600)]
+        for text in rateLimit {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            let rate = parts.count == 2 ? parts[1].split(separator: "/", maxSplits: 1).map(String.init) : []
+            guard parts.count == 2, !parts[0].isEmpty, rate.count == 2, let limit = Int(rate[0]), limit >= 1, let window = units[rate[1]] else {
+                throw ValidationError("--rate-limit \(LogText.quoted(text)) must be CLASS=N/UNIT with N at least 1 and UNIT s, m or h, e.g. --rate-limit Mail=100/m.")
+            }
+            rates[parts[0]] = RateLimit(limit, per: window)
+        }
+        return (concurrency, rates)
     }
 
     /// The worker's configuration from the flags; refuses what ``WorkerConfiguration`` refuses.
@@ -185,6 +237,8 @@ struct WorkerCommand: AsyncParsableCommand {
         var configuration = try configuration()
         configuration.middleware = setup.middleware
         configuration.metrics = metricsEndpoint?.reporting
+        if let schedule { configuration.periodicJobs = try ScheduleFile.read(path: schedule) }
+        (configuration.concurrencyLimits, configuration.rateLimits) = try limits()
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
         let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
         var failure: (any Error)?

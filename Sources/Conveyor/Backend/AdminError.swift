@@ -9,6 +9,8 @@ public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
     case stoppedProcess(String, beatAge: Double)
     /// No job with this ID waits in the queue.
     case unknownQueuedJob(String, queue: String)
+    /// No job with this jid is queued, scheduled, waiting for a retry or fetched by a worker.
+    case unknownJob(String)
 
     /// What is missing, as a full sentence; the `conveyor` CLI adds which command shows what is there.
     public var description: String {
@@ -17,6 +19,8 @@ public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
             "No job with jid \(LogText.escaped(jid)) is in the \(set.rawValue) set."
         case .unknownQueuedJob(let id, let queue):
             "No job with jid \(LogText.escaped(id)) waits in queue \(LogText.quoted(queue)); a worker may have fetched it already."
+        case .unknownJob(let jid):
+            "No job with jid \(LogText.escaped(jid)) is queued, scheduled, waiting for a retry or running; it may have finished already, or be dead."
         case .unknownProcess(let identity):
             "No live worker process has the identity \(LogText.quoted(identity))."
         case .stoppedProcess(let identity, let beatAge):

@@ -1,4 +1,5 @@
 import ConveyorSupport
+import Foundation
 
 /// The admin operations on the in-memory sets, queues and heartbeats. Each runs under the backend's
 /// one lock, so each is atomic as its Redis counterpart's script or transaction is.
@@ -33,7 +34,11 @@ extension InMemoryBackend: JobAdministration {
 
     @discardableResult
     public func delete(id: String, from set: JobSet) async throws -> JobSetEntry {
-        try state.withLock { state in try Self.remove(id, from: set, in: &state) }
+        try state.withLock { state in
+            let entry = try Self.remove(id, from: set, in: &state)
+            Self.releaseUniqueLock(of: entry.payload, in: &state)
+            return entry
+        }
     }
 
     @discardableResult
@@ -45,6 +50,7 @@ extension InMemoryBackend: JobAdministration {
             }
             let entry = try Self.remove(id, from: set, in: &state)
             Self.insert(entry.payload, score: WallClock.now(), into: .dead, in: &state)
+            Self.releaseUniqueLock(of: entry.payload, in: &state)
             return entry
         }
     }
@@ -58,10 +64,64 @@ extension InMemoryBackend: JobAdministration {
         let now = WallClock.now()
         return state.withLock { state in
             // The fetcher pops from the front, so the front is the job that has waited longest.
-            state.queues.map { name, payloads in
-                QueueSummary(name: name, size: payloads.count, latency: QueueSummary.latency(ofNext: payloads.first, now: now))
+            Set(state.queues.keys).union(state.pausedQueues).map { name in
+                let payloads = state.queues[name] ?? []
+                return QueueSummary(
+                    name: name, size: payloads.count, latency: QueueSummary.latency(ofNext: payloads.first, now: now),
+                    isPaused: state.pausedQueues.contains(name)
+                )
             }
         }.sorted { $0.name < $1.name }
+    }
+
+    @discardableResult
+    public func pauseQueue(_ name: String) async throws -> Bool {
+        state.withLock { state in state.pausedQueues.insert(name).inserted }
+    }
+
+    @discardableResult
+    public func resumeQueue(_ name: String) async throws -> Bool {
+        // Broadcast: a fetcher waiting while every queue was paused may now take a job.
+        state.withLockThenBroadcast { state in state.pausedQueues.remove(name) != nil }
+    }
+
+    @discardableResult
+    public func clearQueue(_ name: String) async throws -> Int {
+        state.withLock { state in
+            let size = state.queues[name]?.count ?? 0
+            if size > 0 { state.queues[name] = [] }
+            return size
+        }
+    }
+
+    @discardableResult
+    public func cancel(jid: String) async throws -> CancelOutcome {
+        try state.withLock { state in
+            for set in [JobSet.schedule, .retry] {
+                if let entry = try? Self.remove(jid, from: set, in: &state) {
+                    Self.releaseUniqueLock(of: entry.payload, in: &state)
+                    return .removed(from: set)
+                }
+            }
+            for (name, payloads) in state.queues {
+                if let index = payloads.firstIndex(where: { (try? Job(json: $0))?.jid == jid }) {
+                    let payload = state.queues[name]!.remove(at: index)
+                    Self.releaseUniqueLock(of: payload, in: &state)
+                    return .dequeued(queue: name)
+                }
+            }
+            for (key, payloads) in state.privateLists where payloads.contains(where: { (try? Job(json: $0))?.jid == jid }) {
+                state.cancellations.insert(jid)
+                return .cancelling(owner: key.owner)
+            }
+            throw AdminError.unknownJob(jid)
+        }
+    }
+
+    public func periodicJobs() async throws -> [(job: PeriodicJob, lastTick: Date?)] {
+        state.withLock { state in
+            state.periodicJobs.values.sorted { $0.name < $1.name }.map { ($0, state.periodicLastTicks[$0.name]) }
+        }
     }
 
     public func processes() async throws -> [ProcessSummary] {
@@ -111,10 +171,6 @@ extension InMemoryBackend: JobAdministration {
     }
 
     @discardableResult
-    public func clearQueue(_ queue: String) async throws -> Int {
-        state.withLock { state in state.queues.removeValue(forKey: queue)?.count ?? 0 }
-    }
-
     public func entries(in set: JobSet, containing text: String, offset: Int, limit: Int) async throws -> JobSetPage {
         state.withLock { state in
             let matches = (state.sets[set] ?? []).lazy.map { JobSetEntry(score: $0.score, payload: $0.payload) }.filter { $0.contains(text) }

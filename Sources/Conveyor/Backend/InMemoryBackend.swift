@@ -1,4 +1,5 @@
 import ConveyorSupport
+import Foundation
 import DequeModule
 
 /// A backend in process memory, for unit-testing handlers without a Redis server.
@@ -30,6 +31,22 @@ public final class InMemoryBackend: JobBackend {
         var signals: [String: [WorkerSignal]] = [:]
         /// The jids of recovered jobs that their worker marked as started, per private list.
         var startMarks: [PrivateListKey: Set<String>] = [:]
+        /// The paused queues' names, skipped by every fetcher.
+        var pausedQueues: Set<String> = []
+        /// The jids with a cancel mark.
+        var cancellations: Set<String> = []
+        /// Unique locks by digest: the holder's jid and when the lock expires (monotonic seconds).
+        var uniqueLocks: [String: (jid: String, expiresAt: Double)] = [:]
+        /// Claimed periodic ticks ("name\ntick") and when each claim expires (monotonic seconds).
+        var periodicClaims: [String: Double] = [:]
+        /// The last pushed tick of each periodic job.
+        var periodicLastTicks: [String: Date] = [:]
+        /// The published schedule entries.
+        var periodicJobs: [String: PeriodicJob] = [:]
+        /// Concurrency slots: limit key → holder → lease expiry (monotonic seconds).
+        var concurrencySlots: [String: [String: Double]] = [:]
+        /// Rate-limit counters: key → (window number, runs counted in it).
+        var rateWindows: [String: (window: Int, count: Int)] = [:]
     }
 
     struct PrivateListKey: Hashable {
@@ -80,8 +97,8 @@ public final class InMemoryBackend: JobBackend {
 
     public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
         state.withLock { state in
-            for job in jobs {
-                Self.removeFromPrivateList(job, in: &state)
+            for job in jobs where Self.removeFromPrivateList(job, in: &state) {
+                Self.releaseUniqueLock(of: job.payload, in: &state)
             }
             state.processed += statistics.processed
             state.failed += statistics.failed
@@ -106,7 +123,99 @@ public final class InMemoryBackend: JobBackend {
         state.withLock { state in
             guard Self.removeFromPrivateList(job, in: &state) else { return }
             Self.insert(payload, score: score, into: set, in: &state)
+            if set == .dead { Self.releaseUniqueLock(of: job.payload, in: &state) }
         }
+    }
+
+    public func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String? {
+        state.withLockThenBroadcast { state in
+            let now = MonotonicClock.now()
+            if let holder = state.uniqueLocks[lock.digest], holder.expiresAt > now { return holder.jid }
+            state.uniqueLocks[lock.digest] = (lock.jid, now + lock.timeToLive.inSeconds)
+            if let time {
+                Self.insert(job.payload, score: time, into: .schedule, in: &state)
+            } else {
+                state.queues[job.queue, default: []].append(job.payload)
+            }
+            return nil
+        }
+    }
+
+    public func claimPeriodicTick(name: String, tick: Date, job: EncodedJob?, claimLifetime: Duration) async throws -> Bool {
+        state.withLockThenBroadcast { state in
+            let now = MonotonicClock.now()
+            let key = name + "\n" + "\(Int(tick.timeIntervalSince1970))"
+            if let expiry = state.periodicClaims[key], expiry > now { return false }
+            state.periodicClaims = state.periodicClaims.filter { $0.value > now }
+            state.periodicClaims[key] = now + claimLifetime.inSeconds
+            if let job {
+                state.queues[job.queue, default: []].append(job.payload)
+                if tick > state.periodicLastTicks[name] ?? .distantPast { state.periodicLastTicks[name] = tick }
+            }
+            return true
+        }
+    }
+
+    public func lastPeriodicTicks() async throws -> [String: Date] {
+        state.withLock { $0.periodicLastTicks }
+    }
+
+    public func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws {
+        state.withLock { state in
+            for job in jobs { state.periodicJobs[job.name] = job }
+        }
+    }
+
+    public func acquireConcurrencySlot(key: String, holder: String, limit: Int, lease: Duration) async throws -> Bool {
+        state.withLock { state in
+            let now = MonotonicClock.now()
+            var holders = (state.concurrencySlots[key] ?? [:]).filter { $0.value > now }
+            defer { state.concurrencySlots[key] = holders }
+            guard holders[holder] != nil || holders.count < limit else { return false }
+            holders[holder] = now + lease.inSeconds
+            return true
+        }
+    }
+
+    public func releaseConcurrencySlot(key: String, holder: String) async throws {
+        state.withLock { state in _ = state.concurrencySlots[key]?.removeValue(forKey: holder) }
+    }
+
+    public func renewConcurrencySlots(_ slots: [(key: String, holder: String)], lease: Duration) async throws {
+        state.withLock { state in
+            let expiry = MonotonicClock.now() + lease.inSeconds
+            for slot in slots where state.concurrencySlots[slot.key]?[slot.holder] != nil {
+                state.concurrencySlots[slot.key]![slot.holder] = expiry
+            }
+        }
+    }
+
+    public func admitToRateWindow(key: String, limit: Int, window: Duration) async throws -> Duration? {
+        state.withLock { state in
+            let seconds = max(1, window.inSeconds.rounded())
+            let now = WallClock.now()
+            let number = Int((now / seconds).rounded(.down))
+            var entry = state.rateWindows[key] ?? (number, 0)
+            if entry.window != number { entry = (number, 0) }
+            guard entry.count < limit else { return .seconds(Double(number + 1) * seconds - now) }
+            entry.count += 1
+            state.rateWindows[key] = entry
+            return nil
+        }
+    }
+
+    public func releaseUniqueLock(_ digest: String, jid: String) async throws {
+        state.withLock { state in Self.releaseUniqueLock(digest, jid: jid, in: &state) }
+    }
+
+    /// Releases the lock of the unique job in `payload`, if it holds it.
+    static func releaseUniqueLock(of payload: [UInt8], in state: inout State) {
+        guard let unique = UniqueLock.digest(inPayload: payload) else { return }
+        releaseUniqueLock(unique.digest, jid: unique.jid, in: &state)
+    }
+
+    static func releaseUniqueLock(_ digest: String, jid: String, in state: inout State) {
+        if state.uniqueLocks[digest]?.jid == jid { state.uniqueLocks[digest] = nil }
     }
 
     public func beat(_ heartbeat: WorkerHeartbeat) async throws -> HeartbeatReply {
@@ -179,6 +288,14 @@ public final class InMemoryBackend: JobBackend {
     }
 
     /// The same snapshot as ``statistics()``, without `await`, for test assertions.
+    public func cancellationRequests(among jids: [String]) async throws -> Set<String> {
+        state.withLock { state in state.cancellations.intersection(jids) }
+    }
+
+    public func forgetCancellation(of jid: String) async throws {
+        state.withLock { state in _ = state.cancellations.remove(jid) }
+    }
+
     public var statisticsSnapshot: BackendStatistics {
         state.withLock { state in
             let now = MonotonicClock.now()

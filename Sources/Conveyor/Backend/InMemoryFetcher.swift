@@ -12,11 +12,11 @@ final class InMemoryFetcher: JobFetcher {
     func fetch(from queues: [String], maximum: Int, timeout: Double) throws -> [FetchedJob] {
         guard maximum > 0 else { return [] }
         return backend.state.wait(
-            until: { state in queues.contains { !(state.queues[$0]?.isEmpty ?? true) } },
+            until: { state in queues.contains { !state.pausedQueues.contains($0) && !(state.queues[$0]?.isEmpty ?? true) } },
             timeout: timeout
         ) { state in
             var fetched: [FetchedJob] = []
-            for queue in queues {
+            for queue in queues where !state.pausedQueues.contains(queue) {
                 while fetched.count < maximum, let payload = state.queues[queue]?.popFirst() {
                     state.privateLists[.init(owner: owner, queue: queue), default: []].append(payload)
                     fetched.append(FetchedJob(queue: queue, payload: payload, owner: owner))

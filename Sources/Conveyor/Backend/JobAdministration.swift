@@ -1,7 +1,9 @@
+import Foundation
+
 /// What an administrator does to a running system: page through the schedule, retry and dead sets,
 /// move or delete one entry, see each queue's size and latency, list the worker processes and send
-/// them signals. The `conveyor` CLI's `retry`, `dead`, `scheduled`, `processes`, `quiet` and `stop`
-/// use nothing else, and a dashboard needs nothing more. ``InMemoryBackend`` and `RedisBackend` both
+/// them signals, pause, resume and clear queues. The `conveyor` CLI's `retry`, `dead`, `scheduled`,
+/// `processes`, `quiet`, `stop` and `queue` use nothing else, and a dashboard needs nothing more. ``InMemoryBackend`` and `RedisBackend` both
 /// conform and pass the same conformance suite.
 ///
 /// Entries are named by ``JobSetEntry/id``: the job's jid, or for a member that is not a job
@@ -45,9 +47,39 @@ public protocol JobAdministration: Sendable {
     @discardableResult
     func clear(_ set: JobSet) async throws -> Int
 
-    /// Every known queue, by name, with its size and latency (see ``QueueSummary/latency``). A queue
-    /// stays known once a job was pushed to it, so an empty queue is listed with size 0.
+    /// Every known queue, by name, with its size, latency (see ``QueueSummary/latency``) and whether it
+    /// is paused. A queue stays known once a job was pushed to it, so an empty queue is listed with size
+    /// 0; a paused queue is listed even if nothing was ever pushed to it.
     func queues() async throws -> [QueueSummary]
+
+    /// Pauses a queue for every worker, present and future, until ``resumeQueue(_:)``: the flag lives
+    /// in the backend (in Redis, a set read by the fetch script), so no fetch that starts after this
+    /// returns takes a job from the queue, and the pause survives worker restarts. Jobs keep arriving
+    /// and wait. Returns false when the queue was already paused.
+    @discardableResult
+    func pauseQueue(_ name: String) async throws -> Bool
+
+    /// Lets workers fetch from a paused queue again. Returns false when it was not paused.
+    @discardableResult
+    func resumeQueue(_ name: String) async throws -> Bool
+
+    /// Deletes every job waiting in a queue, in one step; returns how many there were. Jobs already
+    /// fetched by a worker are not touched, and the queue stays known (and paused, if it was).
+    @discardableResult
+    func clearQueue(_ name: String) async throws -> Int
+
+    /// Cancels a job wherever it is. A job waiting in a queue is removed from it (this scans the known
+    /// queues, 1000 entries per round trip: the cost grows with the queues' length), one in the schedule
+    /// or retry set is removed from there; each removal is atomic, so a job a worker fetches at the same
+    /// moment is either removed or found running. A job a worker has fetched gets a cancel mark, which
+    /// the worker reads with its heartbeat: it cancels the job's task and acknowledges the run without
+    /// a retry. Throws ``AdminError/unknownJob(_:)`` when the job is nowhere (finished, dead, or never
+    /// pushed), setting no mark.
+    @discardableResult
+    func cancel(jid: String) async throws -> CancelOutcome
+
+    /// The periodic jobs workers have published, by name, each with its last pushed tick.
+    func periodicJobs() async throws -> [(job: PeriodicJob, lastTick: Date?)]
 
     /// The live worker processes, by identity, as their last heartbeat describes them.
     func processes() async throws -> [ProcessSummary]
@@ -74,10 +106,6 @@ public protocol JobAdministration: Sendable {
     /// does not hold it (a worker may have fetched it meanwhile).
     @discardableResult
     func deleteJob(id: String, fromQueue queue: String) async throws -> JobSetEntry
-
-    /// Empties a queue and forgets its name, as Sidekiq's `Queue#clear`; returns how many jobs it held.
-    @discardableResult
-    func clearQueue(_ queue: String) async throws -> Int
 
     /// The entries of a set whose stored JSON contains `text` (a class name, a jid, an argument, an
     /// error message), a page of them from match `offset`, in score order, with the number of matches

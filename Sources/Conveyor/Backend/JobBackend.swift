@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where jobs live: queues, the per-worker in-progress lists of reliable fetch, and the retry and
 /// dead sets. ``RedisBackend`` (module `ConveyorRedis`) keeps them in Redis in Sidekiq's layout;
 /// ``InMemoryBackend`` keeps them in memory for tests. Both pass the same conformance suite.
@@ -61,6 +63,50 @@ public protocol JobBackend: Sendable {
     /// more than `policy.maximumRecoveries` times (see ``RecoveryDecision``). Each job moves exactly once
     /// even when workers race.
     func recoverOrphanedJobs(policy: RecoveryPolicy) async throws -> RecoveryResult
+
+    /// Pushes one job to its queue, or to the schedule set at `time` (epoch seconds), unless its unique
+    /// lock is held: taking the lock (for `lock.timeToLive`) and pushing are one atomic step, so of
+    /// many concurrent pushes exactly one wins. Returns nil when the job was pushed, else the jid of
+    /// the job holding the lock. The lock is released by the step that acknowledges the job, moves it
+    /// to the dead set, or deletes, kills or cancels it (see ``UniqueLock``).
+    func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String?
+
+    /// Releases a unique lock if the job `jid` still holds it; a worker calls this when a job whose
+    /// lock lasts `until: .start` starts.
+    func releaseUniqueLock(_ digest: String, jid: String) async throws
+
+    /// Claims one tick of a periodic job: the first caller for a name and tick time wins, however many
+    /// workers race, and pushes `job` (nil: the tick is skipped, claimed but nothing pushed) in the same
+    /// atomic step, recording the tick as the entry's last run. The claim is kept for
+    /// `claimLifetime`. Returns whether this caller won.
+    func claimPeriodicTick(name: String, tick: Date, job: EncodedJob?, claimLifetime: Duration) async throws -> Bool
+
+    /// The last tick pushed for each periodic job, by name.
+    func lastPeriodicTicks() async throws -> [String: Date]
+
+    /// Records a worker's schedule entries, for `conveyor cron list`.
+    func publishPeriodicJobs(_ jobs: [PeriodicJob]) async throws
+
+    /// Takes one of a concurrency limit's `limit` slots for `holder` (a jid), with a lease of `lease`,
+    /// after dropping holders whose lease ran out, in one atomic step; true when taken (or already held).
+    func acquireConcurrencySlot(key: String, holder: String, limit: Int, lease: Duration) async throws -> Bool
+
+    /// Frees a holder's slot.
+    func releaseConcurrencySlot(key: String, holder: String) async throws
+
+    /// Extends the leases of slots still held; workers call this with each heartbeat.
+    func renewConcurrencySlots(_ slots: [(key: String, holder: String)], lease: Duration) async throws
+
+    /// Counts one run against a rate limit's current window, in one atomic step: nil when admitted,
+    /// else how long until the window ends (the run is then not counted).
+    func admitToRateWindow(key: String, limit: Int, window: Duration) async throws -> Duration?
+
+    /// Which of these jids (of jobs a worker is running) carry a cancel mark set by
+    /// ``JobAdministration/cancel(jid:)``. Workers ask with each heartbeat.
+    func cancellationRequests(among jids: [String]) async throws -> Set<String>
+
+    /// Removes a job's cancel mark once its run ended. Marks also expire on their own after a day.
+    func forgetCancellation(of jid: String) async throws
 
     /// Sizes of queues, sets and counters, for `conveyor stats` and tests.
     func statistics() async throws -> BackendStatistics

@@ -1,4 +1,4 @@
-/// A queue's size and latency, as a dashboard or `conveyor stats` shows them.
+/// A queue's size, latency and paused state, as a dashboard or `conveyor stats` shows them.
 public struct QueueSummary: Sendable, Equatable {
     /// The queue's name.
     public let name: String
@@ -8,12 +8,15 @@ public struct QueueSummary: Sendable, Equatable {
     /// `Queue#latency`. Zero for an empty queue, and for a next job that is not a job or carries no
     /// `enqueued_at`, since neither says how long it waited.
     public let latency: Duration
+    /// Whether workers skip the queue (`conveyor queue pause`).
+    public let isPaused: Bool
 
     /// Creates a summary.
-    public init(name: String, size: Int, latency: Duration) {
+    public init(name: String, size: Int, latency: Duration, isPaused: Bool = false) {
         self.name = name
         self.size = size
         self.latency = latency
+        self.isPaused = isPaused
     }
 
     /// The latency of a queue whose next job is `payload`, at `now` (epoch seconds). Never negative,

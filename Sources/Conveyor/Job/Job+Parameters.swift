@@ -8,5 +8,6 @@ extension Job {
             queue: queue ?? Parameters.queue,
             retry: Parameters.retry
         )
+        if let uniqueFor = Parameters.uniqueFor { makeUnique(for: uniqueFor, until: Parameters.uniqueUntil) }
     }
 }

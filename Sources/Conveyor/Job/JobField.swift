@@ -1,6 +1,14 @@
 /// Sidekiq's job field names, spelled once, as `RedisKeys` spells the keys: every read or write of a
 /// job's fields names them through here.
 public enum JobField {
+    /// Seconds a unique job's lock holds at most (`unique_for`, Sidekiq Enterprise's name).
+    public static let uniqueFor = "unique_for"
+    /// When a unique job's lock ends: `success` (the default) or `start`.
+    public static let uniqueUntil = "unique_until"
+    /// An explicit uniqueness key replacing class, queue and args.
+    public static let uniqueKey = "unique_key"
+    /// The unique lock's name, computed at push, so every script that ends the job can release it.
+    public static let uniqueDigest = "unique_digest"
     /// The job class (`class`).
     public static let className = "class"
     /// The arguments array.

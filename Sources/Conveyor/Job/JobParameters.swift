@@ -24,6 +24,13 @@ public protocol JobParameters: Codable, Sendable {
     /// (and is retried by the usual rules). Cancellation is cooperative: the run ends when the handler
     /// next checks it (any `await` of `Task.sleep` or a Redis call does). Default: `nil`, no limit.
     static var timeout: Duration? { get }
+
+    /// Makes the type's jobs unique for this long (`unique_for`): while one with the same args is
+    /// queued, scheduled, retrying or running, a second push is skipped. Default: nil, not unique.
+    static var uniqueFor: Duration? { get }
+
+    /// When a unique job's lock ends: `.success` (the default) or `.start`.
+    static var uniqueUntil: UniqueUntil { get }
 }
 
 extension JobParameters {
@@ -35,6 +42,8 @@ extension JobParameters {
     public static func retryDelay(forRetryCount retryCount: Int) -> Double? { nil }
     /// No timeout.
     public static var timeout: Duration? { nil }
+    public static var uniqueFor: Duration? { nil }
+    public static var uniqueUntil: UniqueUntil { .success }
 
     /// The value as the job's arguments: a one-element array holding the encoded value.
     ///

@@ -85,7 +85,15 @@ public struct Producer: Sendable {
         let jobs = try await passedThroughMiddleware(jobs)
         for job in jobs { try job.validate() }
         let now = WallClock.now()
-        let encoded = jobs.map { job in EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)) }
+        var encoded: [EncodedJob] = []
+        encoded.reserveCapacity(jobs.count)
+        for job in jobs {
+            if let (unique, lock) = Self.withUniqueDigest(job) {
+                _ = try await backend.pushUnique(EncodedJob(queue: unique.queue, payload: unique.serialized(enqueuedAt: now)), lock: lock, at: nil)
+            } else {
+                encoded.append(EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)))
+            }
+        }
         try await backend.push(encoded)
     }
 
@@ -101,16 +109,67 @@ public struct Producer: Sendable {
         }
         let jobs = try await passedThroughMiddleware(jobs)
         for job in jobs { try job.validate() }
-        let encoded = jobs.map { job -> EncodedJob in
+        var encoded: [EncodedJob] = []
+        for job in jobs {
             var scheduled = job
             scheduled.enqueuedAt = nil
-            return EncodedJob(scheduled)
+            if let (unique, lock) = Self.withUniqueDigest(scheduled) {
+                _ = try await backend.pushUnique(EncodedJob(unique), lock: Self.lock(lock, lastingPast: time), at: time)
+            } else {
+                encoded.append(EncodedJob(scheduled))
+            }
         }
         try await backend.schedule(encoded, at: time)
     }
 
     /// The jobs as the middleware leaves them: changed, and without those it skipped. Every job's
     /// chain runs before anything is written, so a refusal (a throw) pushes nothing.
+    /// Pushes one job (at `date`, when given and in the future) and says what happened: a unique job
+    /// (``Job/makeUnique(for:until:key:)``, or a ``JobParameters`` type with `uniqueFor`) whose lock is
+    /// held by a queued, scheduled, retrying or running duplicate is skipped, and the outcome names that
+    /// duplicate's jid. Every other job is pushed as ``push(_:)`` pushes it.
+    @discardableResult
+    public func enqueue(_ job: Job, at date: Date? = nil) async throws -> PushOutcome {
+        let time = date?.timeIntervalSince1970
+        if let time, !time.isFinite { throw ScheduleTimeError(time: time) }
+        let isLater = time.map { $0 > WallClock.now() } ?? false
+        guard let passed = try await passedThroughMiddleware([job]).first else { return .pushed(jid: job.jid) }
+        try passed.validate()
+        guard let (unique, lock) = Self.withUniqueDigest(passed) else {
+            if isLater, let date { try await backend.schedule([Self.unstamped(passed)], at: date.timeIntervalSince1970) } else { try await backend.push([EncodedJob(queue: passed.queue, payload: passed.serialized(enqueuedAt: WallClock.now()))]) }
+            return .pushed(jid: passed.jid)
+        }
+        let holder: String?
+        if isLater, let time {
+            holder = try await backend.pushUnique(Self.unstamped(unique), lock: Self.lock(lock, lastingPast: time), at: time)
+        } else {
+            holder = try await backend.pushUnique(EncodedJob(queue: unique.queue, payload: unique.serialized(enqueuedAt: WallClock.now())), lock: lock, at: nil)
+        }
+        return holder.map { .skipped(duplicateOf: $0) } ?? .pushed(jid: unique.jid)
+    }
+
+    /// A scheduled job's payload: no `enqueued_at` until the poller moves it to its queue.
+    private static func unstamped(_ job: Job) -> EncodedJob {
+        var job = job
+        job.enqueuedAt = nil
+        return EncodedJob(job)
+    }
+
+    /// A unique job with its lock name written in (so every step that ends the job can release the
+    /// lock), and its lock; nil for an ordinary job.
+    private static func withUniqueDigest(_ job: Job) -> (Job, UniqueLock)? {
+        guard let lock = job.uniqueLock else { return nil }
+        var job = job
+        job.fields[JobField.uniqueDigest] = .string(lock.digest)
+        return (job, lock)
+    }
+
+    /// A scheduled unique job's lock lasts from now until its run time plus `unique_for`.
+    private static func lock(_ lock: UniqueLock, lastingPast time: Double) -> UniqueLock {
+        let wait = max(0, time - WallClock.now())
+        return UniqueLock(digest: lock.digest, jid: lock.jid, timeToLive: lock.timeToLive + .seconds(wait), until: lock.until)
+    }
+
     private func passedThroughMiddleware(_ jobs: [Job]) async throws -> [Job] {
         guard !middleware.isEmpty else { return jobs }
         var passed: [Job] = []

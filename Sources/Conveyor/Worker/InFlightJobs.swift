@@ -8,6 +8,10 @@ final class InFlightJobs: Sendable {
         let job: Job?
         let startedAt: Double
         var task: Task<Void, Never>?
+        /// Set when an administrator cancelled the job (`conveyor cancel`): its run ends without a retry.
+        var isCancelRequested = false
+        /// The concurrency slot the job holds (limit key, holder jid), renewed with each heartbeat.
+        var limitSlot: (key: String, holder: String)?
     }
 
     struct State {
@@ -72,6 +76,40 @@ final class InFlightJobs: Sendable {
     /// Remembers the task running a slot, so shutdown can cancel it.
     func attach(_ task: Task<Void, Never>, to id: Int) {
         state.withLock { state in state.running[id]?.task = task }
+    }
+
+    /// The running jobs by slot, for the heartbeat's look at cancel marks.
+    var slots: [(slot: Int, fetched: FetchedJob)] {
+        state.withLock { state in state.running.map { ($0.key, $0.value.fetched) } }
+    }
+
+    /// Marks the slots' jobs as cancelled by an administrator and cancels their tasks; returns how many
+    /// were still running.
+    func cancel(slots: [Int]) -> Int {
+        let tasks = state.withLock { state -> [Task<Void, Never>] in
+            slots.compactMap { slot -> Task<Void, Never>? in
+                guard state.running[slot] != nil, !state.running[slot]!.isCancelRequested else { return nil }
+                state.running[slot]!.isCancelRequested = true
+                return state.running[slot]!.task
+            }
+        }
+        for task in tasks { task.cancel() }
+        return tasks.count
+    }
+
+    /// Records the concurrency slot a running job holds, or nil once released.
+    func setLimitSlot(_ limitSlot: (key: String, holder: String)?, for slot: Int) {
+        state.withLock { $0.running[slot]?.limitSlot = limitSlot }
+    }
+
+    /// The concurrency slots the running jobs hold.
+    var limitSlots: [(key: String, holder: String)] {
+        state.withLock { state in state.running.values.compactMap(\.limitSlot) }
+    }
+
+    /// Whether an administrator cancelled the job in this slot.
+    func isCancelRequested(_ slot: Int) -> Bool {
+        state.withLock { $0.running[slot]?.isCancelRequested ?? false }
     }
 
     /// Frees a slot, waking the consumer only when it waits for as many free slots as there now are.

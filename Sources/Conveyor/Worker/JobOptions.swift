@@ -5,6 +5,10 @@ public struct JobOptions: Sendable {
     public var retryDelay: (@Sendable (_ retryCount: Int) -> Double?)?
     /// How long one run may take before it is cancelled and counted as a failure; `nil` for no limit.
     public var timeout: Duration?
+    /// At most this many of these jobs run at once across all workers (see ``ConcurrencyLimit``).
+    public var concurrencyLimit: ConcurrencyLimit?
+    /// At most this many runs of these jobs per window across all workers (see ``RateLimit``).
+    public var rateLimit: RateLimit?
 
     /// Creates options; the defaults are Sidekiq's delays and no timeout.
     public init(retryDelay: (@Sendable (_ retryCount: Int) -> Double?)? = nil, timeout: Duration? = nil) {

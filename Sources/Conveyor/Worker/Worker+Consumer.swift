@@ -93,7 +93,7 @@ extension Worker {
     private func start(_ fetched: FetchedJob, executor: LoopExecutor, acknowledger: Acknowledger) {
         let slot = inFlight.add(fetched, job: nil)
         let task = Task(executorPreference: executor) {
-            await self.process(fetched, acknowledger: acknowledger)
+            await self.process(fetched, slot: slot, acknowledger: acknowledger)
             self.inFlight.finish(slot)
         }
         inFlight.attach(task, to: slot)

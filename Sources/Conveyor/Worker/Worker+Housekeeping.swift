@@ -59,6 +59,8 @@ extension Worker {
             if kind == .fatal { stop(becauseOf: .backendRefused(activity: "The heartbeat", reason: "\(error)")) }
             return
         }
+        await cancelRequestedJobs()
+        await renewLimitSlots()
         if reply.hadLostLease {
             logger.warning("This worker's lease had expired before this heartbeat (it was frozen or cut off from Redis for longer than its lease, \(Duration.seconds(leaseDuration).secondsDescription)): other workers may have recovered the jobs it is running, which can then run twice.")
         }
@@ -71,6 +73,38 @@ extension Worker {
             stop()
         case nil:
             break
+        }
+    }
+
+    /// Extends the leases of the concurrency slots the running jobs hold, as the worker's own lease.
+    func renewLimitSlots() async {
+        let slots = inFlight.limitSlots
+        guard !slots.isEmpty else { return }
+        do {
+            try await backend.renewConcurrencySlots(slots, lease: .seconds(leaseDuration))
+        } catch {
+            logger.warning("Could not renew the running jobs' concurrency slots; they free themselves if this goes on past --stale-after.", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads the cancel marks of the running jobs (`conveyor cancel`) and cancels those jobs' tasks. A
+    /// failure is logged and retried with the next beat.
+    func cancelRequestedJobs() async {
+        let slots = inFlight.slots
+        guard !slots.isEmpty else { return }
+        var jids: [Int: String] = [:]
+        for (slot, fetched) in slots {
+            if let jid = try? Job(json: fetched.payload).jid { jids[slot] = jid }
+        }
+        do {
+            let marked = try await backend.cancellationRequests(among: Array(Set(jids.values)))
+            guard !marked.isEmpty else { return }
+            let cancelled = inFlight.cancel(slots: jids.filter { marked.contains($0.value) }.map(\.key))
+            if cancelled > 0 {
+                logger.info("Cancelling jobs as an administrator asked.", metadata: ["jids": "\(marked.sorted().joined(separator: ","))"])
+            }
+        } catch {
+            logger.warning("Could not read the running jobs' cancel marks; trying again with the next heartbeat.", metadata: ["error": "\(error)"])
         }
     }
 

@@ -4,8 +4,9 @@ import Logging
 extension Worker {
     /// Runs one fetched job on the loop thread and settles it: acknowledged on success, moved to the
     /// retry or dead set on failure, left in the private list when cancelled by shutdown (which
-    /// requeues it).
-    func process(_ fetched: FetchedJob, acknowledger: Acknowledger) async {
+    /// requeues it), acknowledged without a retry when an administrator cancelled it (`slot` is where
+    /// ``InFlightJobs`` records that).
+    func process(_ fetched: FetchedJob, slot: Int? = nil, acknowledger: Acknowledger) async {
         let job: Job
         do {
             job = try Job(json: fetched.payload)
@@ -27,6 +28,37 @@ extension Worker {
             return
         }
         let options = registry.options(for: job.className)
+        // Limits: a job over one goes back to the schedule set for a while, never runs and never spins.
+        if let rate = configuration.rateLimits[job.className] ?? options.rateLimit {
+            let key = rate.key ?? job.className
+            do {
+                if let wait = try await backend.admitToRateWindow(key: key, limit: rate.limit, window: rate.window) {
+                    await sendBack(fetched, job: job, after: wait.inSeconds + Double.random(in: 0...0.2), because: "rate limit '\(key)'", logger: context.logger)
+                    return
+                }
+            } catch {
+                await sendBack(fetched, job: job, after: JobLimits.backoff(attempt: 0), because: "the rate limit could not be checked (\(error))", logger: context.logger)
+                return
+            }
+        }
+        var heldSlot: (key: String, holder: String)?
+        if let concurrency = configuration.concurrencyLimits[job.className] ?? options.concurrencyLimit {
+            let key = concurrency.key ?? job.className
+            let acquired: Bool
+            do {
+                acquired = try await backend.acquireConcurrencySlot(key: key, holder: job.jid, limit: concurrency.limit, lease: .seconds(leaseDuration))
+            } catch {
+                acquired = false
+                context.logger.warning("Could not take a concurrency slot; the job waits.", metadata: ["error": "\(error)"])
+            }
+            guard acquired else {
+                let attempt = job.fields[JobLimits.limitedCountField]?.intValue ?? 0
+                await sendBack(fetched, job: job, after: JobLimits.backoff(attempt: attempt), because: "concurrency limit '\(key)' (\(concurrency.limit))", logger: context.logger)
+                return
+            }
+            heldSlot = (key, job.jid)
+            if let slot { inFlight.setLimitSlot(heldSlot, for: slot) }
+        }
         let runMetrics = metrics?.handles(queue: fetched.queue, className: job.className)
         // A job recovered from a crash before (a suspect) runs only while no other suspect runs, and is
         // marked as started for that time, so that a later crash counts against it only if it was
@@ -34,8 +66,20 @@ extension Worker {
         // (see `RecoveryDecision`). Jobs never recovered run alongside as usual.
         let isSuspect = RecoveryDecision.isSuspect(job)
         if isSuspect {
-            guard await suspectGate.enter() else { return }  // cancelled by shutdown: requeued, not run
+            guard await suspectGate.enter() else {  // cancelled by shutdown: requeued, not run
+                if let heldSlot { try? await backend.releaseConcurrencySlot(key: heldSlot.key, holder: heldSlot.holder) }
+                return
+            }
             await setStartMark(on: fetched, jid: job.jid, isStarted: true, logger: context.logger)
+        }
+        if let lock = job.uniqueLock, lock.until == .start {
+            // `unique_until: start`: a duplicate may be pushed from now on. A failure only keeps the
+            // lock until the job ends or its `unique_for` runs out.
+            do {
+                try await backend.releaseUniqueLock(lock.digest, jid: job.jid)
+            } catch {
+                context.logger.warning("Could not release a unique job's lock at its start; it ends with the job or its unique_for.", metadata: ["error": "\(error)"])
+            }
         }
         let outcome: Result<Void, any Error>
         // Read only with metrics on: a run without them pays for no clock.
@@ -57,11 +101,28 @@ extension Worker {
             await setStartMark(on: fetched, jid: job.jid, isStarted: false, logger: context.logger)
             suspectGate.leave()
         }
+        if let heldSlot {
+            // Freed before the job is settled; a failure leaves the slot to its lease.
+            if let slot { inFlight.setLimitSlot(nil, for: slot) }
+            do {
+                try await backend.releaseConcurrencySlot(key: heldSlot.key, holder: heldSlot.holder)
+            } catch {
+                context.logger.warning("Could not free a concurrency slot; it frees itself when its lease runs out.", metadata: ["error": "\(error)"])
+            }
+        }
         switch outcome {
         case .success:
             runMetrics?.recordRun(seconds: ranFor, isFailure: false)
             acknowledger.record(fetched, failed: false)
         case .failure(let error):
+            if let slot, inFlight.isCancelRequested(slot) {
+                // `conveyor cancel`: the run is over and is not retried. Counted as processed, not
+                // failed: the handler did not fail, it was stopped.
+                context.logger.notice("Job cancelled by an administrator; it is not retried.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
+                acknowledger.record(fetched, failed: false)
+                try? await backend.forgetCancellation(of: job.jid)
+                return
+            }
             if Task.isCancelled && inFlight.isStopping {
                 // Shutdown cancelled this run: the job is pushed back, not failed, and the run did not
                 // finish, so it is not counted either.
@@ -70,6 +131,16 @@ extension Worker {
             runMetrics?.recordRun(seconds: ranFor, isFailure: true)
             await fail(fetched, job: job, error: error, options: options, logger: context.logger, metrics: runMetrics, acknowledger: acknowledger)
         }
+    }
+
+    /// Sends a job over a limit back to the schedule set, to be promoted after `delay` seconds, with its
+    /// `limited_count` raised so a job that keeps meeting a concurrency limit waits longer each time.
+    /// Not a run: no counter moves.
+    func sendBack(_ fetched: FetchedJob, job: Job, after delay: Double, because reason: String, logger: Logger) async {
+        var waiting = job
+        waiting.fields[JobLimits.limitedCountField] = .number(JSONNumber((job.fields[JobLimits.limitedCountField]?.intValue ?? 0) + 1))
+        logger.debug("Job over a limit goes back to wait.", metadata: ["limit": "\(reason)", "delay": "\(delay)"])
+        await settle(fetched, in: .schedule, payload: waiting.serialized(), score: WallClock.now() + delay)
     }
 
     /// Marks or unmarks a suspect job as started. A failure is logged (with `logger`, the job's) and
@@ -177,7 +248,7 @@ extension Worker {
 
     /// Moves a job to a set, retrying while the backend is away; the job stays safe in the private
     /// list until the move succeeds.
-    private func settle(_ fetched: FetchedJob, in set: JobSet, payload: [UInt8], score: Double) async {
+    func settle(_ fetched: FetchedJob, in set: JobSet, payload: [UInt8], score: Double) async {
         var backoff = RetryBackoff()
         while true {
             do {

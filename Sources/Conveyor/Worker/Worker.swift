@@ -148,6 +148,7 @@ public final class Worker: Sendable {
             Task(executorPreference: housekeepingExecutor) { await self.keepBeating() },
             Task(executorPreference: housekeepingExecutor) { await self.keepRecovering() },
             Task(executorPreference: housekeepingExecutor) { await self.keepPromotingDueJobs() },
+            Task(executorPreference: housekeepingExecutor) { await self.keepPushingPeriodicJobs() },
         ] + (metrics.map { metrics in [Task(executorPreference: housekeepingExecutor) { await self.keepSamplingGauges(metrics) }] } ?? [])
         warnAboutUnservedQueues()
         logger.info("Worker started.", metadata: [

@@ -27,6 +27,15 @@ public struct WorkerConfiguration: Sendable {
     /// Called when a failed job goes to the dead set (retries exhausted), with the last error; not for
     /// `dead: false` jobs, which are dropped. Runs on the worker's loop thread: keep it short.
     public var onDeath: (@Sendable (Job, any Error) async -> Void)?
+    /// Jobs this worker pushes on a schedule (see ``PeriodicJob``). Any number of workers may run the
+    /// same schedule: each tick is pushed exactly once. Empty by default.
+    public var periodicJobs: [PeriodicJob] = []
+    /// Concurrency limits by job class, over those of the registry's ``JobOptions``
+    /// (`conveyor-worker --concurrency-limit CLASS=N`).
+    public var concurrencyLimits: [String: ConcurrencyLimit] = [:]
+    /// Rate limits by job class, over those of the registry's ``JobOptions``
+    /// (`conveyor-worker --rate-limit CLASS=N/s`).
+    public var rateLimits: [String: RateLimit] = [:]
     /// What runs around every job, in order, the first registered outermost (see ``JobMiddleware``).
     public var middleware: [any JobMiddleware]
     /// Whether and where the worker reports its metrics (see ``MetricsReporting``); nil, the default,

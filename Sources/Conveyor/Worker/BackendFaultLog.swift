@@ -28,6 +28,9 @@ final class BackendFaultLog: Sendable {
     /// ("retrying with backoff").
     @discardableResult
     func failed(_ error: any Error, then consequence: String) -> BackendFailureKind {
+        // A request cut short because its own task was cancelled (the worker is shutting down) says
+        // nothing about the backend: not logged, not counted as an outage.
+        if error is CancellationError { return .transient }
         let kind = BackendFailureKind.of(error)
         let (shouldLog, repeats) = state.withLock { state -> (Bool, Int) in
             let now = MonotonicClock.now()

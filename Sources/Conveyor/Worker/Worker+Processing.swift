@@ -105,7 +105,8 @@ extension Worker {
             // Freed before the job is settled; a failure leaves the slot to its lease.
             if let slot { inFlight.setLimitSlot(nil, for: slot) }
             do {
-                try await backend.releaseConcurrencySlot(key: heldSlot.key, holder: heldSlot.holder)
+                let backend = self.backend
+                try await withoutCancellation { try await backend.releaseConcurrencySlot(key: heldSlot.key, holder: heldSlot.holder) }
             } catch {
                 context.logger.warning("Could not free a concurrency slot; it frees itself when its lease runs out.", metadata: ["error": "\(error)"])
             }
@@ -120,7 +121,8 @@ extension Worker {
                 // failed: the handler did not fail, it was stopped.
                 context.logger.notice("Job cancelled by an administrator; it is not retried.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])
                 acknowledger.record(fetched, failed: false)
-                try? await backend.forgetCancellation(of: job.jid)
+                let backend = self.backend
+                _ = try? await withoutCancellation { try await backend.forgetCancellation(of: job.jid) }
                 return
             }
             if Task.isCancelled && inFlight.isStopping {
@@ -147,10 +149,14 @@ extension Worker {
     /// the job runs anyway: the mark only spares the job from blame for a crash it did not cause.
     func setStartMark(on fetched: FetchedJob, jid: String, isStarted: Bool, logger: Logger) async {
         do {
-            if isStarted {
-                try await backend.markStarted(fetched, jid: jid)
-            } else {
-                try await backend.unmarkStarted(fetched, jid: jid)
+            // After a cancelled run too: the mark must go, or a later crash is counted against this job.
+            let backend = self.backend
+            try await withoutCancellation {
+                if isStarted {
+                    try await backend.markStarted(fetched, jid: jid)
+                } else {
+                    try await backend.unmarkStarted(fetched, jid: jid)
+                }
             }
         } catch {
             logger.warning("Could not \(isStarted ? "mark" : "unmark") a recovered job as started; a crash now may be counted against the wrong job.", metadata: ["error": "\(LogText.escaped(String(describing: error)))"])

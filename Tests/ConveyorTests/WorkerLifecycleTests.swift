@@ -141,9 +141,33 @@ struct WorkerLifecycleTests {
         try await waitUntil { worker.state == .stopping(.graceful) }
         try await Task.sleep(for: .milliseconds(200))
         #expect(worker.state == .stopping(.graceful), "still draining")
+        let escalatedAt = MonotonicClock.now()
         worker.stop(.immediate)
         try await running.value
+        // Without the escalation the drain would wait out its 60 s timeout.
+        #expect(MonotonicClock.now() - escalatedAt < 10)
         #expect(backend.jobs(inQueue: "default").count == 1)
         #expect(worker.state == .stopped)
+    }
+
+    @Test("a handler that catches the shutdown's cancellation and returns normally is acknowledged, not also pushed back")
+    func cancelledHandlerThatSucceedsIsNotRequeued() async throws {
+        let backend = InMemoryBackend()
+        let (started, finished) = (Locked(0), Locked(0))
+        var registry = JobRegistry()
+        registry.register(className: "Stubborn") { _, _ in
+            started.withLock { $0 += 1 }
+            try? await Task.sleep(for: .seconds(60))  // swallows the cancellation
+            finished.withLock { $0 += 1 }
+        }
+        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: .seconds(60)))
+        try await Producer(backend: backend).push(className: "Stubborn")
+        let running = Task { try await worker.run() }
+        try await waitUntil { started.withLock { $0 } == 1 }
+        running.cancel()
+        try await running.value
+        #expect(finished.withLock { $0 } == 1)
+        #expect(backend.jobs(inQueue: "default").isEmpty, "the job ran to success: pushing it back too would run it twice")
+        #expect(backend.statisticsSnapshot.processed == 1 && backend.statisticsSnapshot.inProgress == 0)
     }
 }

@@ -23,6 +23,8 @@ final class InFlightJobs: Sendable {
         var consumerWaitsForFree = 0
         /// Waiters for the moment no job runs.
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Waiters that an immediate stop does not release (they wait for the runs it cancelled).
+        var patientEmptyWaiters: [CheckedContinuation<Void, Never>] = []
         /// Set by an immediate stop: nobody waits for running jobs any more.
         var isWaitingAbandoned = false
         /// Stopping or quiet: no more fetching either way.
@@ -117,7 +119,11 @@ final class InFlightJobs: Sendable {
         let emptyWaiters = state.withLockThenWake { state in
             state.running.removeValue(forKey: id)
             var waiters: [CheckedContinuation<Void, Never>] = []
-            if state.running.isEmpty { swap(&waiters, &state.emptyWaiters) }
+            if state.running.isEmpty {
+                swap(&waiters, &state.emptyWaiters)
+                waiters += state.patientEmptyWaiters
+                state.patientEmptyWaiters = []
+            }
             let waited = state.consumerWaitsForFree
             return (waiters, waited > 0 && concurrency - state.running.count >= waited)
         }
@@ -125,12 +131,17 @@ final class InFlightJobs: Sendable {
     }
 
     /// Returns once no job runs. Waits on the finishing jobs rather than polling, so it costs nothing
-    /// while it waits, even in a cancelled task.
-    func waitUntilEmpty() async {
+    /// while it waits, even in a cancelled task. An immediate stop ends the wait at once, unless
+    /// `evenIfAbandoned` (the shutdown's own wait for the runs it cancelled).
+    func waitUntilEmpty(evenIfAbandoned: Bool = false) async {
         await withCheckedContinuation { continuation in
             let isEmpty = state.withLock { state -> Bool in
-                if state.running.isEmpty || state.isWaitingAbandoned { return true }
-                state.emptyWaiters.append(continuation)
+                if state.running.isEmpty || (state.isWaitingAbandoned && !evenIfAbandoned) { return true }
+                if evenIfAbandoned {
+                    state.patientEmptyWaiters.append(continuation)
+                } else {
+                    state.emptyWaiters.append(continuation)
+                }
                 return false
             }
             if isEmpty { continuation.resume() }

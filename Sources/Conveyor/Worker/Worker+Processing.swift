@@ -66,8 +66,10 @@ extension Worker {
         // (see `RecoveryDecision`). Jobs never recovered run alongside as usual.
         let isSuspect = RecoveryDecision.isSuspect(job)
         if isSuspect {
-            guard await suspectGate.enter() else {  // cancelled by shutdown: requeued, not run
-                if let heldSlot { try? await backend.releaseConcurrencySlot(key: heldSlot.key, holder: heldSlot.holder) }
+            guard await suspectGate.enter() else {  // cancelled by shutdown: pushed back, not run
+                let backend = self.backend
+                if let heldSlot { _ = try? await withoutCancellation { try await backend.releaseConcurrencySlot(key: heldSlot.key, holder: heldSlot.holder) } }
+                await pushBack(fetched)
                 return
             }
             await setStartMark(on: fetched, jid: job.jid, isStarted: true, logger: context.logger)
@@ -128,6 +130,7 @@ extension Worker {
             if Task.isCancelled && inFlight.isStopping {
                 // Shutdown cancelled this run: the job is pushed back, not failed, and the run did not
                 // finish, so it is not counted either.
+                await pushBack(fetched)
                 return
             }
             runMetrics?.recordRun(seconds: ranFor, isFailure: true)
@@ -143,6 +146,19 @@ extension Worker {
         waiting.fields[JobLimits.limitedCountField] = .number(JSONNumber((job.fields[JobLimits.limitedCountField]?.intValue ?? 0) + 1))
         logger.debug("Job over a limit goes back to wait.", metadata: ["limit": "\(reason)", "delay": "\(delay)"])
         await settle(fetched, in: .schedule, payload: waiting.serialized(), score: WallClock.now() + delay)
+    }
+
+    /// Pushes back the job of a run that shutdown cancelled, to the front of its queue. The run does
+    /// this itself, once it is over, so a job is either settled by its run or pushed back, never both
+    /// (a handler that catches the cancellation and returns normally is acknowledged instead). If Redis
+    /// cannot be reached the job stays in the private list, and recovery finds it.
+    func pushBack(_ fetched: FetchedJob) async {
+        let backend = self.backend
+        do {
+            try await withoutCancellation { try await backend.requeue([fetched]) }
+        } catch {
+            logger.error("Could not push back a job cut short by shutdown; it stays in this worker's private list and another worker recovers it.", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Marks or unmarks a suspect job as started. A failure is logged (with `logger`, the job's) and

@@ -102,7 +102,11 @@ public final class Worker: Sendable {
         }
         guard changed else { return }
         inFlight.stop()
-        if mode == .immediate { inFlight.stopWaitingForRunningJobs() }
+        if mode == .immediate {
+            inFlight.stopWaitingForRunningJobs()
+            // At once, not after the consumer's last fetch: each cancelled run pushes its job back.
+            for running in inFlight.snapshot { running.task?.cancel() }
+        }
         waiter?.resume()
     }
 
@@ -253,17 +257,18 @@ public final class Worker: Sendable {
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
         let reason = lifecycle.withLock { $0.phase.isImmediate } ? "Immediate shutdown (the worker's task was cancelled)" : "Shutdown timeout reached"
-        logger.warning("\(reason); cancelling running jobs and pushing them back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
+        logger.warning("\(reason); cancelling running jobs, which push their jobs back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
         for running in unfinished { running.task?.cancel() }
-        let requeued = await waitAtMost(deadline - MonotonicClock.now()) {
-            do {
-                try await self.backend.requeue(unfinished.map(\.fetched))
-            } catch {
-                self.logger.error("Could not requeue unfinished jobs; they stay in this worker's private list and another worker recovers them.", metadata: ["error": "\(error)"])
-            }
+        // Each cancelled run pushes its own job back as it ends (see `pushBack`), so a job is never both
+        // acknowledged and requeued. A handler that ignores cancellation keeps its job in the private
+        // list past the deadline, and recovery finds it once this worker's lease is gone.
+        // Half the grace at most: acknowledging and removing the heartbeat (which frees the lease, so
+        // recovery can start at once) need the rest.
+        let settled = await waitAtMost(deadline - Self.shutdownGrace / 2 - MonotonicClock.now()) {
+            await self.inFlight.waitUntilEmpty(evenIfAbandoned: true)
         }
-        if !requeued {
-            logger.error("Requeueing unfinished jobs did not finish in time; they stay in this worker's private list and another worker recovers them.")
+        if !settled {
+            logger.error("Some cancelled jobs did not end before the shutdown limit (their handlers ignore cancellation); they stay in this worker's private list and another worker recovers them.", metadata: ["jobs": "\(self.inFlight.count)"])
         }
     }
 }

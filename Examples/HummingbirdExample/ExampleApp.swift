@@ -31,13 +31,17 @@ import ServiceLifecycle
             logger: logger
         )
         // Services shut down in reverse order: on SIGTERM the HTTP server stops taking requests first,
-        // then the worker drains its running jobs (WorkerConfiguration.shutdownTimeout).
-        let services = ServiceGroup(
-            services: [worker, app],
+        // then the worker drains its running jobs (WorkerConfiguration.shutdownTimeout). A worker that
+        // stops by itself (`conveyor stop IDENTITY`) shuts the app down gracefully
+        // instead of cancelling the server mid-request; one that fails still fails the app.
+        let services = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: app),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
             logger: logger
-        )
+        ))
         try await services.run()
         await backend.close()   // after the worker's drain, which still needed Redis
     }

@@ -149,7 +149,9 @@ enum RedisScripts {
     local expiry = now + tonumber(ARGV[3])
     if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
       redis.call('ZADD', KEYS[1], expiry, ARGV[1])
-      redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+      -- Never shortens the set's life: a holder with a short lease must not expire the others' slots.
+      local life = tonumber(ARGV[3]) * 2
+      if redis.call('PTTL', KEYS[1]) < life then redis.call('PEXPIRE', KEYS[1], life) end
       return 1
     end
     return 0
@@ -162,7 +164,8 @@ enum RedisScripts {
     local expiry = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[1])
     for index = 1, #KEYS do
       redis.call('ZADD', KEYS[index], 'XX', expiry, ARGV[index + 1])
-      redis.call('PEXPIRE', KEYS[index], tonumber(ARGV[1]) * 2)
+      local life = tonumber(ARGV[1]) * 2
+      if redis.call('PTTL', KEYS[index]) < life then redis.call('PEXPIRE', KEYS[index], life) end
     end
     return 1
     """)

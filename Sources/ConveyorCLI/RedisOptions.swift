@@ -8,7 +8,7 @@ import RedisClient
 /// The options every subcommand takes to reach Redis.
 struct RedisOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Redis URL: redis://[user:password@]host[:port][/db] or unix:///path.sock?db=N. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
+        "Redis URL: redis://[user:password@]host[:port][/db], unix:///path.sock?db=N, or redis+sentinel://[user:password@]host1:26379,host2:26379/MASTER[/db] to follow Sentinel failovers. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
         valueName: "url"
     ))
     var redis: String?

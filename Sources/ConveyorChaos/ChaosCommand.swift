@@ -33,6 +33,8 @@ struct ChaosCommand: AsyncParsableCommand {
           stale-processes
                     40 killed workers left in processes; scheduled jobs still run on time
           maxmemory Redis at maxmemory with noeviction; a worker registers and drains it
+          sentinel  SENTINEL FAILOVER while a worker on redis+sentinel:// runs 20,000 jobs
+                    and pushes go on; every acknowledged job is recorded on the new master
 
         Exits 1 when any scenario loses a job or misses an expectation.
         """
@@ -41,7 +43,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory holding conveyor-worker. Default: this executable's.", valueName: "path"))
     var binDirectory: String?
 
-    @Option(help: ArgumentHelp("Only these scenarios, comma-separated: kill, sigterm, redis, malformed, retry, race, frozen, skew, stale-processes, maxmemory.", valueName: "names"))
+    @Option(help: ArgumentHelp("Only these scenarios, comma-separated: kill, sigterm, redis, malformed, retry, race, frozen, skew, stale-processes, maxmemory, sentinel.", valueName: "names"))
     var only: String?
 
     @Option(help: ArgumentHelp("Also write the table as Markdown to this file.", valueName: "path"))
@@ -62,14 +64,16 @@ struct ChaosCommand: AsyncParsableCommand {
             ("skew", ClockSkewScenario()),
             ("stale-processes", StaleProcessesScenario()),
             ("maxmemory", MaxMemoryScenario()),
+            ("sentinel", SentinelFailoverScenario()),
         ]
         let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
         if let selected, let unknown = selected.first(where: { name in !scenarios.contains { $0.0 == name } }) {
             throw ValidationError("Unknown scenario '\(unknown)'; choose from \(scenarios.map(\.0).joined(separator: ", ")).")
         }
         let directory = binDirectory ?? URL(fileURLWithPath: Swift.CommandLine.arguments[0]).deletingLastPathComponent().path
-        guard FileManager.default.isExecutableFile(atPath: directory + "/conveyor-worker") else {
-            throw ValidationError("No conveyor-worker in \(directory); build it (swift build) or pass --bin-directory.")
+        guard FileManager.default.isExecutableFile(atPath: directory + "/conveyor-worker"),
+              FileManager.default.isExecutableFile(atPath: directory + "/conveyor") else {
+            throw ValidationError("No conveyor-worker or conveyor in \(directory); build them (swift build) or pass --bin-directory.")
         }
         let environment = ChaosEnvironment(binaryDirectory: directory, children: ChildProcesses())
         let interruption = Self.killChildrenOnInterrupt(environment.children)

@@ -39,7 +39,12 @@ struct ChaosEnvironment: Sendable {
     /// of the scenario unless it exited before. `environment` adds to its environment (`LD_PRELOAD` of
     /// libfaketime for a skewed clock); `REDIS_URL` always names `redis`.
     func start(_ program: String, _ arguments: [String], redis: ChaosRedis, environment: [String: String] = [:]) throws -> ChildProcess {
-        let process = try ChildProcess(binaryDirectory + "/" + program, arguments, environment: environment.merging(["REDIS_URL": redis.url]) { $1 })
+        try start(program, arguments, url: redis.url, environment: environment)
+    }
+
+    /// Starts an executable as above with `REDIS_URL` set to `url` (a `redis+sentinel://` URL).
+    func start(_ program: String, _ arguments: [String], url: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        let process = try ChildProcess(binaryDirectory + "/" + program, arguments, environment: environment.merging(["REDIS_URL": url]) { $1 })
         children.add(process)
         return process
     }

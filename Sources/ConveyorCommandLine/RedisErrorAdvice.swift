@@ -9,9 +9,11 @@ public enum RedisErrorAdvice {
         switch error {
         case .connectionFailed:
             "Is redis-server running there? Set the address with --redis URL or REDIS_URL."
+        case .sentinelsUnavailable:
+            "Are the sentinels running there? Set their addresses with --redis redis+sentinel://HOST:PORT,HOST:PORT/MASTER or REDIS_URL."
         case .authenticationFailed:
             "Give that URL with --redis URL or REDIS_URL."
-        case .invalidURL:
+        case .invalidURL, .unknownMaster:
             "Fix the URL given with --redis or REDIS_URL."
         default:
             nil

@@ -66,7 +66,7 @@ public final class RedisBackend: JobBackend {
                 commands.append(RedisCommand(rawArguments: [Array("LPUSH".utf8), Array(keys.queue(queue).utf8)] + chunk))
             }
         }
-        try Self.check(try await client.pipeline(commands), commands)
+        try await pipelineConfirmedByReplicas(commands)
     }
 
     public func pushUnique(_ job: EncodedJob, lock: UniqueLock, at time: Double?) async throws -> String? {
@@ -144,7 +144,30 @@ public final class RedisBackend: JobBackend {
             }
             commands.append(RedisCommand("ZADD", arguments: arguments))
         }
-        try Self.check(try await client.pipeline(commands), commands)
+        try await pipelineConfirmedByReplicas(commands)
+    }
+
+    /// Sends the commands of a push, followed, when the URL asks for it (`wait_replicas=N`), by `WAIT`
+    /// in the same pipeline, so on the same connection: the push succeeds only once N replicas have it.
+    ///
+    /// Why: replication is asynchronous, so a push the master acknowledged but had not yet sent to its
+    /// replica is lost when that replica is promoted, and nobody would know. With the wait, such a push
+    /// reports failure instead, and its caller pushes again (a job pushed twice runs twice: Conveyor,
+    /// like Sidekiq, runs a job at least once).
+    private func pipelineConfirmedByReplicas(_ commands: [RedisCommand]) async throws {
+        let wanted = client.configuration.replicasToAcknowledge
+        guard wanted > 0 else {
+            try Self.check(try await client.pipeline(commands), commands)
+            return
+        }
+        let timeout = client.configuration.replicaAcknowledgementTimeout
+        let wait = RedisCommand("WAIT", wanted, max(1, Int((timeout * 1000).rounded())))
+        let replies = try await client.pipeline(commands + [wait])
+        try Self.check(replies, commands + [wait])
+        let confirmed = replies.last?.integer ?? 0
+        if confirmed < wanted {
+            throw ReplicaAcknowledgementError(jobCommands: commands.count, confirmed: confirmed, wanted: wanted, seconds: timeout)
+        }
     }
 
     public func promoteDueJobs(limit: Int) async throws -> Int {

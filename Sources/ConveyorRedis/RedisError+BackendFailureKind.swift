@@ -7,8 +7,12 @@ extension RedisError: BackendFailureClassifying {
     /// (`WRONGTYPE`), a disabled or renamed command and refused credentials never clear by retrying.
     public var backendFailureKind: BackendFailureKind {
         switch self {
-        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed:
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed, .sentinelsUnavailable:
             return .transient
+        case .unknownMaster:
+            // The sentinels forgot the name (reset, or monitoring removed): an operator must act, but
+            // they may add it back, so the worker keeps trying and says so as an error.
+            return .lasting
         case .invalidURL, .tlsUnsupported, .authenticationFailed:
             return .fatal
         case .errorReply(_, let message):

@@ -1,4 +1,5 @@
 import Conveyor
+import ConveyorSupport
 import Foundation
 import RedisClient
 
@@ -15,6 +16,13 @@ import RedisClient
 /// job of a paused queue reaches a handler once the pause was written. When every queue is paused the
 /// fetcher sleeps for the timeout instead of blocking.
 ///
+/// Behind Sentinel, every reconnect asks the sentinels for the master (``RedisConnection``), and the
+/// connection counts as broken as soon as this process learns of a failover, so the next fetch goes to
+/// the new master. After such a switch the worker looks for strays twice (``shouldLookForStrays()``):
+/// at once, and once every exchange still under way with the old master has ended (within the command
+/// timeout), because an acknowledgement the old master took but never replicated leaves a finished job
+/// in the new master's private list, which nobody would ever run again otherwise.
+///
 /// Task cancellation never reaches this connection: the worker's consumer thread calls it, not a task.
 /// Cancelling the task running the worker stops the worker, and the consumer notices within `timeout`,
 /// which bounds the wait just as cancelling the `BLMOVE` would.
@@ -24,6 +32,10 @@ final class RedisFetcher: JobFetcher {
     private let owner: String
     private var connection: RedisConnection?
     private var blockingRotation = 0
+    /// The master generation of the last Sentinel connection (nil for a direct one).
+    private var masterGeneration: UInt64?
+    /// Monotonic times at which the worker should look for strays, after a master switch.
+    private var strayChecks: [Double] = []
 
     init(configuration: RedisConfiguration, keys: RedisKeys, owner: String, queues: [String]) {
         self.configuration = configuration
@@ -89,6 +101,12 @@ final class RedisFetcher: JobFetcher {
         }
     }
 
+    func shouldLookForStrays() -> Bool {
+        guard let first = strayChecks.first, MonotonicClock.now() >= first else { return false }
+        strayChecks.removeFirst()
+        return true
+    }
+
     func close() {
         connection = nil
     }
@@ -99,6 +117,11 @@ final class RedisFetcher: JobFetcher {
         // A blocking fetch legitimately waits up to 2 s; allow that plus the usual reply time.
         fresh.commandTimeout = configuration.commandTimeout + 2
         let made = try RedisConnection(configuration: fresh)
+        if let previous = masterGeneration, let current = made.masterGeneration, current != previous {
+            let now = MonotonicClock.now()
+            strayChecks = [now, now + fresh.commandTimeout + 1]
+        }
+        masterGeneration = made.masterGeneration ?? masterGeneration
         connection = made
         return made
     }

@@ -33,6 +33,21 @@ public final class RedisTestServer: Sendable {
         let port = try fixedPort ?? FreePort.find()
         let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try launch(["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments, port: port)
+    }
+
+    /// Starts `redis-server --sentinel` on a free port, with a config file of its own in `directory`
+    /// (Sentinel rewrites it) holding `lines`, such as `sentinel monitor NAME 127.0.0.1 PORT 2`.
+    public static func startSentinel(directory: URL, lines: [String]) throws -> RedisTestServer {
+        let port = try FreePort.find()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("sentinel-\(port).conf")
+        let text = (["port \(port)", "bind 127.0.0.1", "dir \(directory.path)"] + lines).joined(separator: "\n") + "\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return try launch([file.path, "--sentinel"], port: port)
+    }
+
+    private static func launch(_ serverArguments: [String], port: Int) throws -> RedisTestServer {
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
         // when it is killed: a timed-out test run must not leave servers behind.
         let watchdog = """
@@ -41,8 +56,7 @@ public final class RedisTestServer: Sendable {
         while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5 & wait $!; done
         kill $server 2>/dev/null; wait $server
         """
-        let process = try ChildProcess("/bin/sh", ["-c", watchdog, try locate("redis-server"),
-                             "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments)
+        let process = try ChildProcess("/bin/sh", ["-c", watchdog, try locate("redis-server")] + serverArguments)
         let server = RedisTestServer(url: "redis://127.0.0.1:\(port)/0", process: process)
         let configuration = try RedisConfiguration(url: server.url)
         let deadline = Date().addingTimeInterval(10)

@@ -31,6 +31,8 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
               \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
+              \(name) --redis 'redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0'
+                                                     # the master Sentinel names, across failovers
 
             \(jobHelp)
 
@@ -48,7 +50,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     @Option(name: .long, help: ArgumentHelp(
-        "Redis URL: redis://[user:password@]host[:port][/db] or unix:///path.sock?db=N. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
+        "Redis URL: redis://[user:password@]host[:port][/db], unix:///path.sock?db=N, or redis+sentinel://[user:password@]host1:26379,host2:26379/MASTER[/db] to follow Sentinel failovers. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
         valueName: "url"
     ))
     var redis: String?

@@ -26,6 +26,8 @@ struct ConnectionLoop {
         var connection: RedisConnection?
         var backoff = RetryBackoff()
         var nextAttempt = 0.0
+        // Behind Sentinel, the master generation of the last connection: a new one means a failover.
+        var masterGeneration: UInt64?
         while let batch = queue.wait(until: \.hasWork, timeout: nil, then: { $0.takeBatch(maximumCommands: maximumBatchCommands) }) {
             // Every request taken was cancelled while queued: nothing to send.
             if batch.isEmpty { continue }
@@ -36,9 +38,12 @@ struct ConnectionLoop {
                 if queue.withLock({ $0.isClosed }) { continue }
                 do {
                     connection = try RedisConnection(configuration: configuration, interrupter: interrupter)
-                    if backoff.isBackingOff {
+                    if let previous = masterGeneration, connection!.masterGeneration != previous {
+                        logger.notice("Connected to the new Redis master after a failover.", metadata: ["address": "\(connection!.configuration.displayAddress)"])
+                    } else if backoff.isBackingOff {
                         logger.info("Reconnected to Redis.", metadata: ["address": "\(configuration.displayAddress)"])
                     }
+                    masterGeneration = connection!.masterGeneration
                     backoff.reset()
                 } catch {
                     if !backoff.isBackingOff, !queue.withLock({ $0.isClosed }) {

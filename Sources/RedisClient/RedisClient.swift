@@ -27,6 +27,10 @@ import Synchronization
 ///   would hold a cancelled caller for up to the command timeout behind a slow script or a hung
 ///   server, which is what cancelling is for.
 ///
+/// With a `redis+sentinel://` configuration the client also runs a ``SentinelWatcher``: when a sentinel
+/// announces a failover, requests not yet written go to the new master (each connection asks the
+/// sentinels again before its next write), rather than to the old one until it drops them.
+///
 /// The owner calls ``close()`` when done; that waits for the connection thread. A client dropped
 /// without `close()` lets its thread end on its own, unjoined, after the round trip in flight.
 public final class RedisClient: Sendable {
@@ -35,6 +39,7 @@ public final class RedisClient: Sendable {
     private let queue: ConditionLock<RequestQueue>
     private let interrupter: SocketInterrupter
     private let thread: NamedThread
+    private let sentinelWatcher: SentinelWatcher?
     private let logger: Logger
     private let nextRequestID = Atomic<UInt64>(0)
 
@@ -50,6 +55,7 @@ public final class RedisClient: Sendable {
         thread = NamedThread.start(name: threadName) {
             ConnectionLoop(configuration: configuration, queue: queue, interrupter: interrupter, logger: logger).run()
         }
+        sentinelWatcher = SentinelWatcher.start(for: configuration, logger: logger)
     }
 
     deinit {
@@ -57,6 +63,7 @@ public final class RedisClient: Sendable {
         // trip for a cancelled one: cut it short and let the thread end without blocking this caller.
         shutDown()
         thread.detach()
+        sentinelWatcher?.detach()
     }
 
     /// Checks that the server is reachable and accepts the credentials (a `PING`), so a CLI can fail
@@ -131,6 +138,7 @@ public final class RedisClient: Sendable {
             if !isKept { continuation.resume() }
         }
         thread.join()
+        sentinelWatcher?.join()
     }
 
     /// How many requests wait for the connection thread to write them: lets tests cancel a request they
@@ -144,6 +152,7 @@ public final class RedisClient: Sendable {
         let failed = queue.withLockThenBroadcast { $0.close() }
         for (continuation, error) in failed { continuation.resume(throwing: error) }
         interrupter.interrupt()
+        sentinelWatcher?.stop()
     }
 
     private func submit(_ commands: [RedisCommand], fallbacks: [Int: RedisCommand]) async throws -> [RedisValue] {

@@ -8,7 +8,12 @@ import Darwin
 ///
 /// Accepted forms:
 /// - `redis://[user:password@]host[:port][/db]`, for example `redis://:secret@127.0.0.1:6380/2`;
-/// - `unix:///path/to/redis.sock?db=N` (also `&password=…`, `&user=…`).
+/// - `unix:///path/to/redis.sock?db=N` (also `&password=…`, `&user=…`);
+/// - `redis+sentinel://[user:password@]host1[:26379],host2[:26379]/MASTERNAME[/db]`, for example
+///   `redis+sentinel://:secret@10.0.0.1,10.0.0.2,10.0.0.3/mymaster/0?sentinel_password=s3nt`: the
+///   sentinels are asked which server is the master named MASTERNAME (see ``SentinelConfiguration``).
+///
+/// Every form also takes `wait_replicas=N` (and `wait_timeout=SECONDS`): see ``replicasToAcknowledge``.
 ///
 /// `rediss://` is refused with an explanation: Debian's hiredis 0.14 has no TLS support.
 public struct RedisConfiguration: Sendable, Equatable {
@@ -18,6 +23,8 @@ public struct RedisConfiguration: Sendable, Equatable {
         case tcp(host: String, port: Int)
         /// A Unix domain socket path.
         case unixSocket(path: String)
+        /// Whichever server the sentinels name as the master, found again after every failover.
+        case sentinel(SentinelConfiguration)
     }
 
     /// The URL used when neither an explicit URL nor `REDIS_URL` is given.
@@ -35,6 +42,13 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var connectTimeout: Double = 5
     /// Seconds allowed for one reply before the connection is considered dead.
     public var commandTimeout: Double = 10
+    /// How many replicas must have a push before it counts as done (Redis `WAIT`, sent in the push's
+    /// pipeline); 0, the default, does not wait. Replication is asynchronous: a push the master
+    /// acknowledged but had not yet sent to a replica is lost if that replica is promoted. Waiting for
+    /// one replica turns that loss into a push that reports failure (and is retried by its caller).
+    public var replicasToAcknowledge = 0
+    /// Seconds a push waits for ``replicasToAcknowledge`` replicas before it reports failure.
+    public var replicaAcknowledgementTimeout: Double = 1
 
     /// Creates a configuration from parts.
     public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0) {
@@ -65,6 +79,9 @@ public struct RedisConfiguration: Sendable, Equatable {
             return "redis://\(shownHost):\(port)/\(database)"
         case .unixSocket(let path):
             return "unix://\(path)?db=\(database)"
+        case .sentinel(let sentinel):
+            let sentinels = sentinel.sentinels.map(\.description).joined(separator: ",")
+            return "redis+sentinel://\(sentinels)/\(sentinel.masterName)/\(database)"
         }
     }
 }

@@ -14,16 +14,22 @@ import Darwin
 /// after an error.
 public final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
-    /// Where this connection points.
+    /// Where this connection points: for a `redis+sentinel://` configuration, the master it reached.
     public let configuration: RedisConfiguration
-    /// True once an I/O, protocol or timeout error happened, or the server reported a failover
-    /// (`READONLY`): the owner must discard this connection.
-    public private(set) var isBroken = false
+    /// True once an I/O, protocol or timeout error happened, the server reported a failover
+    /// (`READONLY`), or, for a connection found through Sentinel, this process learned that the master
+    /// moved (see ``SentinelMasterState``): the owner must discard this connection. Owners check it
+    /// before each exchange, so a switch moves them before they write to the old master again.
+    public var isBroken: Bool { hasFailed || masterLease?.isOutdated == true }
+    private var hasFailed = false
+    /// For a connection found through Sentinel: which of the master's generations it reached.
+    var masterLease: SentinelMasterState.Lease?
     /// Lets ``RedisClient/close()`` break a call blocked on this connection from another thread.
     private let interrupter: SocketInterrupter?
 
     /// Connects, authenticates and selects the database, failing with a message that says which step
-    /// went wrong.
+    /// went wrong. A `redis+sentinel://` configuration first asks the sentinels where the master is,
+    /// and then checks with `ROLE` that the server is a master.
     public convenience init(configuration: RedisConfiguration) throws(RedisError) {
         try self.init(configuration: configuration, interrupter: nil)
     }
@@ -32,12 +38,21 @@ public final class RedisConnection {
     /// moment it is connected (the handshake included) until this connection is freed.
     init(configuration: RedisConfiguration, interrupter: SocketInterrupter?) throws(RedisError) {
         _ = Self.ignoreBrokenPipes
+        // A Sentinel configuration names no server: the sentinels say which one is the master now.
+        var target = configuration
+        var found: (master: SentinelMasterState.Master, state: SentinelMasterState)?
+        if case .sentinel(let sentinel) = configuration.endpoint {
+            found = try SentinelResolver.resolve(sentinel)
+            target.endpoint = .tcp(host: found!.master.host, port: found!.master.port)
+        }
+        let configuration = target
         self.configuration = configuration
         self.interrupter = interrupter
         let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
         let made: UnsafeMutablePointer<redisContext>? = switch configuration.endpoint {
         case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), connectTimeout)
         case .unixSocket(let path): redisConnectUnixWithTimeout(path, connectTimeout)
+        case .sentinel: nil  // Resolved to .tcp above.
         }
         guard let made else {
             throw .connectionFailed(address: configuration.displayAddress, message: "hiredis could not allocate a connection")
@@ -51,6 +66,9 @@ public final class RedisConnection {
         interrupter?.attach(made.pointee.fd)
         redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout))
         try handshake()
+        if let found {
+            masterLease = try confirmMaster(found.master, in: found.state)
+        }
     }
 
     deinit {
@@ -124,11 +142,27 @@ public final class RedisConnection {
             let value = Self.value(of: reply)
             freeReplyObject(raw)
             if case .error(let message) = value, Self.isFailover(message) {
-                isBroken = true
+                hasFailed = true
             }
             replies.append(value)
         }
         return nil
+    }
+
+    /// Waits for the next reply the server sends unasked: a message on a channel this connection
+    /// subscribed to. Silence longer than the command timeout throws ``RedisError/timeout(command:seconds:)``
+    /// and breaks the connection, as any other wait does.
+    func nextMessage() throws(RedisError) -> RedisValue {
+        guard !isBroken else {
+            throw .connectionLost(command: "SUBSCRIBE", message: "the connection was already broken")
+        }
+        var raw: UnsafeMutableRawPointer?
+        if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
+            throw connectionFailure(during: "SUBSCRIBE")
+        }
+        let value = Self.value(of: raw!.assumingMemoryBound(to: redisReply.self))
+        freeReplyObject(raw)
+        return value
     }
 
     private func append(_ command: RedisCommand) -> Int32 {
@@ -190,7 +224,7 @@ public final class RedisConnection {
         let code = context.pointee.err
         let savedErrno = errno
         let message = Self.errorText(of: context)
-        isBroken = true
+        hasFailed = true
         if code == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK) {
             return .timeout(command: command, seconds: configuration.commandTimeout)
         }

@@ -10,6 +10,11 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case tlsUnsupported(String)
     /// The TCP or Unix connection could not be made.
     case connectionFailed(address: String, message: String)
+    /// No sentinel of a `redis+sentinel://` URL could say where the master is; `failures` says, for
+    /// each sentinel, why not (unreachable, refused the credentials, not yet aware of a failover).
+    case sentinelsUnavailable(masterName: String, failures: String)
+    /// The sentinels answered, and none of them monitors a master of that name.
+    case unknownMaster(masterName: String, sentinels: String)
     /// The server rejected the credentials, or demanded some that were not given.
     case authenticationFailed(address: String, message: String)
     /// No reply arrived within the command timeout; the connection was dropped.
@@ -32,6 +37,10 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             "The Redis URL '\(Self.redacted(url))' asks for TLS (rediss://), but this build uses Debian's hiredis 0.14, which has no TLS support; connect with redis:// through a TLS tunnel such as stunnel instead."
         case .connectionFailed(let address, let message):
             "Could not connect to Redis at \(address): \(Self.withoutFinalPeriod(message))."
+        case .sentinelsUnavailable(let masterName, let failures):
+            "No sentinel could say where the Redis master '\(masterName)' is: \(Self.withoutFinalPeriod(failures))."
+        case .unknownMaster(let masterName, let sentinels):
+            "No sentinel at \(sentinels) monitors a master named '\(masterName)'; put the name from their 'sentinel monitor NAME host port quorum' line after the sentinels in the URL, like redis+sentinel://host1:26379,host2:26379/NAME/0."
         case .authenticationFailed(let address, let message):
             "Redis at \(address) refused the credentials: \(Self.withoutFinalPeriod(message)). Put the right password in the URL, like redis://:PASSWORD@host:port/0 (or redis://USER:PASSWORD@… for an ACL user)."
         case .timeout(let command, let seconds):
@@ -51,7 +60,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// after a reconnect.
     public var isConnectionError: Bool {
         switch self {
-        case .connectionFailed, .timeout, .connectionLost, .protocolError: true
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .sentinelsUnavailable: true
         default: false
         }
     }
@@ -69,8 +78,10 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             }
         }
         if let mark = result.firstIndex(of: "?") {
-            let query = result[result.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
-                pair.hasPrefix("password=") ? "password=***" : String(pair)
+            let query = result[result.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                if pair.hasPrefix("password=") { return "password=***" }
+                if pair.hasPrefix("sentinel_password=") { return "sentinel_password=***" }
+                return String(pair)
             }
             result = result[...mark] + query.joined(separator: "&")
         }

@@ -12,14 +12,27 @@ enum RedisURLParser {
             return try parseTCP(rest, url: url)
         case "unix":
             return try parseUnix(rest, url: url)
+        case "redis+sentinel":
+            return try parseSentinel(rest, url: url)
         case "rediss":
             throw .tlsUnsupported(url)
         default:
-            throw .invalidURL(url, reason: "the scheme '\(scheme)' is not supported; use redis:// or unix://")
+            throw .invalidURL(url, reason: "the scheme '\(scheme)' is not supported; use redis://, unix:// or redis+sentinel://")
         }
     }
 
-    private static func parseTCP(_ rest: String, url: String) throws(RedisError) -> RedisConfiguration {
+    /// The parts of a URL after `scheme://`, split the way both TCP forms share.
+    private struct Parts {
+        var username: String?
+        var password: String?
+        /// The host list, up to the first '/'.
+        var authority: Substring
+        /// What follows the first '/' after the authority, without that slash.
+        var path: Substring
+        var query: Substring
+    }
+
+    private static func split(_ rest: String, url: String) throws(RedisError) -> Parts {
         var remainder = Substring(rest)
         var username: String?
         var password: String?
@@ -49,23 +62,66 @@ enum RedisURLParser {
             path = remainder[remainder.index(after: slash)...]
             remainder = remainder[..<slash]
         }
-        let (host, port) = try parseHostAndPort(remainder, url: url)
-        var database = 0
-        if !path.isEmpty {
-            guard let number = Int(path), number >= 0 else {
-                throw .invalidURL(url, reason: "the database '\(path)' after the last '/' must be a number such as 0")
-            }
-            database = number
-        }
         // `redis://:@host` has an empty password: that means no AUTH, as redis-cli reads it, rather than
         // `AUTH ""`, which a server without a password refuses.
         if password?.isEmpty == true { password = nil }
-        var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database)
-        try applyQuery(query, to: &configuration, url: url)
+        return Parts(username: username, password: password, authority: remainder, path: path, query: query)
+    }
+
+    private static func parseTCP(_ rest: String, url: String) throws(RedisError) -> RedisConfiguration {
+        let parts = try split(rest, url: url)
+        let (host, port) = try parseHostAndPort(parts.authority, defaultPort: 6379, url: url)
+        let database = try parseDatabase(parts.path, url: url)
+        var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: parts.username, password: parts.password, database: database)
+        try applyQuery(parts.query, to: &configuration, url: url)
         return configuration
     }
 
-    private static func parseHostAndPort(_ authority: Substring, url: String) throws(RedisError) -> (String, Int) {
+    /// `redis+sentinel://[user:password@]host1[:port],host2[:port]/MASTERNAME[/db][?query]`: the user
+    /// info is the master's, as in a redis:// URL; the sentinels' own credentials are query parameters.
+    private static func parseSentinel(_ rest: String, url: String) throws(RedisError) -> RedisConfiguration {
+        let example = "write it like redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0"
+        let parts = try split(rest, url: url)
+        guard !parts.authority.isEmpty else {
+            throw .invalidURL(url, reason: "it names no sentinel; \(example)")
+        }
+        var sentinels: [SentinelConfiguration.Address] = []
+        for entry in parts.authority.split(separator: ",", omittingEmptySubsequences: false) {
+            guard !entry.isEmpty else {
+                throw .invalidURL(url, reason: "the sentinel list '\(parts.authority)' has an empty entry; separate host:port pairs by single commas")
+            }
+            let (host, port) = try parseHostAndPort(entry, defaultPort: SentinelConfiguration.defaultPort, url: url)
+            sentinels.append(SentinelConfiguration.Address(host: host, port: port))
+        }
+        let segments = parts.path.split(separator: "/", omittingEmptySubsequences: false)
+        guard let first = segments.first, !first.isEmpty else {
+            throw .invalidURL(url, reason: "it names no master after the sentinels: the name from 'sentinel monitor NAME host port quorum' goes after the first '/'; \(example)")
+        }
+        guard segments.count <= 2 else {
+            throw .invalidURL(url, reason: "'\(parts.path)' has too many '/' parts: only /MASTERNAME or /MASTERNAME/DB may follow the sentinels")
+        }
+        let masterName = try decode(first, url: url)
+        guard !masterName.contains(where: \.isWhitespace) else {
+            throw .invalidURL(url, reason: "the master name '\(masterName)' contains a space, which Sentinel does not allow")
+        }
+        let database = try parseDatabase(segments.count == 2 ? segments[1] : "", url: url)
+        var configuration = RedisConfiguration(
+            endpoint: .sentinel(SentinelConfiguration(masterName: masterName, sentinels: sentinels)),
+            username: parts.username, password: parts.password, database: database
+        )
+        try applyQuery(parts.query, to: &configuration, url: url)
+        return configuration
+    }
+
+    private static func parseDatabase(_ text: Substring, url: String) throws(RedisError) -> Int {
+        guard !text.isEmpty else { return 0 }
+        guard let number = Int(text), number >= 0 else {
+            throw .invalidURL(url, reason: "the database '\(text)' after the last '/' must be a number such as 0")
+        }
+        return number
+    }
+
+    private static func parseHostAndPort(_ authority: Substring, defaultPort: Int, url: String) throws(RedisError) -> (String, Int) {
         var host: Substring
         var portText: Substring?
         if authority.hasPrefix("[") {
@@ -84,7 +140,7 @@ enum RedisURLParser {
             host = authority
         }
         if host.isEmpty { host = "127.0.0.1" }
-        var port = 6379
+        var port = defaultPort
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {
                 throw .invalidURL(url, reason: "the port '\(portText)' must be a number from 1 to 65535")
@@ -124,8 +180,33 @@ enum RedisURLParser {
                 configuration.password = value.isEmpty ? nil : value
             case "user", "username":
                 configuration.username = value
+            case "wait_replicas":
+                guard let number = Int(value), number >= 0 else {
+                    throw .invalidURL(url, reason: "wait_replicas='\(value)' must be a number of replicas such as 1")
+                }
+                configuration.replicasToAcknowledge = number
+            case "wait_timeout":
+                guard let seconds = Double(value), seconds > 0, seconds <= 3600 else {
+                    throw .invalidURL(url, reason: "wait_timeout='\(value)' must be seconds from more than 0 to 3600, such as 1 or 0.5")
+                }
+                configuration.replicaAcknowledgementTimeout = seconds
+            case "sentinel_password", "sentinel_user", "sentinel_username":
+                guard case .sentinel(var sentinel) = configuration.endpoint else {
+                    throw .invalidURL(url, reason: "the query parameter '\(name)' applies only to redis+sentinel:// URLs")
+                }
+                if name == "sentinel_password" {
+                    sentinel.password = value.isEmpty ? nil : value
+                } else {
+                    sentinel.username = value.isEmpty ? nil : value
+                }
+                configuration.endpoint = .sentinel(sentinel)
             default:
-                throw .invalidURL(url, reason: "the query parameter '\(name)' is not known; use db, password or user")
+                let known = if case .sentinel = configuration.endpoint {
+                    "db, password, user, sentinel_password, sentinel_user, wait_replicas or wait_timeout"
+                } else {
+                    "db, password, user, wait_replicas or wait_timeout"
+                }
+                throw .invalidURL(url, reason: "the query parameter '\(name)' is not known; use \(known)")
             }
         }
     }

@@ -21,6 +21,7 @@ extension Worker {
                 if inFlight.sleepUnlessStopping(0.05) { break }
                 continue
             }
+            if fetcher.shouldLookForStrays() { mayHoldStrays = true }
             if mayHoldStrays {
                 do {
                     for stray in try strays(in: fetcher, acknowledger: acknowledger) {
@@ -68,7 +69,8 @@ extension Worker {
     }
 
     /// The jobs in this worker's private lists that it does not hold: moved there by a fetch whose
-    /// answer was lost with the connection (the backend ran it, the reply never came). No worker would
+    /// answer was lost with the connection (the backend ran it, the reply never came), or left there
+    /// by an acknowledgement the old master took but never replicated before a failover. No worker would
     /// ever run them, and recovery leaves a live worker's lists alone, so this worker runs them now.
     /// Only the consumer thread fetches, so every other job in the lists is running or finished and
     /// awaiting its acknowledgement; both are read before the lists, so none is taken for a stray.

@@ -81,7 +81,8 @@ struct SentinelTests {
         try cluster.waitUntilReady()
         let client = RedisClient(configuration: try RedisConfiguration(url: cluster.url()))
         try await client.send("SET", "before", "1")
-        let state = SentinelMasterState.shared(for: try #require(Self.sentinel(of: cluster)))
+        let sentinel = try #require(try Self.sentinel(of: cluster))
+        let state = SentinelMasterState.shared(for: sentinel)
         let generation = state.generation
         try cluster.failover()
         try cluster.waitUntil("the client's process to hear of the switch", timeout: 30) { state.generation != generation }

@@ -24,7 +24,7 @@ enum SentinelResolver {
                 state.answered(address)
                 return (master, state)
             } catch {
-                failures.append("\(address): \(error)")
+                failures.append("\(address): \(reason(error))")
             }
         }
         if unknownCount == sentinels.count {
@@ -60,6 +60,16 @@ enum SentinelResolver {
             }
         }
         return SentinelMasterState.Master(host: host, port: port, configEpoch: configEpoch)
+    }
+
+    /// Why one sentinel did not answer, short enough to list several in one sentence.
+    private static func reason(_ error: RedisError) -> String {
+        let text = switch error {
+        case .connectionFailed(_, let message): message
+        case .timeout(_, let seconds): "no answer within \(seconds) s"
+        default: error.description
+        }
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     /// How to reach one sentinel: its own credentials and the short timeout.

@@ -14,6 +14,15 @@ import Synchronization
 /// connection compares its own generation before each exchange and reconnects, through the
 /// sentinels, when it is behind (``RedisConnection/isBroken``), so the whole process moves together.
 ///
+/// Why a fence before the switch: Sentinel announces `+switch-master` only once it has seen the
+/// promoted replica report itself master, up to a second or so after promoting it (it polls `INFO`
+/// every second). Everything written to the old master in between is lost, and the chaos scenario
+/// measured over 4,000 acknowledged pushes lost that way. So when a sentinel announces that it is about
+/// to promote a replica (`+failover-state-send-slaveof-noone`), every connection is made to reconnect
+/// and, for ``failoverFenceSeconds`` or until the switch or an abort is announced, only a master newer
+/// than the known one is accepted: the process stops writing until the new master is known, and its
+/// writes wait (callers see errors and retry) instead of vanishing.
+///
 /// Why Sentinel's config epoch: sentinels learn of a failover one after another, so during a switch
 /// one may still name the old master, which (still a master) passes the `ROLE` check. Each failover
 /// raises the master's config epoch, so an answer with an older epoch than one already seen is stale
@@ -43,7 +52,21 @@ final class SentinelMasterState: Sendable {
         var minimumEpoch = 0
         /// The sentinels in the order to ask them: the last one that answered first.
         var sentinels: [SentinelConfiguration.Address]
+        /// While a failover is under way: the epoch a master needs, and the monotonic time the fence ends.
+        var fence: (epoch: Int, ends: Double)?
+
+        /// The lowest config epoch an answer may have now.
+        var requiredEpoch: Int {
+            var required = max(minimumEpoch, master?.configEpoch ?? 0)
+            if let fence, MonotonicClock.now() < fence.ends { required = max(required, fence.epoch) }
+            return required
+        }
     }
+
+    /// How long a failover announced as starting keeps the old master fenced off, at most: long enough
+    /// for Sentinel to see the promotion (about a second), short enough that a failover whose abort
+    /// went unheard costs only this much unavailability.
+    static let failoverFenceSeconds = 5.0
 
     private let state: Mutex<State>
 
@@ -77,7 +100,7 @@ final class SentinelMasterState: Sendable {
 
     /// Whether a sentinel's answer is at least as new as what this process knows.
     func isCurrent(_ master: Master) -> Bool {
-        state.withLock { master.configEpoch >= $0.minimumEpoch && master.configEpoch >= ($0.master?.configEpoch ?? 0) }
+        state.withLock { master.configEpoch >= $0.requiredEpoch }
     }
 
     /// Records that `sentinel` answered, so it is asked first next time.
@@ -94,9 +117,8 @@ final class SentinelMasterState: Sendable {
     /// connection of the process then moves to it.
     func confirm(_ master: Master) -> UInt64? {
         state.withLock { state in
-            guard master.configEpoch >= state.minimumEpoch else { return nil }
+            guard master.configEpoch >= state.requiredEpoch else { return nil }
             if let known = state.master {
-                if master.configEpoch < known.configEpoch { return nil }
                 if known.host == master.host && known.port == master.port {
                     state.master = master
                     return state.generation
@@ -104,6 +126,7 @@ final class SentinelMasterState: Sendable {
             }
             if state.master != nil || state.minimumEpoch > 0 { state.generation &+= 1 }
             state.master = master
+            state.fence = nil
             return state.generation
         }
     }
@@ -130,7 +153,27 @@ final class SentinelMasterState: Sendable {
             state.generation &+= 1
             state.minimumEpoch = max(state.minimumEpoch, (state.master?.configEpoch ?? 0) + 1)
             state.master = nil
+            state.fence = nil
             return true
         }
+    }
+
+    /// A sentinel announced that it is promoting a replica (`+failover-state-send-slaveof-noone`): every
+    /// connection must reconnect, and until the fence ends only a newer master is accepted. Returns
+    /// whether this was news (nothing happens before this process knows a master).
+    @discardableResult
+    func failoverStarting() -> Bool {
+        state.withLock { state in
+            guard let known = state.master else { return false }
+            if let fence = state.fence, MonotonicClock.now() < fence.ends { return false }
+            state.generation &+= 1
+            state.fence = (known.configEpoch + 1, MonotonicClock.now() + Self.failoverFenceSeconds)
+            return true
+        }
+    }
+
+    /// A sentinel announced that the failover was abandoned: the known master stays, so the fence goes.
+    func failoverAborted() {
+        state.withLock { $0.fence = nil }
     }
 }

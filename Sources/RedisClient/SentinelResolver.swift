@@ -9,16 +9,20 @@ enum SentinelResolver {
         let state = SentinelMasterState.shared(for: sentinel)
         var failures: [String] = []
         var unknownCount = 0
+        // A master one sentinel is replacing is not taken from another that has not heard yet.
+        var replaced: SentinelMasterState.Master?
         let sentinels = state.sentinels
         for address in sentinels {
             do {
-                guard let master = try query(address, of: sentinel) else {
+                guard let (master, isBeingReplaced) = try query(address, of: sentinel) else {
                     unknownCount += 1
                     failures.append("\(address) monitors no master of that name")
                     continue
                 }
-                guard state.isCurrent(master) else {
-                    failures.append("\(address) has not yet seen the latest failover (it names \(master.host):\(master.port), config epoch \(master.configEpoch))")
+                if isBeingReplaced { replaced = master }
+                let isReplaced = replaced.map { $0.host == master.host && $0.port == master.port && master.configEpoch <= $0.configEpoch } ?? false
+                guard state.isCurrent(master), !isReplaced else {
+                    failures.append("\(address) still names \(master.host):\(master.port) (config epoch \(master.configEpoch)), which a failover under way is replacing")
                     continue
                 }
                 state.answered(address)
@@ -34,11 +38,13 @@ enum SentinelResolver {
     }
 
     /// Asks one sentinel for the master's address and config epoch, in one round trip; nil when it
-    /// monitors no master of that name.
+    /// monitors no master of that name. `isBeingReplaced`: the sentinel is failing the master over
+    /// and has not yet seen the replica promoted, so the address it gives is the old master's, which
+    /// must not be written to (see ``SentinelMasterState``).
     ///
     /// `get-master-addr-by-name` rather than the address in `SENTINEL MASTER`: once a failover has
     /// promoted the replica it already names the new master, before the switch is announced.
-    static func query(_ address: SentinelConfiguration.Address, of sentinel: SentinelConfiguration) throws(RedisError) -> SentinelMasterState.Master? {
+    static func query(_ address: SentinelConfiguration.Address, of sentinel: SentinelConfiguration) throws(RedisError) -> (master: SentinelMasterState.Master, isBeingReplaced: Bool)? {
         let connection = try RedisConnection(configuration: configuration(of: address, sentinel))
         let replies = try connection.pipeline([
             RedisCommand("SENTINEL", "get-master-addr-by-name", sentinel.masterName),
@@ -53,13 +59,15 @@ enum SentinelResolver {
         }
         // The epoch is a safeguard; a sentinel that does not say it (an ACL without SENTINEL MASTER)
         // still gives a usable address, taken as epoch 0.
-        var configEpoch = 0
-        if let fields = replies[1].array {
-            for index in stride(from: 0, to: fields.count - 1, by: 2) where fields[index].string == "config-epoch" {
-                configEpoch = fields[index + 1].string.flatMap(Int.init) ?? 0
-            }
+        var fields: [String: String] = [:]
+        let list = replies[1].array ?? []
+        for index in stride(from: 0, to: list.count - 1, by: 2) {
+            if let name = list[index].string, let value = list[index + 1].string { fields[name] = value }
         }
-        return SentinelMasterState.Master(host: host, port: port, configEpoch: configEpoch)
+        let configEpoch = fields["config-epoch"].flatMap(Int.init) ?? 0
+        let isFailingOver = fields["flags"]?.split(separator: ",").contains("failover_in_progress") == true
+        let isBeingReplaced = isFailingOver && fields["ip"] == host && fields["port"] == String(port)
+        return (SentinelMasterState.Master(host: host, port: port, configEpoch: configEpoch), isBeingReplaced)
     }
 
     /// Why one sentinel did not answer, short enough to list several in one sentence.

@@ -4,7 +4,9 @@ import Logging
 /// Listens on a sentinel's `+switch-master` channel on a thread of its own (`conveyor-sentinel`), so a
 /// failover moves this process's connections as soon as a sentinel announces it, rather than when the
 /// old master finally drops them (Sentinel reconfigures it as a replica only seconds later, and
-/// meanwhile it accepts writes that will be lost: see ``SentinelMasterState``).
+/// meanwhile it accepts writes that will be lost: see ``SentinelMasterState``). It also listens for
+/// the start of a promotion (`+failover-state-send-slaveof-noone`), which fences the old master off
+/// before the switch is announced, and for the abort events that lift that fence.
 ///
 /// One per ``RedisClient`` made from a `redis+sentinel://` configuration; the client stops and joins it.
 /// It subscribes to the first sentinel that answers, and after subscribing asks that sentinel for the
@@ -87,20 +89,51 @@ final class SentinelWatcher: Sendable {
         var configuration = SentinelResolver.configuration(of: address, sentinel)
         configuration.commandTimeout = idleSeconds
         let connection = try RedisConnection(configuration: configuration, interrupter: interrupter)
-        _ = try connection.send(RedisCommand("SUBSCRIBE", "+switch-master"))
+        // One SUBSCRIBE per channel: each answers with exactly one confirmation.
+        let confirmations = try connection.pipeline(channels.map { RedisCommand("SUBSCRIBE", $0) })
+        if let refusal = confirmations.first(where: { if case .error = $0 { true } else { false } }), case .error(let message) = refusal {
+            throw .errorReply(command: "SUBSCRIBE", message: message)
+        }
         heard = true
-        if let master = try SentinelResolver.query(address, of: sentinel), state.observed(master) {
-            announce(sentinel.masterName, movedTo: "\(master.host):\(master.port)", logger: logger)
+        if let (master, isBeingReplaced) = try SentinelResolver.query(address, of: sentinel) {
+            if state.observed(master) {
+                announce(sentinel.masterName, movedTo: "\(master.host):\(master.port)", logger: logger)
+            } else if isBeingReplaced {
+                state.failoverStarting()
+            }
         }
         while true {
-            // ["message", "+switch-master", "NAME OLD-IP OLD-PORT NEW-IP NEW-PORT"]
+            // ["message", CHANNEL, TEXT]
             let message = try connection.nextMessage()
             guard let parts = message.array, parts.count == 3, parts[0].string == "message",
-                  let words = parts[2].string?.split(separator: " "), words.count == 5,
-                  words[0] == sentinel.masterName, let port = Int(words[4]) else { continue }
+                  let channel = parts[1].string, let words = parts[2].string?.split(separator: " ") else { continue }
+            handle(channel, words, sentinel.masterName, state: state, logger: logger)
+        }
+    }
+
+    private static let promotionChannel = "+failover-state-send-slaveof-noone"
+    private static let abortChannels = ["-failover-abort-not-elected", "-failover-abort-no-good-slave", "-failover-abort-slave-timeout", "+failover-end-for-timeout"]
+    private static let channels = ["+switch-master", promotionChannel] + abortChannels
+
+    private static func handle(_ channel: String, _ words: [Substring], _ masterName: String, state: SentinelMasterState, logger: Logger) {
+        switch channel {
+        case "+switch-master":
+            // NAME OLD-IP OLD-PORT NEW-IP NEW-PORT
+            guard words.count == 5, words[0] == masterName, let port = Int(words[4]) else { return }
             if state.switchAnnounced(toHost: String(words[3]), port: port) {
-                announce(sentinel.masterName, movedTo: "\(words[3]):\(port)", logger: logger)
+                announce(masterName, movedTo: "\(words[3]):\(port)", logger: logger)
             }
+        case promotionChannel:
+            // slave NAME IP PORT @ MASTER-NAME MASTER-IP MASTER-PORT
+            guard words.count == 8, words[5] == masterName else { return }
+            if state.failoverStarting() {
+                logger.notice("Sentinel is promoting a replica; this process stops writing to the old master until the new one is known.", metadata: ["master": "\(masterName)", "replica": "\(words[2]):\(words[3])"])
+            }
+        default:
+            // master NAME IP PORT
+            guard words.count >= 2, words[1] == masterName else { return }
+            state.failoverAborted()
+            logger.warning("Sentinel abandoned a failover; the master stays where it was.", metadata: ["master": "\(masterName)", "event": "\(channel)"])
         }
     }
 

@@ -20,25 +20,9 @@ struct RedisRestartScenario: ChaosScenario {
                 "--concurrency", "20", "--retry-delay", "0.5", "--log-level", "error",
             ], redis: redis)
 
-            // The producer: chunks with a short pause, each retried with the same jids until Redis
-            // acknowledges it, as an application would. Only acknowledged chunks count as pushed.
-            let producerState = Mutex(ProducerProgress())
+            let chaosProducer = ChaosProducer(backend: backend, chunk: chunk)
             let producer = Task {
-                let batch = ChaosEnvironment.recordJobs(jobs, key: key, milliseconds: 2)
-                for start in stride(from: 0, to: batch.count, by: chunk) {
-                    let slice = Array(batch[start..<min(start + chunk, batch.count)])
-                    while true {
-                        do {
-                            try await Producer(backend: backend).pushBulk(slice)
-                            producerState.withLock { $0.acknowledged += slice.map(\.jid) }
-                            break
-                        } catch {
-                            producerState.withLock { $0.failedAttempts += 1 }
-                            try await Task.sleep(for: .milliseconds(50))
-                        }
-                    }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                try await chaosProducer.push(ChaosEnvironment.recordJobs(jobs, key: key, milliseconds: 2))
             }
             defer { producer.cancel() }
             try await environment.waitUntil("a sixth of the jobs recorded", timeout: 60) {
@@ -46,12 +30,12 @@ struct RedisRestartScenario: ChaosScenario {
             }
             try await redis.kill()
             let killedAt = MonotonicClock.now()
-            let pushedAtKill = producerState.withLock { $0.acknowledged.count }
+            let pushedAtKill = chaosProducer.acknowledged.count
             try await Task.sleep(for: .seconds(1))  // the fault: Redis stays down this long
             outcome.expect(worker.isRunning, "the worker exited while Redis was down")
             try redis.restart()
             try await producer.value
-            let acknowledged = producerState.withLock { $0.acknowledged }
+            let acknowledged = chaosProducer.acknowledged
             outcome.pushed = acknowledged.count
             try await environment.waitUntil("every acknowledged job recorded after the restart", timeout: 90) {
                 try await redis.client.send("SCARD", key).integer ?? 0 >= acknowledged.count
@@ -71,15 +55,9 @@ struct RedisRestartScenario: ChaosScenario {
             let tally = try await ChaosEnvironment.tally(redis.client, key: key, expected: acknowledged)
             outcome.lost = tally.lost
             outcome.duplicates = tally.duplicates
-            let failedAttempts = producerState.withLock { $0.failedAttempts }
+            let failedAttempts = chaosProducer.failedAttempts
             outcome.notes.append("killed with \(pushedAtKill) jobs acknowledged to the producer; the producer retried \(failedAttempts) chunk pushes during the outage; the worker (pid \(worker.pid)) kept running and failed \(statistics.failed) runs while Redis was down, all retried")
             return outcome
         }
     }
-}
-
-/// What the producer of ``RedisRestartScenario`` has seen so far.
-private struct ProducerProgress {
-    var acknowledged: [String] = []
-    var failedAttempts = 0
 }

@@ -34,23 +34,9 @@ struct SentinelFailoverScenario: ChaosScenario {
         let cliKey = "recorded-cli"
         let worker = try environment.start("conveyor-worker", ["--concurrency", "20", "--retry-delay", "0.5", "--log-level", "notice"], url: cluster.url())
         let producerBackend = try await RedisBackend.connect(url: pushURL)
-        let progress = Mutex(ProducerProgress())
+        let chaosProducer = ChaosProducer(backend: producerBackend, chunk: chunk, pause: .milliseconds(10))
         let producer = Task {
-            let batch = ChaosEnvironment.recordJobs(jobs, key: key, milliseconds: 1)
-            for start in stride(from: 0, to: batch.count, by: chunk) {
-                let slice = Array(batch[start..<min(start + chunk, batch.count)])
-                while true {
-                    do {
-                        try await Producer(backend: producerBackend).pushBulk(slice)
-                        progress.withLock { $0.acknowledged += slice.map(\.jid) }
-                        break
-                    } catch {
-                        progress.withLock { $0.failedAttempts += 1 }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await chaosProducer.push(ChaosEnvironment.recordJobs(jobs, key: key, milliseconds: 1))
         }
         defer { producer.cancel() }
         let oldMaster = RedisClient(configuration: RedisConfiguration(endpoint: .tcp(host: "127.0.0.1", port: oldPort)))
@@ -65,7 +51,7 @@ struct SentinelFailoverScenario: ChaosScenario {
         try await Task.sleep(for: .milliseconds(100))
         try cluster.failover()
         let failedOverAt = MonotonicClock.now()
-        let pushedAtFailover = progress.withLock { $0.acknowledged.count }
+        let pushedAtFailover = chaosProducer.acknowledged.count
         try await environment.waitUntil("every sentinel naming the replica as master", timeout: 30) {
             try cluster.masterPorts().allSatisfy { $0 == newPort }
         }
@@ -77,7 +63,7 @@ struct SentinelFailoverScenario: ChaosScenario {
         outcome.expect(worker.isRunning, "the worker exited during the failover")
 
         try await producer.value
-        let acknowledged = progress.withLock { $0.acknowledged }
+        let acknowledged = chaosProducer.acknowledged
         outcome.pushed = acknowledged.count
         let cliResult = try await cliOutcome(cli, environment: environment)
         // Not fatal when it times out: the tally below then counts the lost jobs.
@@ -109,7 +95,7 @@ struct SentinelFailoverScenario: ChaosScenario {
         let tally = try await ChaosEnvironment.tally(newMaster, key: key, expected: acknowledged)
         outcome.lost = tally.lost
         outcome.duplicates = tally.duplicates
-        let failedAttempts = progress.withLock { $0.failedAttempts }
+        let failedAttempts = chaosProducer.failedAttempts
         let heard = workerLog.contains("Sentinel announced a failover")
         outcome.expect(heard, "the worker did not log the +switch-master it should have heard")
         outcome.notes.append("failover with \(pushedAtFailover) jobs acknowledged to the producer; \(failedAttempts) chunk pushes of \(chunk) failed during the switch (no replica confirmed them) and were pushed again; the worker (pid \(worker.pid)) kept running; conveyor push --count \(cliJobs) across the switch: \(cliResult.summary), \(cliRecorded) recorded")
@@ -134,10 +120,4 @@ struct SentinelFailoverScenario: ChaosScenario {
         let pushed = Int(result.errors[range].split(separator: " ")[1]) ?? 0
         return (pushed, "exit 1, reported \(pushed) of \(cliJobs) pushed")
     }
-}
-
-/// What the producer of ``SentinelFailoverScenario`` has seen so far.
-private struct ProducerProgress {
-    var acknowledged: [String] = []
-    var failedAttempts = 0
 }

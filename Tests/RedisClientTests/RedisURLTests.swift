@@ -162,6 +162,23 @@ struct RedisURLTests {
         ("unix://relative/redis.sock", "absolute"),
         ("redis://[::1", "']'"),
         ("redis://[::1]x", "after the IPv6 address"),
+        ("redis+sentinel://", "names no sentinel"),
+        ("redis+sentinel:///mymaster", "names no sentinel"),
+        ("redis+sentinel://s1:26379", "names no master"),
+        ("redis+sentinel://s1:26379/", "names no master"),
+        ("redis+sentinel://s1:26379//0", "names no master"),
+        ("redis+sentinel://s1,,s2/m", "empty entry"),
+        ("redis+sentinel://s1,/m", "empty entry"),
+        ("redis+sentinel://s1:x/m", "port 'x'"),
+        ("redis+sentinel://s1:70000/m", "1 to 65535"),
+        ("redis+sentinel://s1/m/x", "database 'x'"),
+        ("redis+sentinel://s1/m/0/1", "too many '/'"),
+        ("redis+sentinel://s1/my%20master", "space"),
+        ("redis+sentinel://s1/m?sentinel_pass=x", "sentinel_password"),
+        ("redis+sentinel://s1/m?wait_replicas=-1", "wait_replicas='-1'"),
+        ("redis+sentinel://s1/m?wait_timeout=0", "wait_timeout='0'"),
+        ("redis://h/0?sentinel_password=x", "only to redis+sentinel://"),
+        ("sentinel://s1/m", "redis+sentinel://"),
     ]
 
     @Test(arguments: invalidURLs)

@@ -85,9 +85,21 @@ struct SentinelTests {
         let state = SentinelMasterState.shared(for: sentinel)
         let generation = state.generation
         try cluster.failover()
-        try cluster.waitUntil("the client's process to hear of the switch", timeout: 30) { state.generation != generation }
-        try await client.send("SET", "after", "1")
         let newPort = cluster.servers[1].port
+        try cluster.waitUntil("the client's process to hear of the failover", timeout: 30) { state.generation != generation }
+        try cluster.waitUntil("every sentinel naming the new master", timeout: 30) { try cluster.masterPorts().allSatisfy { $0 == newPort } }
+        // While the old master is fenced off a request fails (and the caller retries); after the
+        // switch the first one to get through must land on the new master.
+        var attempts = 0
+        while true {
+            do {
+                try await client.send("SET", "after", "1")
+                break
+            } catch let error as RedisError where error.isConnectionError && attempts < 100 {
+                attempts += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
         #expect(try SentinelTestCluster.send(RedisCommand("GET", "after"), to: newPort).string == "1")
         #expect(try SentinelTestCluster.send(RedisCommand("GET", "before"), to: newPort).string == "1")
         #expect(try cluster.role(ofServerOn: newPort) == "master")

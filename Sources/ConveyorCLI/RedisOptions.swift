@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Conveyor
+import ConveyorCommandLine
 import ConveyorLogging
 import ConveyorRedis
 import RedisClient
@@ -8,7 +9,7 @@ import RedisClient
 /// The options every subcommand takes to reach Redis.
 struct RedisOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Redis URL: redis://[user:password@]host[:port][/db], unix:///path.sock?db=N, or redis+sentinel://[user:password@]host1:26379,host2:26379/MASTER[/db] to follow Sentinel failovers. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
+        RedisURLHelp.option,
         valueName: "url"
     ))
     var redis: String?

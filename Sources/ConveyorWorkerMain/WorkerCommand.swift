@@ -50,7 +50,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     @Option(name: .long, help: ArgumentHelp(
-        "Redis URL: redis://[user:password@]host[:port][/db], unix:///path.sock?db=N, or redis+sentinel://[user:password@]host1:26379,host2:26379/MASTER[/db] to follow Sentinel failovers. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
+        RedisURLHelp.option,
         valueName: "url"
     ))
     var redis: String?

@@ -205,6 +205,7 @@ struct RedisURLTests {
         "redis://:\(secret)@[::1",
         "redis://alice:\(secret)@host:6379/0?bogus=1",
         "redis://:p@\(secret)@host:x",
+        "redis+sentinel://:\(secret)@s1/m/x",
     ])
     func errorDescriptionsNeverShowTheUserInfoPassword(url: String) throws {
         let error = try #require(#expect(throws: RedisError.self) { try RedisConfiguration(url: url) })
@@ -220,6 +221,8 @@ struct RedisURLTests {
         "unix:///tmp/r.sock?password=\(secret)&bogus=1",
         "redis://host:6379/0?password=\(secret)&bogus=1",
         "rediss://host:6380/0?password=\(secret)",
+        "redis+sentinel://s1/m/x?sentinel_password=\(secret)",
+        "redis+sentinel://s1/m?password=\(secret)&bogus=1",
     ])
     func errorDescriptionsNeverShowTheQueryPassword(url: String) throws {
         let error = try #require(#expect(throws: RedisError.self) { try RedisConfiguration(url: url) })

@@ -14,8 +14,7 @@ struct ConveyorCommand: AsyncParsableCommand {
           conveyor push Report '[7]' --in 90s            # in 90 s (s, m, h or d)
           conveyor push Report '[7]' --at 2026-12-01T09:00:00Z
           conveyor stats                                 # queue sizes, counters
-          conveyor stats --redis 'redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster'
-                                                         # through Sentinel (README: Production Redis)
+          conveyor stats --redis redis+sentinel://s1,s2,s3/mymaster  # via Sentinel
           conveyor scheduled list                        # jobs waiting for their time
           conveyor retry list | now JID | delete JID     # failed jobs to retry
           conveyor dead list | retry JID | delete JID | clear

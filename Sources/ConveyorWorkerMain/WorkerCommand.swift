@@ -31,8 +31,8 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
               \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
-              \(name) --redis 'redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/0'
-                                                     # the master Sentinel names, across failovers
+              \(name) --redis redis+sentinel://s1,s2,s3/mymaster
+                                                     # Sentinel's master, across failovers
 
             \(jobHelp)
 

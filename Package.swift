@@ -92,6 +92,7 @@ let package = Package(
             name: "ConveyorRedis",
             dependencies: [
                 "Conveyor",
+                "ConveyorSupport",
                 "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -34,7 +34,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
             \(jobHelp)
 
-            SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once (status 1); the jobs stay safe in this worker's private list and another worker recovers them.
+            SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal stops at once: running jobs are cancelled and pushed back, exit 0. A third exits on the spot (status 1); the jobs stay safe in this worker's private list and another worker recovers them.
 
             SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
 
@@ -240,7 +240,7 @@ struct WorkerCommand: AsyncParsableCommand {
         if let schedule { configuration.periodicJobs = try ScheduleFile.read(path: schedule) }
         (configuration.concurrencyLimits, configuration.rateLimits) = try limits()
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
-        let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
+        let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() }, onSecondSignal: { worker.stop(.immediate) })
         var failure: (any Error)?
         do {
             if drain {

@@ -29,7 +29,7 @@ public enum RedisErrorAdvice {
         case .fileUnusable, .incompleteClientIdentity:
             "Check the files given with --cacert, --cert and --key (or the URL's cacert, cert and key parameters, or REDIS_CACERT, REDIS_CERT and REDIS_KEY)."
         case .untrustedCertificate, .certificateRejected:
-            "Give the CA that signed it with --cacert FILE (or cacert=FILE in the URL, or REDIS_CACERT); \(insecure)"
+            "Give that CA's certificate with --cacert FILE (or cacert=FILE in the URL, or REDIS_CACERT); \(insecure)"
         case .expiredCertificate:
             "Renew the server's certificate; \(insecure)"
         case .hostMismatch:

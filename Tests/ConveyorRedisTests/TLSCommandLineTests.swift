@@ -105,6 +105,22 @@ struct TLSCommandLineTests {
         }
     }
 
+    @Test("conveyor web serves the dashboard from a TLS Redis")
+    func webOverTLS() async throws {
+        let port = try FreePort.find()
+        let caFile = try TLSTestCertificates.shared().caCertificate
+        let web = try ChildProcess(CommandLine.path("conveyor"), ["web", "--port", "\(port)", "--cacert", caFile], environment: [
+            "REDIS_URL": "rediss://127.0.0.1:\(try Self.port(.valid))/0", "CONVEYOR_WEB_PASSWORD": "",
+        ])
+        try await waitUntil(timeout: 30, "conveyor web answers") {
+            guard web.isRunning else { throw TestKitError("conveyor web exited early: \(await web.finish().errors)") }
+            return (try? await HTTPTestClient.get("/", port: port))?.status == 200
+        }
+        #expect(try await HTTPTestClient.get("/", port: port).body.contains("redis_version"), "the overview shows the TLS server's INFO")
+        web.signal(SIGTERM)
+        #expect(await web.finish().status == 0)
+    }
+
     @Test("conveyor-worker refuses an untrusted server with exit 1 and the reason")
     func workerRefusesAnUntrustedServer() async throws {
         let other = try TLSTestCertificates.shared().otherCACertificate

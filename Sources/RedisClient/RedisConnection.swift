@@ -50,7 +50,7 @@ public final class RedisConnection {
             try handshake()
             return
         }
-        let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
+        let connectTimeout = timeval(seconds: configuration.connectTimeout)
         // TLS settings on a Unix socket are ignored: the socket never leaves the machine.
         let made: UnsafeMutablePointer<redisContext>? = switch configuration.endpoint {
         case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), connectTimeout)
@@ -66,7 +66,7 @@ public final class RedisConnection {
         }
         transport = .hiredis(made)
         interrupter?.attach(made.pointee.fd)
-        redisSetTimeout(made, Self.timeval(seconds: configuration.commandTimeout))
+        redisSetTimeout(made, timeval(seconds: configuration.commandTimeout))
         try handshake()
     }
 
@@ -119,7 +119,7 @@ public final class RedisConnection {
     /// Changes how long a reply may take, for blocking commands that legitimately wait (`BLMOVE … 2`).
     public func setCommandTimeout(seconds: Double) {
         switch transport {
-        case .hiredis(let context): redisSetTimeout(context, Self.timeval(seconds: seconds))
+        case .hiredis(let context): redisSetTimeout(context, timeval(seconds: seconds))
         case .tls(let channel): channel.socket.setTimeout(seconds: seconds)
         }
     }
@@ -288,11 +288,6 @@ public final class RedisConnection {
             let length = bytes.firstIndex(of: 0) ?? bytes.count
             return String(decoding: bytes.prefix(length), as: UTF8.self)
         }
-    }
-
-    private static func timeval(seconds: Double) -> timeval {
-        let whole = Int(seconds)
-        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
     }
 
     /// Converts a hiredis reply tree into a ``RedisValue``; the caller frees the C reply right after.

@@ -88,7 +88,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         message.hasSuffix(".") ? String(message.dropLast()) : message
     }
 
-    private static func format(_ seconds: Double) -> String {
+    /// Seconds as people write them: `10`, `0.5`.
+    static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }

@@ -66,7 +66,7 @@ final class TLSSocket {
     }
 
     private static func setTimeout(seconds: Double, on descriptor: Int32) {
-        var limit = Self.timeval(seconds: seconds)
+        var limit = timeval(seconds: seconds)
         let size = socklen_t(MemoryLayout<timeval>.size)
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, size)
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, size)
@@ -149,7 +149,7 @@ final class TLSSocket {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
             // A plain Redis port reads the ClientHello as the start of an inline command and waits
             // for its end of line: silence is its usual answer.
-            failure = .notTLSServer(reason: "no TLS answer within \(format(timeout)) seconds")
+            failure = .notTLSServer(reason: "no TLS answer within \(RedisError.format(timeout)) seconds")
         case SSL_ERROR_SSL:
             let reason = OpenSSLErrors.peekReason()
             let text = OpenSSLErrors.take() ?? "TLS error"
@@ -163,7 +163,7 @@ final class TLSSocket {
             }
         default:
             if savedErrno == EAGAIN || savedErrno == EWOULDBLOCK {
-                failure = .notTLSServer(reason: "no TLS answer within \(format(timeout)) seconds")
+                failure = .notTLSServer(reason: "no TLS answer within \(RedisError.format(timeout)) seconds")
             } else {
                 failure = .handshakeFailed(reason: savedErrno == 0 ? "the server closed the connection" : String(cString: strerror(savedErrno)))
             }
@@ -245,14 +245,5 @@ final class TLSSocket {
     private static func isIPAddress(_ host: String) -> Bool {
         var storage = in6_addr()
         return inet_pton(AF_INET, host, &storage) == 1 || inet_pton(AF_INET6, host, &storage) == 1
-    }
-
-    private static func timeval(seconds: Double) -> timeval {
-        let whole = Int(seconds)
-        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
-    }
-
-    private static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }

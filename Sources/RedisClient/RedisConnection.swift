@@ -218,6 +218,11 @@ public final class RedisConnection {
         do {
             try authenticateAndSelect()
         } catch {
+            // A TLS server may answer clear text with a TLS alert record (content type 0x15), which
+            // hiredis reads as a reply type it does not know.
+            if case .protocolError(_, let message) = error, case .hiredis = transport, message.contains("\"\\x15\"") {
+                throw .serverExpectsTLS(address: configuration.displayAddress, message: "it sent a TLS alert")
+            }
             // Not when close() shut the socket: that is this client's doing, not the server's.
             guard case .connectionLost(_, let message) = error, case .tcp = configuration.endpoint, interrupter?.isInterrupted != true else {
                 throw error

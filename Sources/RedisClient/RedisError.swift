@@ -9,8 +9,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The TLS connection (`rediss://`) could not be set up: a certificate file, the server's
     /// certificate or the handshake; `failure` says which.
     case tlsFailed(address: String, failure: RedisTLSFailure)
-    /// A plain (`redis://`) connection was dropped before the server answered anything, which is how a
-    /// Redis that expects TLS treats a client that does not speak it.
+    /// A plain (`redis://`) connection was dropped, or answered with a TLS alert, before the server sent
+    /// any Redis reply: how a Redis that expects TLS treats a client that does not speak it.
     case serverExpectsTLS(address: String, message: String)
     /// The TCP or Unix connection could not be made.
     case connectionFailed(address: String, message: String)
@@ -35,7 +35,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tlsFailed(let address, let failure):
             "Could not connect to Redis at \(address) over TLS: \(failure)."
         case .serverExpectsTLS(let address, let message):
-            "Redis at \(address) closed the connection without answering (\(Self.withoutFinalPeriod(message))), as a server that expects TLS does; if it does, connect with a rediss:// URL."
+            "Redis at \(address) ended the connection without a Redis reply (\(Self.withoutFinalPeriod(message))), as a server that expects TLS does; if it does, connect with a rediss:// URL."
         case .connectionFailed(let address, let message):
             "Could not connect to Redis at \(address): \(Self.withoutFinalPeriod(message))."
         case .authenticationFailed(let address, let message):

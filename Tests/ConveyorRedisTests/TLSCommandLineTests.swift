@@ -85,7 +85,7 @@ struct TLSCommandLineTests {
         (.valid, "rediss", ["--cacert", "OTHER_CA"], ["not signed by a trusted CA", "--cacert FILE"]),
         (.expired, "rediss", ["--cacert", "CA"], ["outside its validity period", "certificate has expired"]),
         (.wrongHost, "rediss", ["--cacert", "CA"], ["does not name '127.0.0.1'", "--insecure"]),
-        (.valid, "redis", [], ["closed the connection without answering", "expects TLS", "rediss://"]),
+        (.valid, "redis", [], ["ended the connection without a Redis reply", "expects TLS", "rediss://"]),
         (.plain, "rediss", [], ["did not answer in TLS", "plain Redis port", "redis://"]),
         (.valid, "rediss", ["--cacert", "/nonexistent/ca.crt"], ["CA certificate file '/nonexistent/ca.crt' cannot be used: No such file or directory"]),
         (.mutual, "rediss", ["--cacert", "CA"], ["refused the TLS connection", "--cert FILE --key FILE"]),

@@ -114,11 +114,16 @@ struct TLSCommandLineTests {
         ])
         try await waitUntil(timeout: 30, "conveyor web answers") {
             guard web.isRunning else { throw TestKitError("conveyor web exited early: \(await web.finish().errors)") }
-            return (try? await HTTPTestClient.get("/", port: port))?.status == 200
+            return (try? await Self.overview(port: port))?.status == 200
         }
-        #expect(try await HTTPTestClient.get("/", port: port).body.contains("redis_version"), "the overview shows the TLS server's INFO")
+        #expect(try await Self.overview(port: port).body.contains("redis_version"), "the overview shows the TLS server's INFO")
         web.signal(SIGTERM)
         #expect(await web.finish().status == 0)
+    }
+
+    /// GET / with `Connection: close`: the response ends with the connection instead of a keep-alive timeout.
+    static func overview(port: Int) async throws -> HTTPTestClient.Response {
+        try await HTTPTestClient.send(Array("GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8), port: port)
     }
 
     @Test("conveyor-worker refuses an untrusted server with exit 1 and the reason")

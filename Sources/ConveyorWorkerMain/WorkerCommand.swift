@@ -32,7 +32,7 @@ struct WorkerCommand: AsyncParsableCommand {
                                                      # fast crash recovery and retries, for tests
               \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
               \(name) --redis rediss://redis.example.com:6380/0 --cacert ca.crt
-                                                     # TLS, server certificate verified against ca.crt
+                                                     # TLS, verified against ca.crt
 
             \(jobHelp)
 

@@ -41,6 +41,7 @@ public struct RedisConnectionOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "TLS: do not verify the server's certificate or host name (encrypted, but anyone on the path can pose as the server; for tests only). Default: $REDIS_INSECURE.")
     public var insecure = false
 
+    /// The options before parsing: what ArgumentParser starts from.
     public init() {}
 
     /// A malformed `--redis`, or a TLS flag with a plain URL, is a usage error (exit 64, with usage),

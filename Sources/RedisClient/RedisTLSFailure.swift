@@ -3,8 +3,11 @@
 public enum RedisTLSFailure: Sendable, Equatable, CustomStringConvertible {
     /// Which of the configured files a ``fileUnusable(_:path:reason:)`` names.
     public enum File: String, Sendable, Equatable {
+        /// ``RedisTLSConfiguration/caCertificatePath``.
         case caCertificate = "CA certificate"
+        /// ``RedisTLSConfiguration/certificatePath``.
         case certificate = "client certificate"
+        /// ``RedisTLSConfiguration/privateKeyPath``.
         case privateKey = "client private key"
     }
 
@@ -27,6 +30,7 @@ public enum RedisTLSFailure: Sendable, Equatable, CustomStringConvertible {
     /// The handshake failed in another way; `reason` is OpenSSL's.
     case handshakeFailed(reason: String)
 
+    /// What went wrong and what would fix it, in the library's terms (files, not flags).
     public var description: String {
         switch self {
         case .fileUnusable(let file, let path, let reason):

@@ -80,6 +80,18 @@ struct TLSCommandLineTests {
         #expect(insecureByEnvironment.status == 0, "\(insecureByEnvironment.errors)")
     }
 
+    @Test("a flag wins over the URL's parameter, and the URL's parameter over the environment")
+    func precedence() async throws {
+        let certificates = try TLSTestCertificates.shared()
+        let base = "rediss://127.0.0.1:\(try Self.port(.valid))/0"
+        let flagWins = try await Self.run("conveyor", ["stats", "--redis", "\(base)?cacert=\(certificates.otherCACertificate)", "--cacert", certificates.caCertificate], environment: [:])
+        #expect(flagWins.status == 0, "\(flagWins.errors)")
+        let urlWins = try await Self.run("conveyor", ["stats"], environment: ["REDIS_URL": "\(base)?cacert=\(certificates.caCertificate)", "REDIS_CACERT": certificates.otherCACertificate])
+        #expect(urlWins.status == 0, "\(urlWins.errors)")
+        let environmentOnly = try await Self.run("conveyor", ["stats"], environment: ["REDIS_URL": base, "REDIS_CACERT": certificates.otherCACertificate])
+        #expect(environmentOnly.status == 1 && environmentOnly.errors.contains("not signed by a trusted CA"), "the variable is read: \(environmentOnly.errors)")
+    }
+
     /// Each failure, with the library's message and the command line's advice.
     static let failures: [(server: Server, scheme: String, arguments: [String], expected: [String])] = [
         (.valid, "rediss", ["--cacert", "OTHER_CA"], ["not signed by a trusted CA", "--cacert FILE"]),

@@ -7,10 +7,17 @@ extension RedisError: BackendFailureClassifying {
     /// (`WRONGTYPE`), a disabled or renamed command and refused credentials never clear by retrying.
     public var backendFailureKind: BackendFailureKind {
         switch self {
-        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed:
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed, .serverExpectsTLS:
+            // A reset on a reconnect's first command is also what a restarting server looks like.
             return .transient
-        case .invalidURL, .tlsUnsupported, .authenticationFailed:
+        case .invalidURL, .authenticationFailed:
             return .fatal
+        case .tlsFailed(_, let failure):
+            // Certificates are renewed and servers fixed while workers wait; a missing file is not.
+            switch failure {
+            case .fileUnusable, .incompleteClientIdentity: return .fatal
+            default: return .transient
+            }
         case .errorReply(_, let message):
             // Script errors wrap the command's error ("ERR Error running script …: WRONGTYPE …").
             // Conveyor's scripts compile on Redis 7; a compile error means an older server, which

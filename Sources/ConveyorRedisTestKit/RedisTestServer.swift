@@ -31,6 +31,33 @@ public final class RedisTestServer: Sendable {
     /// `port` and `directory` to start a server again where a killed one ran, on its append-only file.
     public static func start(port fixedPort: Int? = nil, directory fixedDirectory: URL? = nil, extraArguments: [String] = []) throws -> RedisTestServer {
         let port = try fixedPort ?? FreePort.find()
+        return try launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: fixedDirectory,
+                          arguments: ["--port", "\(port)"] + extraArguments)
+    }
+
+    /// Starts a private `redis-server` that speaks TLS only (`--port 0 --tls-port P`) with the given
+    /// certificate, trusting `certificates`' CA for client certificates. Its ``url`` is a `rediss://`
+    /// URL whose `cacert` parameter trusts that CA, so ``makeClient()`` verifies the server.
+    public static func startTLS(certificates: TLSTestCertificates, serverCertificate: (certificate: String, key: String)? = nil,
+                                authenticatesClients: Bool = false) throws -> RedisTestServer {
+        let port = try FreePort.find()
+        let pair = serverCertificate ?? certificates.server
+        return try launch(url: "rediss://127.0.0.1:\(port)/0?cacert=\(certificates.caCertificate)", port: port, directory: nil, arguments: [
+            "--port", "0", "--tls-port", "\(port)", "--tls-cert-file", pair.certificate, "--tls-key-file", pair.key,
+            "--tls-ca-cert-file", certificates.caCertificate, "--tls-auth-clients", authenticatesClients ? "yes" : "no",
+        ], readiness: { configuration in
+            // Readiness is checked without verification: a server started with a bad certificate on
+            // purpose is still up, and the client must then connect for the test to say why not.
+            configuration.tls?.verifiesServer = false
+            if authenticatesClients {
+                configuration.tls?.certificatePath = certificates.client.certificate
+                configuration.tls?.privateKeyPath = certificates.client.key
+            }
+        })
+    }
+
+    private static func launch(url: String, port: Int, directory fixedDirectory: URL?, arguments: [String],
+                               readiness: (inout RedisConfiguration) -> Void = { _ in }) throws -> RedisTestServer {
         let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
@@ -42,9 +69,10 @@ public final class RedisTestServer: Sendable {
         kill $server 2>/dev/null; wait $server
         """
         let process = try ChildProcess("/bin/sh", ["-c", watchdog, try locate("redis-server"),
-                             "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments)
-        let server = RedisTestServer(url: "redis://127.0.0.1:\(port)/0", process: process)
-        let configuration = try RedisConfiguration(url: server.url)
+                             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + arguments)
+        let server = RedisTestServer(url: url, process: process)
+        var configuration = try RedisConfiguration(url: server.url)
+        readiness(&configuration)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             do {
@@ -76,9 +104,9 @@ public final class RedisTestServer: Sendable {
         stop()
     }
 
-    /// The server's TCP port.
+    /// The server's TCP port (its TLS port for ``startTLS(certificates:serverCertificate:authenticatesClients:)``).
     public var port: Int {
-        Int(url.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 0
+        Int(url.split(separator: "?").first?.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 0
     }
 
     /// A namespace no other test uses, so tests can share one server and run in parallel.

@@ -31,6 +31,8 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
               \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
+              \(name) --redis rediss://redis.example.com:6380/0 --cacert ca.crt
+                                                     # TLS, verified against ca.crt
 
             \(jobHelp)
 
@@ -47,14 +49,7 @@ struct WorkerCommand: AsyncParsableCommand {
         )
     }
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Redis URL: redis://[user:password@]host[:port][/db] or unix:///path.sock?db=N. Default: $REDIS_URL, else redis://127.0.0.1:6379/0.",
-        valueName: "url"
-    ))
-    var redis: String?
-
-    @Option(name: .long, help: ArgumentHelp("Prefix every key with NAMESPACE: (as the redis-namespace gem does).", valueName: "namespace"))
-    var namespace: String?
+    @OptionGroup var connection: RedisConnectionOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "A queue to serve, as NAME or NAME,WEIGHT. Repeat for several; without weights the order is strict. (default: default)",
@@ -223,7 +218,7 @@ struct WorkerCommand: AsyncParsableCommand {
         defer { metricsEndpoint?.server.stop() }
         let backend: RedisBackend
         do {
-            backend = try await RedisBackend.connect(url: redis, namespace: namespace)
+            backend = try await RedisBackend.connect(configuration: connection.configuration(), namespace: connection.namespace)
         } catch {
             logger.critical("\(RedisErrorAdvice.message(for: error))")
             throw ExitCode.failure
@@ -233,7 +228,7 @@ struct WorkerCommand: AsyncParsableCommand {
             await backend.close()
             throw ExitCode.failure
         }
-        let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
+        let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: connection.namespace))
         var configuration = try configuration()
         configuration.middleware = setup.middleware
         configuration.metrics = metricsEndpoint?.reporting

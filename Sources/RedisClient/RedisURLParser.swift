@@ -9,17 +9,17 @@ enum RedisURLParser {
         let rest = String(url[schemeEnd.upperBound...])
         switch scheme {
         case "redis":
-            return try parseTCP(rest, url: url)
+            return try parseTCP(rest, url: url, tls: nil)
+        case "rediss":
+            return try parseTCP(rest, url: url, tls: RedisTLSConfiguration())
         case "unix":
             return try parseUnix(rest, url: url)
-        case "rediss":
-            throw .tlsUnsupported(url)
         default:
-            throw .invalidURL(url, reason: "the scheme '\(scheme)' is not supported; use redis:// or unix://")
+            throw .invalidURL(url, reason: "the scheme '\(scheme)' is not supported; use redis://, rediss:// or unix://")
         }
     }
 
-    private static func parseTCP(_ rest: String, url: String) throws(RedisError) -> RedisConfiguration {
+    private static func parseTCP(_ rest: String, url: String, tls: RedisTLSConfiguration?) throws(RedisError) -> RedisConfiguration {
         var remainder = Substring(rest)
         var username: String?
         var password: String?
@@ -60,7 +60,7 @@ enum RedisURLParser {
         // `redis://:@host` has an empty password: that means no AUTH, as redis-cli reads it, rather than
         // `AUTH ""`, which a server without a password refuses.
         if password?.isEmpty == true { password = nil }
-        var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database)
+        var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database, tls: tls)
         try applyQuery(query, to: &configuration, url: url)
         return configuration
     }
@@ -124,9 +124,45 @@ enum RedisURLParser {
                 configuration.password = value.isEmpty ? nil : value
             case "user", "username":
                 configuration.username = value
+            case "cacert", "cert", "key", "insecure":
+                guard var tls = configuration.tls else {
+                    throw .invalidURL(url, reason: "the query parameter '\(name)' is a TLS setting; use it with rediss://")
+                }
+                try applyTLSParameter(String(name), value: value, to: &tls, url: url)
+                configuration.tls = tls
             default:
-                throw .invalidURL(url, reason: "the query parameter '\(name)' is not known; use db, password or user")
+                let known = configuration.tls == nil ? "db, password or user" : "db, password, user, cacert, cert, key or insecure"
+                throw .invalidURL(url, reason: "the query parameter '\(name)' is not known; use \(known)")
             }
+        }
+    }
+
+    /// The TLS query parameters, named after redis-cli's flags: `cacert`, `cert`, `key`, `insecure`.
+    private static func applyTLSParameter(_ name: String, value: String, to tls: inout RedisTLSConfiguration, url: String) throws(RedisError) {
+        if name == "insecure" {
+            // A bare `?insecure` means what redis-cli's bare `--insecure` means.
+            guard let insecure = value.isEmpty ? true : boolean(value) else {
+                throw .invalidURL(url, reason: "insecure='\(value)' must be true or false")
+            }
+            tls.verifiesServer = !insecure
+            return
+        }
+        guard !value.isEmpty else {
+            throw .invalidURL(url, reason: "the query parameter '\(name)' needs a file path, like \(name)=/etc/redis/tls/\(name == "key" ? "client.key" : name == "cert" ? "client.crt" : "ca.crt")")
+        }
+        switch name {
+        case "cacert": tls.caCertificatePath = value
+        case "cert": tls.certificatePath = value
+        default: tls.privateKeyPath = value
+        }
+    }
+
+    /// `true`/`false` as URLs and environment variables write them (also 1/0 and yes/no).
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "1", "yes": true
+        case "false", "0", "no": false
+        default: nil
         }
     }
 

@@ -84,7 +84,7 @@ struct EndToEndTests {
         (["push", "Noop", "{\"a\":1}"], "must be a JSON array"),
         (["push", "Noop", "--count", "0"], "--count must be at least 1"),
         (["push"], "Name the job class"),
-        (["push", "Noop", "--redis", "rediss://127.0.0.1:6380"], "TLS"),
+        (["push", "Noop", "--insecure"], "rediss://"),
         (["push", "Noop", "--redis", "redis://127.0.0.1:notaport"], "port"),
         (["push", "Noop", "--redis", "http://127.0.0.1"], "scheme"),
         (["push", "--file", "/nonexistent/jobs.ndjson"], "Cannot open the push file"),

@@ -12,7 +12,7 @@ FROM swift:${SWIFT_VERSION}-bookworm AS build
 
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends libhiredis-dev pkg-config \
+    && apt-get install -y -q --no-install-recommends libhiredis-dev libssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -25,7 +25,7 @@ COPY . .
 
 # One `swift build` per product: with several --product flags, swift build
 # builds only the last one. Static Swift stdlib (and Foundation): the runtime
-# image needs only libc, libstdc++ and hiredis.
+# image needs only libc, libstdc++, hiredis and OpenSSL (rediss://).
 RUN set -eu; \
     for product in conveyor conveyor-worker; do \
         swift build -c release --static-swift-stdlib --product "$product"; \
@@ -41,6 +41,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
     && apt-get install -y -q --no-install-recommends \
         libhiredis0.14 \
+        libssl3 \
         libstdc++6 \
         ca-certificates \
         tzdata \

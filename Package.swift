@@ -46,13 +46,22 @@ let package = Package(
             // warning on every build; the headers are in /usr/include and the module map links hiredis.
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // OpenSSL for rediss://, used by the Redis client alone: Debian bookworm's hiredis 0.14 has no TLS,
+        // so the client runs the TLS session itself and keeps hiredis as the protocol engine.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Threads, locks and SHA-1 shared by the client and the core; no knowledge of Redis or jobs.
         .target(name: "ConveyorSupport"),
-        // hiredis wrapped in Swift: URLs, replies, errors, blocking connections and the async client.
+        // hiredis wrapped in Swift: URLs, replies, errors, blocking connections (plain or TLS) and the
+        // async client.
         .target(
             name: "RedisClient",
             dependencies: [
                 "CHiredis",
+                "COpenSSL",
                 "ConveyorSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,8 +94,11 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
-        // What both executables' command lines share: advice that names their flags.
-        .target(name: "ConveyorCommandLine", dependencies: ["RedisClient"]),
+        // What both executables' command lines share: the Redis connection flags and advice that names them.
+        .target(
+            name: "ConveyorCommandLine",
+            dependencies: ["RedisClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The Redis backend: Sidekiq's keys, reliable fetch and Lua scripts.
         .target(
             name: "ConveyorRedis",
@@ -105,6 +117,7 @@ let package = Package(
             dependencies: [
                 "Conveyor",
                 "ConveyorSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -242,6 +255,7 @@ let package = Package(
             name: "ConveyorPrometheusTests",
             dependencies: [
                 "Conveyor", "ConveyorPrometheus", "ConveyorRedisTestKit", "ConveyorTestKit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

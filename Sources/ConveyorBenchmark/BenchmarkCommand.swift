@@ -19,6 +19,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
           conveyor-bench --only process,in-memory --compare-metrics
                                                           each process figure with metrics off and on
           conveyor-bench --only typed                     typed jobs encoded and decoded in-process
+          conveyor-bench --only tls                       enqueue and process over TLS vs plain, same run
           conveyor-bench --quick                          a tiny run (scripts/test uses it)
           conveyor-bench --json bench.json
         """
@@ -60,7 +61,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Typed jobs encoded and decoded in each typed figure.")
     var typedJobs = 200_000
 
-    @Option(help: "Only these figures (comma-separated): enqueue, process, in-memory, typed, latency, memory.")
+    @Option(help: "Only these figures (comma-separated): enqueue, process, in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis).")
     var only: String?
 
     @Option(help: ArgumentHelp("Write the results as JSON to this file.", valueName: "path"))
@@ -83,7 +84,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
             settings.memoryJobs = 2000
             settings.typedJobs = 2000
         }
-        let selected = Set((only ?? "enqueue,process,in-memory,typed,latency,memory").split(separator: ",").map(String.init))
+        let selected = Set((only ?? "enqueue,process,in-memory,typed,latency,memory,tls").split(separator: ",").map(String.init))
         let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let bench = BenchmarkEnvironment(
             configuration: configuration,
@@ -105,6 +106,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if selected.contains("latency") {
             report.figures += try await LatencyBenchmark(bench: bench, rate: settings.latencyRate, seconds: settings.latencySeconds, concurrency: settings.concurrency, runs: settings.runs).run()
+        }
+        if selected.contains("tls") {
+            report.figures += try await TLSBenchmark(binaryDirectory: bench.binaryDirectory, enqueueJobs: settings.enqueueJobs, processJobs: settings.processJobs,
+                                                     pushConcurrency: settings.pushConcurrency, concurrency: settings.concurrency, runs: settings.runs).run()
         }
         if selected.contains("memory") {
             report.figures += try await MemoryBenchmark(bench: bench, jobs: settings.memoryJobs, concurrency: settings.concurrency).run()

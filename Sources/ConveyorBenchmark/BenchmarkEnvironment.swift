@@ -12,11 +12,17 @@ struct BenchmarkEnvironment: Sendable {
     let binaryDirectory: String
 
     var redisURL: String {
-        // The URL form the executables accept; credentials come back from the configuration.
+        // The URL form the executables accept; credentials and TLS files come back from the configuration.
         var url = configuration.displayAddress
         if let password = configuration.password {
             let user = configuration.username ?? ""
-            url = url.replacingOccurrences(of: "redis://", with: "redis://\(user):\(password)@")
+            url = url.replacingOccurrences(of: "://", with: "://\(user):\(password)@")
+        }
+        if let tls = configuration.tls {
+            let parameters = [("cacert", tls.caCertificatePath), ("cert", tls.certificatePath), ("key", tls.privateKeyPath),
+                              ("insecure", tls.verifiesServer ? nil : "true")]
+            let query = parameters.compactMap { name, value in value.map { "\(name)=\($0)" } }.joined(separator: "&")
+            if !query.isEmpty { url += "?" + query }
         }
         return url
     }

@@ -37,7 +37,6 @@ struct CommandFailure: Error, CustomStringConvertible {
         case is JobFile.LineError: return usageExitCode
         case let error as RedisError:
             if case .invalidURL = error { return usageExitCode }
-            if case .tlsUnsupported = error { return usageExitCode }
             return 1
         default: return 1
         }

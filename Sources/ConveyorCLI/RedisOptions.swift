@@ -6,35 +6,18 @@ import ConveyorLogging
 import ConveyorRedis
 import RedisClient
 
-/// The options every subcommand takes to reach Redis.
+/// The options every subcommand takes to reach Redis: the connection flags shared with the worker
+/// executables, and the log flags.
 struct RedisOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        RedisURLHelp.option,
-        valueName: "url"
-    ))
-    var redis: String?
-
-    @Option(name: .long, help: ArgumentHelp("Prefix every key with NAMESPACE: (as the redis-namespace gem does).", valueName: "namespace"))
-    var namespace: String?
+    @OptionGroup var connection: RedisConnectionOptions
 
     @OptionGroup var logOptions: LogOptions
-
-    /// A malformed `--redis` is a usage error (exit 64, with usage), found before anything connects.
-    func validate() throws {
-        if let redis {
-            do {
-                _ = try RedisConfiguration(url: redis)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
-    }
 
     /// Connects to Redis. Logging starts here, with the first (and only) logger a command makes; the
     /// settings were checked when the arguments were parsed.
     func connect() async throws -> RedisBackend {
         (try? logOptions.settings())?.bootstrap()
-        return try await RedisBackend.connect(url: redis, namespace: namespace, logger: Logger(label: "conveyor.redis"))
+        return try await RedisBackend.connect(configuration: connection.configuration(), namespace: connection.namespace, logger: Logger(label: "conveyor.redis"))
     }
 
     /// Connects, runs `operation` with the backend and closes it however the operation ends; any

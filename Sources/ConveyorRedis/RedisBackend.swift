@@ -1,4 +1,5 @@
 import Conveyor
+import ConveyorSupport
 import Foundation
 import RedisClient
 
@@ -372,6 +373,8 @@ public final class RedisBackend: JobBackend {
         let now = WallClock.now()
         var result = RecoveryResult()
         for (offset, list) in candidates.enumerated() {
+            // A stopping worker moves no more lists; it still finishes the one whose script it sent.
+            if Task.isCancelled { break }
             let payloads = (contents[2 * offset].array ?? []).compactMap(\.bytes)
             let started = Set((contents[2 * offset + 1].array ?? []).compactMap(\.string))
             var arguments: [any RedisArgument] = [list.key, policy.staleHeartbeatSeconds, now, Self.deadSetLimit, now - Self.deadSetMaximumAge]
@@ -382,14 +385,16 @@ public final class RedisBackend: JobBackend {
                 case .bury(let rewritten): arguments += [payload, "dead", rewritten]
                 }
             }
-            let moved = try await client.run(
-                RedisScripts.recover,
-                keys: [
-                    keys.lease(list.owner), keys.process(list.owner), list.key, keys.queue(list.queue),
-                    keys.privateLists, keys.set(.dead), keys.startMarks(owner: list.owner, queue: list.queue),
-                ],
-                arguments: arguments
-            ).array ?? []
+            let scriptKeys: [any RedisArgument] = [
+                keys.lease(list.owner), keys.process(list.owner), list.key, keys.queue(list.queue),
+                keys.privateLists, keys.set(.dead), keys.startMarks(owner: list.owner, queue: list.queue),
+            ]
+            // The script moves the jobs atomically; its reply is the only record of how many it moved.
+            // A worker stopped while the reply is on its way must still read it, or the recovery it
+            // did goes unlogged and uncounted (the chaos suite's race scenario caught exactly that).
+            let moved = try await withoutCancellation { [client, arguments] in
+                try await client.run(RedisScripts.recover, keys: scriptKeys, arguments: arguments)
+            }.array ?? []
             result.requeued += max(0, moved.first?.integer ?? 0)
             result.buried += moved.count > 1 ? (moved[1].integer ?? 0) : 0
         }

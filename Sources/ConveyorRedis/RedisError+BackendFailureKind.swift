@@ -7,14 +7,21 @@ extension RedisError: BackendFailureClassifying {
     /// (`WRONGTYPE`), a disabled or renamed command and refused credentials never clear by retrying.
     public var backendFailureKind: BackendFailureKind {
         switch self {
-        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed, .sentinelsUnavailable:
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed, .serverExpectsTLS, .sentinelsUnavailable:
+            // A reset on a reconnect's first command is also what a restarting server looks like.
             return .transient
         case .unknownMaster:
             // The sentinels forgot the name (reset, or monitoring removed): an operator must act, but
             // they may add it back, so the worker keeps trying and says so as an error.
             return .lasting
-        case .invalidURL, .tlsUnsupported, .authenticationFailed:
+        case .invalidURL, .authenticationFailed:
             return .fatal
+        case .tlsFailed(_, let failure):
+            // Certificates are renewed and servers fixed while workers wait; a missing file is not.
+            switch failure {
+            case .fileUnusable, .incompleteClientIdentity: return .fatal
+            default: return .transient
+            }
         case .errorReply(_, let message):
             // Script errors wrap the command's error ("ERR Error running script …: WRONGTYPE …").
             // Conveyor's scripts compile on Redis 7; a compile error means an older server, which

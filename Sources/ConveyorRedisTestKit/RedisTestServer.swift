@@ -31,9 +31,29 @@ public final class RedisTestServer: Sendable {
     /// `port` and `directory` to start a server again where a killed one ran, on its append-only file.
     public static func start(port fixedPort: Int? = nil, directory fixedDirectory: URL? = nil, extraArguments: [String] = []) throws -> RedisTestServer {
         let port = try fixedPort ?? FreePort.find()
-        let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try launch(["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + extraArguments, port: port)
+        return try launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: fixedDirectory,
+                          arguments: ["--port", "\(port)"] + extraArguments)
+    }
+
+    /// Starts a private `redis-server` that speaks TLS only (`--port 0 --tls-port P`) with the given
+    /// certificate, trusting `certificates`' CA for client certificates. Its ``url`` is a `rediss://`
+    /// URL whose `cacert` parameter trusts that CA, so ``makeClient()`` verifies the server.
+    public static func startTLS(certificates: TLSTestCertificates, serverCertificate: (certificate: String, key: String)? = nil,
+                                authenticatesClients: Bool = false) throws -> RedisTestServer {
+        let port = try FreePort.find()
+        let pair = serverCertificate ?? certificates.server
+        return try launch(url: "rediss://127.0.0.1:\(port)/0?cacert=\(certificates.caCertificate)", port: port, directory: nil, arguments: [
+            "--port", "0", "--tls-port", "\(port)", "--tls-cert-file", pair.certificate, "--tls-key-file", pair.key,
+            "--tls-ca-cert-file", certificates.caCertificate, "--tls-auth-clients", authenticatesClients ? "yes" : "no",
+        ], readiness: { configuration in
+            // Readiness is checked without verification: a server started with a bad certificate on
+            // purpose is still up, and the client must then connect for the test to say why not.
+            configuration.tls?.verifiesServer = false
+            if authenticatesClients {
+                configuration.tls?.certificatePath = certificates.client.certificate
+                configuration.tls?.privateKeyPath = certificates.client.key
+            }
+        })
     }
 
     /// Starts `redis-server --sentinel` on a free port, with a config file of its own in `directory`
@@ -42,12 +62,15 @@ public final class RedisTestServer: Sendable {
         let port = try FreePort.find()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("sentinel-\(port).conf")
-        let text = (["port \(port)", "bind 127.0.0.1", "dir \(directory.path)"] + lines).joined(separator: "\n") + "\n"
-        try text.write(to: file, atomically: true, encoding: .utf8)
-        return try launch([file.path, "--sentinel"], port: port)
+        try (["port \(port)"] + lines).joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        return try launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: directory, configFile: file.path, arguments: ["--sentinel"])
     }
 
-    private static func launch(_ serverArguments: [String], port: Int) throws -> RedisTestServer {
+    /// `configFile` goes first, where redis-server expects one (Sentinel requires one).
+    private static func launch(url: String, port: Int, directory fixedDirectory: URL?, configFile: String? = nil, arguments: [String],
+                               readiness: (inout RedisConfiguration) -> Void = { _ in }) throws -> RedisTestServer {
+        let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
         // when it is killed: a timed-out test run must not leave servers behind.
         let watchdog = """
@@ -56,9 +79,11 @@ public final class RedisTestServer: Sendable {
         while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5 & wait $!; done
         kill $server 2>/dev/null; wait $server
         """
-        let process = try ChildProcess("/bin/sh", ["-c", watchdog, try locate("redis-server")] + serverArguments)
-        let server = RedisTestServer(url: "redis://127.0.0.1:\(port)/0", process: process)
-        let configuration = try RedisConfiguration(url: server.url)
+        let process = try ChildProcess("/bin/sh", ["-c", watchdog, try locate("redis-server")] + (configFile.map { [$0] } ?? []) +
+                             ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path] + arguments)
+        let server = RedisTestServer(url: url, process: process)
+        var configuration = try RedisConfiguration(url: server.url)
+        readiness(&configuration)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             do {
@@ -90,9 +115,9 @@ public final class RedisTestServer: Sendable {
         stop()
     }
 
-    /// The server's TCP port.
+    /// The server's TCP port (its TLS port for ``startTLS(certificates:serverCertificate:authenticatesClients:)``).
     public var port: Int {
-        Int(url.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 0
+        Int(url.split(separator: "?").first?.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 0
     }
 
     /// A namespace no other test uses, so tests can share one server and run in parallel.

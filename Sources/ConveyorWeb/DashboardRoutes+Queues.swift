@@ -1,8 +1,8 @@
 import Conveyor
 import Hummingbird
 
-/// `/queues` and `/queues/NAME`: sizes and latencies, a queue's jobs by page, deleting one job and
-/// clearing a queue. (Queues cannot be paused yet; the column joins when pausing exists.)
+/// `/queues` and `/queues/NAME`: sizes, latencies and paused state, a queue's jobs by page, deleting
+/// one job, pausing or resuming a queue (as `conveyor queue pause|resume`) and clearing it.
 extension DashboardRoutes {
     func queues(notice: String?) async throws -> Response {
         let statistics = try await dashboard.admin.statistics()
@@ -11,13 +11,15 @@ extension DashboardRoutes {
             """
             <tr><td><a href="\(HTML.escape(dashboard.path("/queues/" + HTML.urlComponent(queue.name))))">\(HTML.escape(queue.name))</a></td>\
             <td class="num">\(HTML.count(queue.size))</td><td class="num">\(HTML.age(Double(queue.latency.components.seconds)))</td>\
+            <td>\(queue.isPaused ? "<span class=\"tag quiet\">paused</span>" : "running")</td>\
             <td><form method="post" action="\(HTML.escape(dashboard.path("/queues/" + HTML.urlComponent(queue.name))))">\(csrfField)\
+            \(Self.pauseButton(isPaused: queue.isPaused)) \
             <button class="danger" name="action" value="clear" data-confirm="Delete all \(queue.size) jobs of queue \(HTML.escape(queue.name))?">Clear</button></form></td></tr>
             """
         }.joined()
         let table = queues.isEmpty
             ? "<p class=\"muted\">No queues yet: a queue appears when the first job is pushed to it.</p>"
-            : "<div class=\"wrap\"><table><tr><th>Queue</th><th class=\"num\">Size</th><th class=\"num\">Latency</th><th>Actions</th></tr>\(rows)</table></div>"
+            : "<div class=\"wrap\"><table><tr><th>Queue</th><th class=\"num\">Size</th><th class=\"num\">Latency</th><th>State</th><th>Actions</th></tr>\(rows)</table></div>"
         return PageLayout(section: "/queues", title: "Queues", body: Self.flash(notice) + table, statistics: statistics).response(dashboard)
     }
 
@@ -25,6 +27,7 @@ extension DashboardRoutes {
         let statistics = try await dashboard.admin.statistics()
         let page = max(1, query.integer("page", default: 1))
         let jobs = try await dashboard.admin.jobs(inQueue: name, offset: (page - 1) * dashboard.pageSize, limit: dashboard.pageSize)
+        let isPaused = try await dashboard.admin.queues().first { $0.name == name }?.isPaused ?? false
         let path = dashboard.path("/queues/" + HTML.urlComponent(name))
         let rows = jobs.payloads.map { payload -> String in
             let entry = JobSetEntry(score: 0, payload: payload)
@@ -40,18 +43,35 @@ extension DashboardRoutes {
         let pager = Pagination(offset: jobs.offset, shown: jobs.payloads.count, total: jobs.total, pageSize: dashboard.pageSize, path: path, filter: "").html
         let body = """
         \(Self.flash(query["notice"]))<form method="post" action="\(HTML.escape(path))">\(csrfField)
-        <div class="bar"><span class="grow muted">\(HTML.count(jobs.total)) waiting, next to run first</span>\
+        <div class="bar"><span class="grow muted">\(HTML.count(jobs.total)) waiting, next to run first\(isPaused ? " · paused: no worker fetches from it" : "")</span>\
+        \(Self.pauseButton(isPaused: isPaused))\
         <button class="danger" name="action" value="clear" data-confirm="Delete all \(jobs.total) jobs of queue \(HTML.escape(name))?">Clear queue</button></div>
         \(pager)<div class="wrap"><table><tr><th>JID</th><th>Class</th><th>Arguments</th><th>Enqueued</th><th></th></tr>\(rows)</table></div>\(pager)</form>
         """
         return PageLayout(section: "/queues", title: "Queue " + name, body: body, statistics: statistics).response(dashboard)
     }
 
+    /// The button that flips a queue's paused state; posts to the queue's own URL.
+    static func pauseButton(isPaused: Bool) -> String {
+        isPaused
+            ? "<button name=\"action\" value=\"resume\">Resume</button>"
+            : "<button name=\"action\" value=\"pause\" data-confirm=\"Pause this queue? No worker fetches its jobs until it is resumed.\">Pause</button>"
+    }
+
     func queueAction(_ name: String, form: FormFields) async throws -> Response {
         let back = "/queues/" + HTML.urlComponent(name)
-        if form["action"] == "clear" {
+        switch form["action"] {
+        case "clear":
             let count = try await dashboard.admin.clearQueue(name)
             return redirect("/queues", notice: "Cleared queue \(name): \(count) job\(count == 1 ? "" : "s") deleted.")
+        case "pause":
+            let changed = try await dashboard.admin.pauseQueue(name)
+            return redirect("/queues", notice: changed ? "Paused queue \(name): workers fetch none of its jobs until it is resumed." : "Queue \(name) was already paused.")
+        case "resume":
+            let changed = try await dashboard.admin.resumeQueue(name)
+            return redirect("/queues", notice: changed ? "Resumed queue \(name)." : "Queue \(name) was not paused.")
+        default:
+            break
         }
         guard let id = form["delete"] else { return redirect(back, notice: "Nothing to do: no job was chosen.") }
         do {

@@ -4,14 +4,17 @@ import Logging
 import Glibc
 #endif
 
-/// SIGINT and SIGTERM handling: the first asks the worker to stop gracefully, a second exits at once.
-/// SIGTSTP makes the worker quiet (stop fetching, finish running jobs, stay up), as in Sidekiq, instead
+/// SIGINT and SIGTERM handling, in three steps as Celery's warm and cold shutdowns: the first asks the
+/// worker to stop gracefully (running jobs get `--timeout` to finish); a second stops it at once
+/// (running jobs are cancelled and pushed back to their queues, so nothing waits for recovery); a
+/// third exits the process on the spot, for a stop that is itself stuck (Redis hung, a handler that
+/// ignores cancellation), leaving the jobs in the private list for recovery. SIGTSTP makes the worker quiet (stop fetching, finish running jobs, stay up), as in Sidekiq, instead
 /// of suspending the process. Dispatch sources deliver the signals on a queue, outside the async runtime
 /// and the worker's threads.
 final class ShutdownSignals {
     private let sources: [any DispatchSourceSignal]
 
-    init(logger: Logger, onQuiet: @escaping @Sendable () -> Void, onFirstSignal: @escaping @Sendable () -> Void) {
+    init(logger: Logger, onQuiet: @escaping @Sendable () -> Void, onFirstSignal: @escaping @Sendable () -> Void, onSecondSignal: @escaping @Sendable () -> Void) {
         let queue = DispatchQueue(label: "conveyor-signals")
         let received = ReceivedCount()
         signal(SIGTSTP, SIG_IGN)
@@ -26,11 +29,15 @@ final class ShutdownSignals {
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                if received.increment() == 1 {
-                    logger.info("\(name) received: shutting down gracefully (send it again to exit at once).")
+                switch received.increment() {
+                case 1:
+                    logger.info("\(name) received: shutting down gracefully (send it again to stop at once).")
                     onFirstSignal()
-                } else {
-                    logger.warning("\(name) received again: exiting now; unfinished jobs stay in the private list for recovery.")
+                case 2:
+                    logger.warning("\(name) received again: stopping at once; running jobs are cancelled and pushed back to their queues (send it a third time to exit on the spot).")
+                    onSecondSignal()
+                default:
+                    logger.warning("\(name) received a third time: exiting now; unfinished jobs stay in the private list for recovery.")
                     exit(1)
                 }
             }

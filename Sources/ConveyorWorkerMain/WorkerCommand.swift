@@ -31,12 +31,14 @@ struct WorkerCommand: AsyncParsableCommand {
               \(name) --heartbeat-interval 0.5 --stale-after 2 --recovery-interval 1 --retry-delay 0.2
                                                      # fast crash recovery and retries, for tests
               \(name) --metrics-port 9394            # Prometheus metrics at 127.0.0.1:9394/metrics
+              \(name) --redis rediss://redis.example.com:6380/0 --cacert ca.crt
+                                                     # TLS, verified against ca.crt
               \(name) --redis redis+sentinel://s1,s2,s3/mymaster
                                                      # Sentinel's master, across failovers
 
             \(jobHelp)
 
-            SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal exits at once (status 1); the jobs stay safe in this worker's private list and another worker recovers them.
+            SIGINT or SIGTERM stops fetching, waits up to --timeout seconds for running jobs, pushes the unfinished ones back to their queues and exits 0. A second signal stops at once: running jobs are cancelled and pushed back, exit 0. A third exits on the spot (status 1); the jobs stay safe in this worker's private list and another worker recovers them.
 
             SIGTSTP (or `conveyor quiet IDENTITY`) makes the worker quiet: it stops fetching, finishes the running jobs and stays up until SIGTERM (or `conveyor stop IDENTITY`).
 
@@ -49,14 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
         )
     }
 
-    @Option(name: .long, help: ArgumentHelp(
-        RedisURLHelp.option,
-        valueName: "url"
-    ))
-    var redis: String?
-
-    @Option(name: .long, help: ArgumentHelp("Prefix every key with NAMESPACE: (as the redis-namespace gem does).", valueName: "namespace"))
-    var namespace: String?
+    @OptionGroup var connection: RedisConnectionOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "A queue to serve, as NAME or NAME,WEIGHT. Repeat for several; without weights the order is strict. (default: default)",
@@ -225,7 +220,7 @@ struct WorkerCommand: AsyncParsableCommand {
         defer { metricsEndpoint?.server.stop() }
         let backend: RedisBackend
         do {
-            backend = try await RedisBackend.connect(url: redis, namespace: namespace)
+            backend = try await RedisBackend.connect(configuration: connection.configuration(), namespace: connection.namespace)
         } catch {
             logger.critical("\(RedisErrorAdvice.message(for: error))")
             throw ExitCode.failure
@@ -235,14 +230,14 @@ struct WorkerCommand: AsyncParsableCommand {
             await backend.close()
             throw ExitCode.failure
         }
-        let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: namespace))
+        let registry = setup.makeRegistry(WorkerContext(redis: backend.client, namespace: connection.namespace))
         var configuration = try configuration()
         configuration.middleware = setup.middleware
         configuration.metrics = metricsEndpoint?.reporting
         if let schedule { configuration.periodicJobs = try ScheduleFile.read(path: schedule) }
         (configuration.concurrencyLimits, configuration.rateLimits) = try limits()
         let worker = Worker(backend: backend, registry: registry, configuration: configuration, logger: logger)
-        let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() })
+        let signals = ShutdownSignals(logger: logger, onQuiet: { worker.quiet() }, onFirstSignal: { worker.stop() }, onSecondSignal: { worker.stop(.immediate) })
         var failure: (any Error)?
         do {
             if drain {

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Everything `conveyor-worker` is, around your own jobs: every flag, `REDIS_URL`, logging, signal
-/// handling (SIGINT/SIGTERM drain, a second signal exits at once, SIGTSTP quiets) and exit codes (0 on a
+/// handling (SIGINT/SIGTERM drain, a second signal stops at once, a third exits, SIGTSTP quiets) and exit codes (0 on a
 /// clean stop, 1 when the worker cannot work, 64 on bad arguments). A worker executable is three lines:
 ///
 /// ```swift

@@ -8,14 +8,14 @@ import Darwin
 ///
 /// Accepted forms:
 /// - `redis://[user:password@]host[:port][/db]`, for example `redis://:secret@127.0.0.1:6380/2`;
+/// - `rediss://[user:password@]host[:port][/db]` for TLS, with optional query parameters
+///   `cacert=FILE`, `cert=FILE`, `key=FILE` and `insecure=true` (see ``RedisTLSConfiguration``);
 /// - `unix:///path/to/redis.sock?db=N` (also `&password=…`, `&user=…`);
 /// - `redis+sentinel://[user:password@]host1[:26379],host2[:26379]/MASTERNAME[/db]`, for example
 ///   `redis+sentinel://:secret@10.0.0.1,10.0.0.2,10.0.0.3/mymaster/0?sentinel_password=s3nt`: the
 ///   sentinels are asked which server is the master named MASTERNAME (see ``SentinelConfiguration``).
 ///
 /// Every form also takes `wait_replicas=N` (and `wait_timeout=SECONDS`): see ``replicasToAcknowledge``.
-///
-/// `rediss://` is refused with an explanation: Debian's hiredis 0.14 has no TLS support.
 public struct RedisConfiguration: Sendable, Equatable {
     /// The address of the server.
     public enum Endpoint: Sendable, Equatable {
@@ -38,7 +38,9 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var password: String?
     /// The logical database selected after connecting.
     public var database: Int
-    /// Seconds allowed for the TCP/Unix connect.
+    /// TLS settings; nil connects in plain text. A `rediss://` URL sets it.
+    public var tls: RedisTLSConfiguration?
+    /// Seconds allowed for the TCP/Unix connect (and, with TLS, again for the handshake).
     public var connectTimeout: Double = 5
     /// Seconds allowed for one reply before the connection is considered dead.
     public var commandTimeout: Double = 10
@@ -51,11 +53,12 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var replicaAcknowledgementTimeout: Double = 1
 
     /// Creates a configuration from parts.
-    public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0) {
+    public init(endpoint: Endpoint, username: String? = nil, password: String? = nil, database: Int = 0, tls: RedisTLSConfiguration? = nil) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
         self.database = database
+        self.tls = tls
     }
 
     /// Parses a Redis URL, throwing ``RedisError/invalidURL(_:reason:)`` with a reason a person can act on.
@@ -63,12 +66,13 @@ public struct RedisConfiguration: Sendable, Equatable {
         self = try RedisURLParser.parse(url)
     }
 
-    /// The configuration named by `REDIS_URL`, or ``defaultURL`` when it is unset or empty.
+    /// The configuration named by `REDIS_URL`, or ``defaultURL`` when it is unset or empty; for a
+    /// `rediss://` URL, TLS settings its query leaves unset come from `REDIS_CACERT`, `REDIS_CERT`,
+    /// `REDIS_KEY` and `REDIS_INSECURE` (see ``applyTLSEnvironment()``).
     public static func fromEnvironment() throws(RedisError) -> RedisConfiguration {
-        if let value = getenv("REDIS_URL"), let url = String(validatingCString: value), !url.isEmpty {
-            return try RedisConfiguration(url: url)
-        }
-        return try RedisConfiguration(url: defaultURL)
+        var configuration = try RedisConfiguration(url: RedisEnvironment.value("REDIS_URL") ?? defaultURL)
+        try configuration.applyTLSEnvironment()
+        return configuration
     }
 
     /// The server address as people write it, without credentials: safe for logs and error messages.
@@ -76,7 +80,7 @@ public struct RedisConfiguration: Sendable, Equatable {
         switch endpoint {
         case .tcp(let host, let port):
             let shownHost = host.contains(":") ? "[\(host)]" : host
-            return "redis://\(shownHost):\(port)/\(database)"
+            return "\(tls == nil ? "redis" : "rediss")://\(shownHost):\(port)/\(database)"
         case .unixSocket(let path):
             return "unix://\(path)?db=\(database)"
         case .sentinel(let sentinel):

@@ -13,7 +13,15 @@ import Darwin
 /// ``isBroken`` and its owner throws it away and builds a new one: a hiredis context is never reused
 /// after an error.
 public final class RedisConnection {
-    private let context: UnsafeMutablePointer<redisContext>
+    /// How the bytes travel. Plain TCP and Unix sockets keep hiredis's own context I/O, the hot path,
+    /// exactly as before TLS existed; `rediss://` runs hiredis's formatter and reader over OpenSSL
+    /// (see ``TLSSocket`` for why hiredis cannot do TLS itself here).
+    private enum Transport {
+        case hiredis(UnsafeMutablePointer<redisContext>)
+        case tls(TLSChannel)
+    }
+
+    private let transport: Transport
     /// Where this connection points: for a `redis+sentinel://` configuration, the master it reached.
     public let configuration: RedisConfiguration
     /// True once an I/O, protocol or timeout error happened, the server reported a failover
@@ -48,7 +56,19 @@ public final class RedisConnection {
         let configuration = target
         self.configuration = configuration
         self.interrupter = interrupter
-        let connectTimeout = Self.timeval(seconds: configuration.connectTimeout)
+        if case .tcp(let host, let port) = configuration.endpoint, let tls = configuration.tls {
+            let socket = try TLSSocket(host: host, port: port, tls: tls, connectTimeout: configuration.connectTimeout,
+                                       address: configuration.displayAddress, interrupter: interrupter)
+            socket.setTimeout(seconds: configuration.commandTimeout)
+            transport = .tls(TLSChannel(socket: socket))
+            try handshake()
+            if let found {
+                masterLease = try confirmMaster(found.master, in: found.state)
+            }
+            return
+        }
+        let connectTimeout = timeval(seconds: configuration.connectTimeout)
+        // TLS settings on a Unix socket are ignored: the socket never leaves the machine.
         let made: UnsafeMutablePointer<redisContext>? = switch configuration.endpoint {
         case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), connectTimeout)
         case .unixSocket(let path): redisConnectUnixWithTimeout(path, connectTimeout)
@@ -62,9 +82,9 @@ public final class RedisConnection {
             redisFree(made)
             throw .connectionFailed(address: configuration.displayAddress, message: message)
         }
-        context = made
+        transport = .hiredis(made)
         interrupter?.attach(made.pointee.fd)
-        redisSetTimeout(context, Self.timeval(seconds: configuration.commandTimeout))
+        redisSetTimeout(made, timeval(seconds: configuration.commandTimeout))
         try handshake()
         if let found {
             masterLease = try confirmMaster(found.master, in: found.state)
@@ -74,7 +94,8 @@ public final class RedisConnection {
     deinit {
         // Before the free, which closes the socket: its number may then go to another file.
         interrupter?.detach()
-        redisFree(context)
+        // A TLS channel closes its socket when it is released, right after this.
+        if case .hiredis(let context) = transport { redisFree(context) }
     }
 
     /// hiredis writes with `write(2)`, so a server that closes the connection would kill the whole
@@ -118,7 +139,10 @@ public final class RedisConnection {
 
     /// Changes how long a reply may take, for blocking commands that legitimately wait (`BLMOVE … 2`).
     public func setCommandTimeout(seconds: Double) {
-        redisSetTimeout(context, Self.timeval(seconds: seconds))
+        switch transport {
+        case .hiredis(let context): redisSetTimeout(context, timeval(seconds: seconds))
+        case .tls(let channel): channel.socket.setTimeout(seconds: seconds)
+        }
     }
 
     /// Writes `commands` and reads their replies, appending each reply as it arrives. Returns the error
@@ -128,23 +152,23 @@ public final class RedisConnection {
         guard !isBroken else {
             return .connectionLost(command: commands.first?.name ?? "a command", message: "the connection was already broken")
         }
+        guard case .hiredis(let context) = transport else {
+            return exchangeOverTLS(commands, appendingRepliesTo: &replies)
+        }
         for command in commands {
-            if append(command) != REDIS_OK {
-                return connectionFailure(during: command.name)
+            let appended = withArgumentVector(command) { count, pointers, lengths in
+                redisAppendCommandArgv(context, count, pointers, lengths)
+            }
+            if appended != REDIS_OK {
+                return connectionFailure(during: command.name, context: context)
             }
         }
         for command in commands {
             var raw: UnsafeMutableRawPointer?
             if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
-                return connectionFailure(during: command.name)
+                return connectionFailure(during: command.name, context: context)
             }
-            let reply = raw!.assumingMemoryBound(to: redisReply.self)
-            let value = Self.value(of: reply)
-            freeReplyObject(raw)
-            if case .error(let message) = value, Self.isFailover(message) {
-                hasFailed = true
-            }
-            replies.append(value)
+            replies.append(takeReply(raw!))
         }
         return nil
     }
@@ -156,16 +180,60 @@ public final class RedisConnection {
         guard !isBroken else {
             throw .connectionLost(command: "SUBSCRIBE", message: "the connection was already broken")
         }
-        var raw: UnsafeMutableRawPointer?
-        if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
-            throw connectionFailure(during: "SUBSCRIBE")
+        switch transport {
+        case .hiredis(let context):
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReply(context, &raw) != REDIS_OK || raw == nil {
+                throw connectionFailure(during: "SUBSCRIBE", context: context)
+            }
+            return takeReply(raw!)
+        case .tls(let channel):
+            do throws(RedisError) {
+                return takeReply(try channel.nextReply(command: "SUBSCRIBE"))
+            } catch {
+                hasFailed = true
+                throw error
+            }
         }
-        let value = Self.value(of: raw!.assumingMemoryBound(to: redisReply.self))
+    }
+
+    /// ``exchange(_:appendingRepliesTo:)`` on a TLS connection: the same steps, with the bytes
+    /// written and read by the channel instead of hiredis.
+    private func exchangeOverTLS(_ commands: some Collection<RedisCommand>, appendingRepliesTo replies: inout [RedisValue]) -> RedisError? {
+        guard case .tls(let channel) = transport, let first = commands.first else { return nil }
+        for command in commands {
+            let appended = withArgumentVector(command) { count, pointers, lengths in
+                channel.append(count: count, arguments: pointers, lengths: lengths) ? REDIS_OK : REDIS_ERR
+            }
+            if appended != REDIS_OK {
+                hasFailed = true
+                return .protocolError(command: command.name, message: "hiredis could not format the command")
+            }
+        }
+        do throws(RedisError) {
+            try channel.flush(command: first.name)
+            for command in commands {
+                replies.append(takeReply(try channel.nextReply(command: command.name)))
+            }
+        } catch {
+            hasFailed = true
+            return error
+        }
+        return nil
+    }
+
+    /// Converts and frees one hiredis reply, noting a failover that makes this connection unusable.
+    private func takeReply(_ raw: UnsafeMutableRawPointer) -> RedisValue {
+        let value = Self.value(of: raw.assumingMemoryBound(to: redisReply.self))
         freeReplyObject(raw)
+        if case .error(let message) = value, Self.isFailover(message) {
+            hasFailed = true
+        }
         return value
     }
 
-    private func append(_ command: RedisCommand) -> Int32 {
+    /// Calls `body` with the command as hiredis's argument vector: a count, pointers and lengths.
+    private func withArgumentVector(_ command: RedisCommand, _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?) -> Int32) -> Int32 {
         let count = command.arguments.count
         var total = 0
         for argument in command.arguments { total += argument.count }
@@ -185,13 +253,39 @@ public final class RedisConnection {
                         lengths[index] = argument.count
                         offset += argument.count
                     }
-                    return redisAppendCommandArgv(context, Int32(count), pointers.baseAddress, lengths.baseAddress)
+                    return body(Int32(count), pointers.baseAddress, lengths.baseAddress)
                 }
             }
         }
     }
 
     private func handshake() throws(RedisError) {
+        do {
+            try authenticateAndSelect()
+        } catch {
+            // A TLS server may answer clear text with a TLS alert record (content type 0x15), which
+            // hiredis reads as a reply type it does not know.
+            if case .protocolError(_, let message) = error, case .hiredis = transport, message.contains("\"\\x15\"") {
+                throw .serverExpectsTLS(address: configuration.displayAddress, message: "it sent a TLS alert")
+            }
+            // Not when close() shut the socket: that is this client's doing, not the server's.
+            guard case .connectionLost(_, let message) = error, case .tcp = configuration.endpoint, interrupter?.isInterrupted != true else {
+                throw error
+            }
+            switch transport {
+            case .hiredis:
+                // A TLS port drops a client whose first bytes are not a TLS handshake, before any reply.
+                throw .serverExpectsTLS(address: configuration.displayAddress, message: message)
+            case .tls:
+                // With TLS 1.3 the server checks the client's certificate after the client's handshake
+                // is done; refused, it sends an alert and closes, and the reset that the unread first
+                // command causes often discards the alert before it is read.
+                throw .tlsFailed(address: configuration.displayAddress, failure: .refusedByServer(reason: "it closed the connection right after the handshake: \(message)"))
+            }
+        }
+    }
+
+    private func authenticateAndSelect() throws(RedisError) {
         let address = configuration.displayAddress
         if let password = configuration.password {
             let command = configuration.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password)
@@ -220,7 +314,7 @@ public final class RedisConnection {
         }
     }
 
-    private func connectionFailure(during command: String) -> RedisError {
+    private func connectionFailure(during command: String, context: UnsafeMutablePointer<redisContext>) -> RedisError {
         let code = context.pointee.err
         let savedErrno = errno
         let message = Self.errorText(of: context)
@@ -244,11 +338,6 @@ public final class RedisConnection {
             let length = bytes.firstIndex(of: 0) ?? bytes.count
             return String(decoding: bytes.prefix(length), as: UTF8.self)
         }
-    }
-
-    private static func timeval(seconds: Double) -> timeval {
-        let whole = Int(seconds)
-        return Glibc.timeval(tv_sec: whole, tv_usec: Int((seconds - Double(whole)) * 1_000_000))
     }
 
     /// Converts a hiredis reply tree into a ``RedisValue``; the caller frees the C reply right after.

@@ -6,8 +6,12 @@
 public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL could not be parsed; `reason` says what to change.
     case invalidURL(String, reason: String)
-    /// A `rediss://` URL was given but this build's hiredis has no TLS.
-    case tlsUnsupported(String)
+    /// The TLS connection (`rediss://`) could not be set up: a certificate file, the server's
+    /// certificate or the handshake; `failure` says which.
+    case tlsFailed(address: String, failure: RedisTLSFailure)
+    /// A plain (`redis://`) connection was dropped, or answered with a TLS alert, before the server sent
+    /// any Redis reply: how a Redis that expects TLS treats a client that does not speak it.
+    case serverExpectsTLS(address: String, message: String)
     /// The TCP or Unix connection could not be made.
     case connectionFailed(address: String, message: String)
     /// No sentinel of a `redis+sentinel://` URL could say where the master is; `failures` says, for
@@ -33,8 +37,10 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidURL(let url, let reason):
             "The Redis URL '\(Self.redacted(url))' is not valid: \(reason)."
-        case .tlsUnsupported(let url):
-            "The Redis URL '\(Self.redacted(url))' asks for TLS (rediss://), but this build uses Debian's hiredis 0.14, which has no TLS support; connect with redis:// through a TLS tunnel such as stunnel instead."
+        case .tlsFailed(let address, let failure):
+            "Could not connect to Redis at \(address) over TLS: \(failure)."
+        case .serverExpectsTLS(let address, let message):
+            "Redis at \(address) ended the connection without a Redis reply (\(Self.withoutFinalPeriod(message))), as a server that expects TLS does; if it does, connect with a rediss:// URL."
         case .connectionFailed(let address, let message):
             "Could not connect to Redis at \(address): \(Self.withoutFinalPeriod(message))."
         case .sentinelsUnavailable(let masterName, let failures):
@@ -93,7 +99,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         message.hasSuffix(".") ? String(message.dropLast()) : message
     }
 
-    private static func format(_ seconds: Double) -> String {
+    /// Seconds as people write them: `10`, `0.5`.
+    static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 }

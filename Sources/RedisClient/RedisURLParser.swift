@@ -9,15 +9,15 @@ enum RedisURLParser {
         let rest = String(url[schemeEnd.upperBound...])
         switch scheme {
         case "redis":
-            return try parseTCP(rest, url: url)
+            return try parseTCP(rest, url: url, tls: nil)
+        case "rediss":
+            return try parseTCP(rest, url: url, tls: RedisTLSConfiguration())
         case "unix":
             return try parseUnix(rest, url: url)
         case "redis+sentinel":
             return try parseSentinel(rest, url: url)
-        case "rediss":
-            throw .tlsUnsupported(url)
         default:
-            throw .invalidURL(url, reason: "the scheme '\(scheme)' is not supported; use redis://, unix:// or redis+sentinel://")
+            throw .invalidURL(url, reason: "the scheme '\(scheme)' is not supported; use redis://, rediss://, unix:// or redis+sentinel://")
         }
     }
 
@@ -68,11 +68,11 @@ enum RedisURLParser {
         return Parts(username: username, password: password, authority: remainder, path: path, query: query)
     }
 
-    private static func parseTCP(_ rest: String, url: String) throws(RedisError) -> RedisConfiguration {
+    private static func parseTCP(_ rest: String, url: String, tls: RedisTLSConfiguration?) throws(RedisError) -> RedisConfiguration {
         let parts = try split(rest, url: url)
         let (host, port) = try parseHostAndPort(parts.authority, defaultPort: 6379, url: url)
         let database = try parseDatabase(parts.path, url: url)
-        var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: parts.username, password: parts.password, database: database)
+        var configuration = RedisConfiguration(endpoint: .tcp(host: host, port: port), username: parts.username, password: parts.password, database: database, tls: tls)
         try applyQuery(parts.query, to: &configuration, url: url)
         return configuration
     }
@@ -200,14 +200,56 @@ enum RedisURLParser {
                     sentinel.username = value.isEmpty ? nil : value
                 }
                 configuration.endpoint = .sentinel(sentinel)
+            case "cacert", "cert", "key", "insecure":
+                guard var tls = configuration.tls else {
+                    let reason = if case .sentinel = configuration.endpoint {
+                        "the query parameter '\(name)' is a TLS setting, and TLS through Sentinel is not supported yet"
+                    } else {
+                        "the query parameter '\(name)' is a TLS setting; use it with rediss://"
+                    }
+                    throw .invalidURL(url, reason: reason)
+                }
+                try applyTLSParameter(String(name), value: value, to: &tls, url: url)
+                configuration.tls = tls
             default:
                 let known = if case .sentinel = configuration.endpoint {
                     "db, password, user, sentinel_password, sentinel_user, wait_replicas or wait_timeout"
-                } else {
+                } else if configuration.tls == nil {
                     "db, password, user, wait_replicas or wait_timeout"
+                } else {
+                    "db, password, user, wait_replicas, wait_timeout, cacert, cert, key or insecure"
                 }
                 throw .invalidURL(url, reason: "the query parameter '\(name)' is not known; use \(known)")
             }
+        }
+    }
+
+    /// The TLS query parameters, named after redis-cli's flags: `cacert`, `cert`, `key`, `insecure`.
+    private static func applyTLSParameter(_ name: String, value: String, to tls: inout RedisTLSConfiguration, url: String) throws(RedisError) {
+        if name == "insecure" {
+            // A bare `?insecure` means what redis-cli's bare `--insecure` means.
+            guard let insecure = value.isEmpty ? true : boolean(value) else {
+                throw .invalidURL(url, reason: "insecure='\(value)' must be true or false")
+            }
+            tls.verifiesServer = !insecure
+            return
+        }
+        guard !value.isEmpty else {
+            throw .invalidURL(url, reason: "the query parameter '\(name)' needs a file path, like \(name)=/etc/redis/tls/\(name == "key" ? "client.key" : name == "cert" ? "client.crt" : "ca.crt")")
+        }
+        switch name {
+        case "cacert": tls.caCertificatePath = value
+        case "cert": tls.certificatePath = value
+        default: tls.privateKeyPath = value
+        }
+    }
+
+    /// `true`/`false` as URLs and environment variables write them (also 1/0 and yes/no).
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "1", "yes": true
+        case "false", "0", "no": false
+        default: nil
         }
     }
 

@@ -30,6 +30,11 @@ final class SocketInterrupter: Sendable {
         state.withLock { $0.socket = nil }
     }
 
+    /// Whether ``interrupt()`` was called: a connection that breaks afterwards was closed by this side.
+    var isInterrupted: Bool {
+        state.withLock { $0.isInterrupted }
+    }
+
     /// Shuts down the attached socket, and every socket attached later.
     func interrupt() {
         state.withLock { state in

@@ -2,7 +2,9 @@ import Conveyor
 import ConveyorPrometheus
 import ConveyorRedisTestKit
 import CoreMetrics
+import Logging
 import Prometheus
+import ServiceLifecycle
 import Testing
 
 /// The metrics server over real loopback sockets, and the Prometheus factory's job buckets.
@@ -106,6 +108,20 @@ struct MetricsServerTests {
         // The port is free again at once.
         let again = try MetricsServer(address: BindAddress(host: "127.0.0.1", port: port), registry: prometheus.registry)
         again.stop()
+    }
+
+    @Test("as a Service in a ServiceGroup: serves while the group runs, and frees its port on graceful shutdown")
+    func runsInAServiceGroup() async throws {
+        let (server, _) = try makeServer()
+        let port = server.port
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        try await confirmation("the server answered inside the group") { answered in
+            if try await HTTPTestClient.get("/metrics", port: port).status == 200 { answered() }
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await #expect(throws: (any Error).self) { try await HTTPTestClient.get("/metrics", port: port, timeout: 2) }
     }
 
     @Test("a client that connects and sends nothing holds the server for at most its connection limit")

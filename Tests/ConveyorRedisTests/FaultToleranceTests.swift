@@ -49,6 +49,33 @@ struct FaultToleranceTests {
         try await context.finish()
     }
 
+    @Test("a recovery pass whose worker stops while the script waits for its reply still reports every job it moved")
+    func recoveryStoppedMidScriptReportsItsJobs() async throws {
+        // A private server: the test pauses its writes, which would stall every other test's Redis.
+        let server = try RedisTestServer.start()
+        defer { server.stop() }
+        let client = try server.makeClient()
+        let backend = RedisBackend(client: client, namespace: RedisTestServer.uniqueNamespace("midscript"))
+        try await Producer(backend: backend).pushBulk((0..<3).map { _ in Job(className: "Noop") })
+        _ = try await fetchOnThread(backend, owner: "dead-host:1:0", queues: ["default"], maximum: 3, timeout: 0.5)
+
+        // Reads go through; the recovery script (a write) waits at the server until the pause ends.
+        let admin = try server.makeClient()
+        try await admin.send("CLIENT", "PAUSE", 10_000, "WRITE")
+        let pass = Task { try await backend.recoverOrphanedJobs() }
+        try await waitUntil(timeout: 10, "the recovery script waiting at the server") {
+            let clients = try await admin.send("CLIENT", "LIST").string ?? ""
+            return clients.split(separator: "\n").contains { $0.contains("flags=b") && $0.contains("cmd=evalsha") }
+        }
+        pass.cancel()  // what a worker's shutdown does to its housekeeping
+        try await admin.send("CLIENT", "UNPAUSE")
+        let result = try await pass.value
+        #expect(result.requeued == 3, "the pass reported \(result.requeued) recovered jobs; the script moved 3")
+        #expect(try await admin.send("LLEN", backend.keys.queue("default")).integer == 3)
+        await admin.close()
+        await client.close()
+    }
+
     @Test("one due job whose queue key has the wrong type does not block the promotion of the others")
     func badQueueDoesNotBlockPromotion() async throws {
         let context = try RedisTestContext("promote")

@@ -41,6 +41,15 @@ struct RedisTestContext {
         keys = RedisKeys(namespace: namespace)
     }
 
+    /// A context on a private server (a test that freezes or restarts its Redis), on a client the caller owns.
+    init(server: RedisTestServer, client: RedisClient, label: String) {
+        self.server = server
+        namespace = RedisTestServer.uniqueNamespace(label)
+        self.client = client
+        backend = RedisBackend(client: client, namespace: namespace)
+        keys = RedisKeys(namespace: namespace)
+    }
+
     func integer(_ command: String, _ arguments: any RedisArgument...) async throws -> Int {
         try await client.send(RedisCommand(command, arguments: arguments)).integer ?? 0
     }

@@ -83,7 +83,7 @@ struct DashboardPageTests {
         }
     }
 
-    @Test("actions: retry, kill and delete from a set, delete one queued job, clear a queue, quiet a process")
+    @Test("actions: retry, kill and delete from a set, delete one queued job, pause, resume and clear a queue, quiet a process")
     func actionsChangeTheBackend() async throws {
         let fixture = DashboardFixture()
         let jobs = (0..<3).map { Job(className: "Flaky", args: [.number(JSONNumber($0))], queue: "work") }
@@ -104,6 +104,15 @@ struct DashboardPageTests {
             #expect(fixture.backend.jobs(in: .dead).map(\.job.jid) == [jobs[2].jid])
             _ = try await client.execute(uri: "/queues/inbox", method: .post, headers: formHeaders(), body: form([("_csrf", token), ("delete", queued[0].jid)]))
             #expect(fixture.backend.jobs(inQueue: "inbox").map(\.jid) == [queued[1].jid])
+            let paused = try await client.execute(uri: "/queues/inbox", method: .post, headers: formHeaders(), body: form([("_csrf", token), ("action", "pause")]))
+            #expect(paused.status == .seeOther && paused.headers[.location]?.contains("Paused") == true)
+            #expect(try await fixture.backend.queues().first { $0.name == "inbox" }?.isPaused == true)
+            let listed = try await client.execute(uri: "/queues", method: .get)
+            #expect(listed.text.contains("<span class=\"tag quiet\">paused</span>") && listed.text.contains("value=\"resume\">Resume<"), "\(listed.text)")
+            #expect(try await client.execute(uri: "/queues/inbox", method: .get).text.contains("paused: no worker fetches from it"))
+            _ = try await client.execute(uri: "/queues/inbox", method: .post, headers: formHeaders(), body: form([("_csrf", token), ("action", "resume")]))
+            #expect(try await fixture.backend.queues().first { $0.name == "inbox" }?.isPaused == false)
+            #expect(!(try await client.execute(uri: "/queues", method: .get).text.contains("<span class=\"tag quiet\">paused</span>")))
             _ = try await client.execute(uri: "/queues/inbox", method: .post, headers: formHeaders(), body: form([("_csrf", token), ("action", "clear")]))
             #expect(fixture.backend.jobs(inQueue: "inbox").isEmpty)
             let quiet = try await client.execute(uri: "/busy", method: .post, headers: formHeaders(), body: form([("_csrf", token), ("quiet", "host:1:abc")]))

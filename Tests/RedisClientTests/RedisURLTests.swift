@@ -133,13 +133,31 @@ struct RedisURLTests {
         #expect(configuration.password == "pw")
     }
 
-    @Test(arguments: ["rediss://127.0.0.1:6380/0", "rediss://:\(secret)@cache.example.com:6380/0", "REDISS://alice:\(secret)@host"])
-    func tlsIsRefusedWithAnExplanation(url: String) throws {
-        let error = #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
-        #expect(error == .tlsUnsupported(url))
-        let text = String(describing: try #require(error))
-        #expect(text.contains("TLS"))
-        #expect(!text.contains(Self.secret))
+    @Test func tlsURLs() throws {
+        let plain = try RedisConfiguration(url: "rediss://:\(Self.secret)@cache.example.com:6380/2")
+        #expect(plain.endpoint == .tcp(host: "cache.example.com", port: 6380))
+        #expect(plain.tls == RedisTLSConfiguration())
+        #expect(plain.tls?.verifiesServer == true, "verification is on unless asked off")
+        #expect(plain.password == Self.secret && plain.database == 2)
+        #expect(plain.displayAddress == "rediss://cache.example.com:6380/2")
+        let full = try RedisConfiguration(url: "REDISS://alice:pw@10.0.0.5:6380/0?cacert=/etc/ca.crt&cert=/etc/c.crt&key=%2Fetc%2Fc.key&insecure=true")
+        #expect(full.tls == RedisTLSConfiguration(caCertificatePath: "/etc/ca.crt", certificatePath: "/etc/c.crt", privateKeyPath: "/etc/c.key", verifiesServer: false))
+        #expect(full.username == "alice")
+        #expect(try RedisConfiguration(url: "rediss://h?insecure").tls?.verifiesServer == false)
+        #expect(try RedisConfiguration(url: "rediss://h?insecure=false").tls?.verifiesServer == true)
+        #expect(try RedisConfiguration(url: "redis://h:6379/0").tls == nil)
+    }
+
+    @Test(arguments: [
+        ("redis://h:6379/0?cacert=/ca.crt", "use it with rediss://"),
+        ("unix:///tmp/r.sock?insecure=true", "use it with rediss://"),
+        ("rediss://h?insecure=maybe", "must be true or false"),
+        ("rediss://h?cacert=", "needs a file path"),
+        ("rediss://h?tls=1", "cacert, cert, key or insecure"),
+    ])
+    func badTLSParameters(url: String, reasonMentions: String) throws {
+        let error = try #require(#expect(throws: RedisError.self) { try RedisConfiguration(url: url) })
+        #expect(String(describing: error).contains(reasonMentions), "\(error)")
     }
 
     /// Invalid URLs and a fragment their reason must contain to be actionable.
@@ -220,7 +238,7 @@ struct RedisURLTests {
         "unix:///tmp/r.sock?password=\(secret)&db=x",
         "unix:///tmp/r.sock?password=\(secret)&bogus=1",
         "redis://host:6379/0?password=\(secret)&bogus=1",
-        "rediss://host:6380/0?password=\(secret)",
+        "rediss://host:6380/0?password=\(secret)&cacert=",
         "redis+sentinel://s1/m/x?sentinel_password=\(secret)",
         "redis+sentinel://s1/m?password=\(secret)&bogus=1",
     ])

@@ -46,7 +46,7 @@ struct RedisValueTests {
         #expect(!RedisError.authenticationFailed(address: "a", message: "m").isConnectionError)
         #expect(!RedisError.clientClosed(command: "GET").isConnectionError)
         #expect(!RedisError.invalidURL("u", reason: "r").isConnectionError)
-        #expect(!RedisError.tlsUnsupported("rediss://h").isConnectionError)
+        #expect(!RedisError.tlsFailed(address: "rediss://h:6380/0", failure: .hostMismatch(host: "h")).isConnectionError)
     }
 
     @Test func errorDescriptionsNameTheCommandAndAddress() {
@@ -63,7 +63,11 @@ struct RedisValueTests {
     @Test func errorDescriptionsAreSentencesWithoutCommandLineAdvice() {
         let errors: [RedisError] = [
             .invalidURL("redis://h:x/0", reason: "the port 'x' is not a number"),
-            .tlsUnsupported("rediss://h:6380/0"),
+            .tlsFailed(address: "rediss://h:6380/0", failure: .untrustedCertificate(reason: "unable to get local issuer certificate")),
+            .tlsFailed(address: "rediss://h:6380/0", failure: .fileUnusable(.caCertificate, path: "/ca.crt", reason: "No such file or directory")),
+            .tlsFailed(address: "rediss://h:6380/0", failure: .notTLSServer(reason: "wrong version number")),
+            .tlsFailed(address: "rediss://h:6380/0", failure: .incompleteClientIdentity(missing: .privateKey)),
+            .serverExpectsTLS(address: "redis://h:6380/0", message: "Connection reset by peer"),
             .connectionFailed(address: "redis://h:1/0", message: "Connection refused"),
             .authenticationFailed(address: "redis://h:1/0", message: "WRONGPASS invalid username-password pair or user is disabled."),
             .timeout(command: "GET", seconds: 10),

@@ -82,6 +82,8 @@ extension Worker {
         guard !slots.isEmpty else { return }
         do {
             try await backend.renewConcurrencySlots(slots, lease: .seconds(leaseDuration))
+        } catch is CancellationError {
+            // The worker is stopping: the next beat, if any, tries again; nothing to report.
         } catch {
             logger.warning("Could not renew the running jobs' concurrency slots; they free themselves if this goes on past --stale-after.", metadata: ["error": "\(error)"])
         }
@@ -103,6 +105,8 @@ extension Worker {
             if cancelled > 0 {
                 logger.info("Cancelling jobs as an administrator asked.", metadata: ["jids": "\(marked.sorted().joined(separator: ","))"])
             }
+        } catch is CancellationError {
+            // The worker is stopping: the next beat, if any, tries again; nothing to report.
         } catch {
             logger.warning("Could not read the running jobs' cancel marks; trying again with the next heartbeat.", metadata: ["error": "\(error)"])
         }

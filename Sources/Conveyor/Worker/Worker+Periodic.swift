@@ -37,6 +37,10 @@ extension Worker {
             for entry in entries {
                 do {
                     lastSeen[entry.name] = try await pushDueTicks(of: entry, since: lastSeen[entry.name], now: now, startedAt: started)
+                } catch is CancellationError {
+                    // Stopping. A claim whose reply was cut short is still atomic with its push, and
+                    // the next worker finds the tick claimed: nothing is lost or doubled.
+                    return
                 } catch {
                     logger.warning("Could not push a periodic job; the next check tries again.", metadata: ["periodic": "\(entry.name)", "error": "\(error)"])
                 }

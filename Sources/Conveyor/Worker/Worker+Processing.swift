@@ -274,7 +274,10 @@ extension Worker {
         var backoff = RetryBackoff()
         while true {
             do {
-                try await backend.move(fetched, to: set, payload: payload, score: score)
+                // Bookkeeping after the run: a job task cancelled by a stop right after its handler
+                // failed must still reach the retry or dead set, not sit in the private list.
+                let backend = self.backend
+                try await withoutCancellation { try await backend.move(fetched, to: set, payload: payload, score: score) }
                 return
             } catch {
                 if !backoff.isBackingOff {

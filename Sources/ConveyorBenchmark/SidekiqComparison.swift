@@ -22,6 +22,8 @@ struct SidekiqComparison {
 
     func run() async throws -> [Figure] {
         let sidekiq = try Self.locate("sidekiq")
+        // Absolute: `sidekiq -r` requires a relative path through Ruby's load path, where it is not.
+        let jobFile = URL(fileURLWithPath: jobFile).path
         guard FileManager.default.fileExists(atPath: jobFile) else {
             throw BenchmarkError("the Sidekiq job file \(jobFile) does not exist; run from the repository root or pass --sidekiq-job-file")
         }
@@ -33,7 +35,7 @@ struct SidekiqComparison {
                 if isConveyor {
                     pair.conveyor = try await measureConveyor()
                 } else {
-                    pair.sidekiq = try await measureSidekiq(executable: sidekiq)
+                    pair.sidekiq = try await measureSidekiq(executable: sidekiq, jobFile: jobFile)
                 }
             }
             conveyor.append(pair.conveyor)
@@ -54,21 +56,21 @@ struct SidekiqComparison {
         let setKey = "\(namespace):recorded"
         try await prefill(backend, job: Job(className: "Record", args: [.string(setKey)]))
         let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"])
-        let rate = try await timeRecords(in: setKey, client: backend.client, what: "conveyor-worker")
+        let rate = try await timeRecords(in: setKey, client: backend.client, process: worker, what: "conveyor-worker")
         let result = await worker.finish()
         guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }
         try await bench.cleanUp(backend, namespace: namespace)
         return rate
     }
 
-    private func measureSidekiq(executable: String) async throws -> Double {
+    private func measureSidekiq(executable: String, jobFile: String) async throws -> Double {
         // Sidekiq 6 knows no namespace: its queue and set get names of their own, removed afterwards.
         let name = "bench-sidekiq-\(UUID().uuidString.prefix(8).lowercased())"
         let backend = RedisBackend(client: RedisClient(configuration: bench.configuration))
         let setKey = "\(name):recorded"
         try await prefill(backend, job: Job(className: "Record", args: [.string(setKey)], queue: name))
         let sidekiq = try ChildProcess(executable, ["-r", jobFile, "-c", "\(concurrency)", "-q", name, "-t", "2"], environment: ["REDIS_URL": bench.redisURL])
-        let rate = try await timeRecords(in: setKey, client: backend.client, what: "sidekiq")
+        let rate = try await timeRecords(in: setKey, client: backend.client, process: sidekiq, what: "sidekiq")
         sidekiq.signal(SIGTERM)
         let result = await sidekiq.finish()
         guard result.status == 0 else { throw BenchmarkError("sidekiq exited \(result.status): \(result.errors)") }
@@ -92,7 +94,7 @@ struct SidekiqComparison {
     }
 
     /// Jobs per second from the first record in `setKey` to the last.
-    private func timeRecords(in setKey: String, client: RedisClient, what: String) async throws -> Double {
+    private func timeRecords(in setKey: String, client: RedisClient, process: ChildProcess, what: String) async throws -> Double {
         var first: (time: Double, count: Int)?
         var last = 0.0
         try await bench.waitUntil(timeout: 900, "\(what) running \(jobs) Record jobs", interval: .milliseconds(2)) {
@@ -100,6 +102,10 @@ struct SidekiqComparison {
             let now = MonotonicClock.now()
             if first == nil, count > 0 { first = (now, count) }
             last = now
+            if count < jobs, !process.isRunning {
+                let result = await process.finish()
+                throw BenchmarkError("\(what) exited \(result.status) before running every job: \(result.errors.suffix(2000))")
+            }
             return count >= jobs
         }
         guard let first, last > first.time else { throw BenchmarkError("\(what) ran every job before the first poll; use more --compare-jobs") }

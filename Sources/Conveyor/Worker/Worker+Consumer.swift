@@ -3,8 +3,8 @@ import Logging
 
 extension Worker {
     /// The consumer thread's loop: wait for a free slot, fetch up to that many jobs (blocking at most
-    /// `fetchTimeout`), and start each one on the loop thread.
-    func consume(with fetcher: any JobFetcher, executor: LoopExecutor, acknowledger: Acknowledger) {
+    /// `fetchTimeout`), and hand the batch to the runners on the loop thread.
+    func consume(with fetcher: any JobFetcher, executor: LoopExecutor, runners: JobRunners, acknowledger: Acknowledger) {
         var backoff = RetryBackoff()
         // Set when a fetch failed without an answer: it may have moved jobs we never received.
         var mayHoldStrays = false
@@ -23,9 +23,7 @@ extension Worker {
             }
             if mayHoldStrays {
                 do {
-                    for stray in try strays(in: fetcher, acknowledger: acknowledger) {
-                        start(stray, executor: executor, acknowledger: acknowledger)
-                    }
+                    start(try strays(in: fetcher, acknowledger: acknowledger), on: runners)
                     mayHoldStrays = false
                 } catch {
                     if faults.fetching.failed(error, then: "retrying with backoff") == .fatal {
@@ -60,9 +58,7 @@ extension Worker {
                 if stopsWhenIdle && inFlight.count == 0 { stop() ; break }
                 continue
             }
-            for fetched in jobs {
-                start(fetched, executor: executor, acknowledger: acknowledger)
-            }
+            start(jobs, on: runners)
         }
         logger.debug("Consumer thread stopped.")
     }
@@ -90,13 +86,11 @@ extension Worker {
         return strays
     }
 
-    private func start(_ fetched: FetchedJob, executor: LoopExecutor, acknowledger: Acknowledger) {
-        let slot = inFlight.add(fetched, job: nil)
-        let task = Task(executorPreference: executor) {
-            await self.process(fetched, slot: slot, acknowledger: acknowledger)
-            self.inFlight.finish(slot)
-        }
-        inFlight.attach(task, to: slot)
+    /// Counts the batch as running, then hands it over: one lock each for the whole batch.
+    private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
+        guard !jobs.isEmpty else { return }
+        let slots = inFlight.add(jobs)
+        runners.deliver(zip(jobs, slots).lazy.map { JobRunners.Item(fetched: $0, slot: $1) })
     }
 
     private func requeueUnstarted(_ jobs: [FetchedJob], executor: LoopExecutor) {

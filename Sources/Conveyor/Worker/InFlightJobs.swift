@@ -30,6 +30,8 @@ final class InFlightJobs: Sendable {
         var isWaitingAbandoned = false
         /// Set when shutdown cancels the runs: a job a runner takes from now on starts cancelled.
         var isCancellingRuns = false
+        /// Counts the first beat and the first recovery pass, which may let the consumer fetch.
+        var mayFetchNotes = 0
         /// Stopping or quiet: no more fetching either way.
         var hasStoppedFetching: Bool { isStopping || isQuiet }
     }
@@ -67,6 +69,21 @@ final class InFlightJobs: Sendable {
     func sleepUnlessStopping(_ seconds: Double) -> Bool {
         state.wait(until: { $0.hasStoppedFetching }, timeout: seconds) { $0.hasStoppedFetching }
     }
+
+    /// Sleeps up to `seconds` as ``sleepUnlessStopping(_:)`` does, returning early too once
+    /// ``noteMayFetch()`` was called after ``mayFetchNotes`` read `notes`: a worker's first fetch waits
+    /// for its first beat and recovery pass, not for the rest of a polling interval after them.
+    func sleepUnlessStopping(_ seconds: Double, orNotedSince notes: Int) -> Bool {
+        state.wait(until: { $0.hasStoppedFetching || $0.mayFetchNotes != notes }, timeout: seconds) { $0.hasStoppedFetching }
+    }
+
+    /// Wakes a consumer waiting to be allowed to fetch (see ``sleepUnlessStopping(_:orNotedSince:)``).
+    func noteMayFetch() {
+        state.withLockThenBroadcast { $0.mayFetchNotes += 1 }
+    }
+
+    /// Read before checking whether the consumer may fetch, for ``sleepUnlessStopping(_:orNotedSince:)``.
+    var mayFetchNotes: Int { state.withLock { $0.mayFetchNotes } }
 
     /// Registers a job about to start and returns its slot number.
     func add(_ fetched: FetchedJob, job: Job?) -> Int {

@@ -9,16 +9,18 @@ extension Worker {
         // Set when a fetch failed without an answer: it may have moved jobs we never received.
         var mayHoldStrays = false
         let stopsWhenIdle = lifecycle.withLock { $0.stopsWhenIdle }
-        // In drain mode a short wait ends the run promptly once the queues are empty.
-        let timeout = stopsWhenIdle ? min(configuration.fetchSeconds, 0.05) : configuration.fetchSeconds
+        // In drain mode a short wait ends the run promptly once the queues are empty: 10 ms, as each
+        // empty fetch while the last jobs run waits this long before the consumer looks again.
+        let timeout = stopsWhenIdle ? min(configuration.fetchSeconds, 0.01) : configuration.fetchSeconds
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }
+            let notes = inFlight.mayFetchNotes
             if !mayFetch {
                 // No lease, no fetch: recovery would hand the jobs to another worker. Before the first
-                // beat and recovery pass this is a short wait; later it means the heartbeat keeps
-                // failing (said there).
-                if inFlight.sleepUnlessStopping(0.05) { break }
+                // beat and recovery pass this is a short wait, cut short when either completes; later
+                // it means the heartbeat keeps failing (said there).
+                if inFlight.sleepUnlessStopping(0.05, orNotedSince: notes) { break }
                 continue
             }
             if mayHoldStrays {

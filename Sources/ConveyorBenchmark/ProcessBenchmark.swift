@@ -68,12 +68,7 @@ struct ProcessBenchmark {
 
     private func measure(withMetrics: Bool) async throws -> (Double, Double, Double) {
         let (backend, namespace) = bench.makeBackend(label: "process")
-        var pushed = 0
-        while pushed < jobs {
-            let count = min(10_000, jobs - pushed)
-            try await Producer(backend: backend).pushBulk((0..<count).map { _ in workload.job(namespace: namespace) })
-            pushed += count
-        }
+        try await bench.prefill(backend, count: jobs) { workload.job(namespace: namespace) }
         let processedKey = backend.keys.processed
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
         let started = MonotonicClock.now()

@@ -54,7 +54,7 @@ struct SidekiqComparison {
     private func measureConveyor() async throws -> Double {
         let (backend, namespace) = bench.makeBackend(label: "compare")
         let setKey = "\(namespace):recorded"
-        try await prefill(backend, job: Job(className: "Record", args: [.string(setKey)]))
+        try await bench.prefill(backend, count: jobs) { Job(className: "Record", args: [.string(setKey)]) }
         let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"])
         let rate = try await timeRecords(in: setKey, client: backend.client, process: worker, what: "conveyor-worker")
         let result = await worker.finish()
@@ -68,7 +68,7 @@ struct SidekiqComparison {
         let name = "bench-sidekiq-\(UUID().uuidString.prefix(8).lowercased())"
         let backend = RedisBackend(client: RedisClient(configuration: bench.configuration))
         let setKey = "\(name):recorded"
-        try await prefill(backend, job: Job(className: "Record", args: [.string(setKey)], queue: name))
+        try await bench.prefill(backend, count: jobs) { Job(className: "Record", args: [.string(setKey)], queue: name) }
         let sidekiq = try ChildProcess(executable, ["-r", jobFile, "-c", "\(concurrency)", "-q", name, "-t", "2"], environment: ["REDIS_URL": bench.redisURL])
         let rate = try await timeRecords(in: setKey, client: backend.client, process: sidekiq, what: "sidekiq")
         sidekiq.signal(SIGTERM)
@@ -78,19 +78,6 @@ struct SidekiqComparison {
         try await backend.client.send("SREM", backend.keys.queues, name)
         await backend.client.close()
         return rate
-    }
-
-    private func prefill(_ backend: RedisBackend, job: Job) async throws {
-        var pushed = 0
-        while pushed < jobs {
-            let count = min(10_000, jobs - pushed)
-            try await Producer(backend: backend).pushBulk((0..<count).map { _ in
-                var copy = job
-                copy.jid = JobID.generate()
-                return copy
-            })
-            pushed += count
-        }
     }
 
     /// Jobs per second from the first record in `setKey` to the last.

@@ -20,6 +20,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
                                                           each process figure with metrics off and on
           conveyor-bench --only typed                     typed jobs encoded and decoded in-process
           conveyor-bench --only tls                       enqueue and process over TLS vs plain, same run
+          conveyor-bench --only round-trip --compare sidekiq
+                                                          jobs that write to Redis, and the same job in
+                                                          Sidekiq on the same Redis, side by side
           conveyor-bench --quick                          a tiny run (scripts/test uses it)
           conveyor-bench --json bench.json
         """
@@ -61,8 +64,17 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Typed jobs encoded and decoded in each typed figure.")
     var typedJobs = 200_000
 
-    @Option(help: "Only these figures (comma-separated): enqueue, process, in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis).")
+    @Option(help: "Only these figures (comma-separated): enqueue, process, round-trip, in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis).")
     var only: String?
+
+    @Option(help: ArgumentHelp("Also run this other queue with the same job on the same Redis, interleaved with Conveyor, and print both rates and their ratio. Only 'sidekiq': Sidekiq's `sidekiq` server and gem (scripts/install-deps --ruby), with the Ruby job in --sidekiq-job-file. Sidekiq writes its own keys without a namespace (stat:*, processes, a queue named bench-sidekiq-*): use a throwaway Redis.", valueName: "name"))
+    var compare: String?
+
+    @Option(help: ArgumentHelp("The Ruby twin of the built-in Record job that --compare sidekiq loads.", valueName: "path"))
+    var sidekiqJobFile = "scripts/lib/sidekiq_record_job.rb"
+
+    @Option(help: "Jobs in each run of the --compare figure, for each side.")
+    var compareJobs = 100_000
 
     @Option(help: ArgumentHelp("Write the results as JSON to this file.", valueName: "path"))
     var json: String?
@@ -83,8 +95,12 @@ struct BenchmarkCommand: AsyncParsableCommand {
             settings.latencyRate = 200
             settings.memoryJobs = 2000
             settings.typedJobs = 2000
+            settings.compareJobs = 500
         }
-        let selected = Set((only ?? "enqueue,process,in-memory,typed,latency,memory,tls").split(separator: ",").map(String.init))
+        if let compare, compare != "sidekiq" {
+            throw ValidationError("--compare takes only 'sidekiq', not '\(compare)'.")
+        }
+        let selected = Set((only ?? "enqueue,process,round-trip,in-memory,typed,latency,memory,tls").split(separator: ",").map(String.init))
         let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let bench = BenchmarkEnvironment(
             configuration: configuration,
@@ -97,6 +113,12 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if selected.contains("process") {
             report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics, concurrencyLimit: noopConcurrencyLimit).run()
+        }
+        if selected.contains("round-trip") {
+            report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics, workload: .roundTrip).run()
+        }
+        if compare == "sidekiq" {
+            report.figures += try await SidekiqComparison(bench: bench, jobs: settings.compareJobs, concurrency: settings.concurrency, runs: settings.runs, jobFile: sidekiqJobFile).run()
         }
         if selected.contains("in-memory") {
             report.figures += try await InMemoryProcessBenchmark(jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics).run()

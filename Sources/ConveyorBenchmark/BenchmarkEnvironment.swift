@@ -68,6 +68,17 @@ struct BenchmarkEnvironment: Sendable {
         await backend.client.close()
     }
 
+    /// Fills a queue with `count` jobs made by `makeJob`, 10,000 per bulk push, before a figure's clock starts.
+    func prefill(_ backend: RedisBackend, count: Int, _ makeJob: () -> Job) async throws {
+        let producer = Producer(backend: backend)
+        var pushed = 0
+        while pushed < count {
+            let chunk = min(10_000, count - pushed)
+            try await producer.pushBulk((0..<chunk).map { _ in makeJob() })
+            pushed += chunk
+        }
+    }
+
     /// redis-server's CPU seconds so far (user + system), from `INFO cpu`.
     func redisCPUSeconds(_ client: RedisClient) async throws -> Double {
         let info = try await client.send("INFO", "cpu").string ?? ""

@@ -16,20 +16,38 @@ struct InMemoryProcessBenchmark {
     var comparesMetrics = false
 
     func run() async throws -> [Figure] {
-        var off: [Double] = [], on: [Double] = []
+        var off: [Double] = [], on: [Double] = [], offCPU: [Double] = [], onCPU: [Double] = []
         for index in 0..<runs {
             let order = !comparesMetrics ? [false] : index % 2 == 0 ? [false, true] : [true, false]
             for withMetrics in order {
-                let rate = try await measure(metrics: withMetrics ? MetricsReporting(factory: PrometheusMetrics().factory) : nil)
-                if withMetrics { on.append(rate) } else { off.append(rate) }
+                let (rate, cpu) = try await measure(metrics: withMetrics ? MetricsReporting(factory: PrometheusMetrics().factory) : nil)
+                if withMetrics {
+                    on.append(rate); onCPU.append(cpu)
+                } else {
+                    off.append(rate); offCPU.append(cpu)
+                }
             }
         }
         let settings = "\(jobs) no-op jobs, concurrency \(concurrency), worker in this process"
-        return [Figure(name: "process: in-memory backend", unit: "jobs/s", settings: settings, samples: off)]
-            + (comparesMetrics ? [Figure(name: "process: in-memory backend, metrics on", unit: "jobs/s", settings: settings + ", metrics to a Prometheus registry", samples: on)] : [])
+        let cpuSettings = settings + "; this process's CPU while the worker ran (µs per job is ms per 1,000)"
+        return [
+            Figure(name: "process: in-memory backend", unit: "jobs/s", settings: settings, samples: off),
+            Figure(name: "process: in-memory worker CPU", unit: "CPU ms/1000 jobs", settings: cpuSettings, samples: offCPU),
+        ] + (!comparesMetrics ? [] : [
+            Figure(name: "process: in-memory backend, metrics on", unit: "jobs/s", settings: settings + ", metrics to a Prometheus registry", samples: on),
+            Figure(name: "process: in-memory worker CPU, metrics on", unit: "CPU ms/1000 jobs", settings: cpuSettings + ", metrics to a Prometheus registry", samples: onCPU),
+        ])
     }
 
-    private func measure(metrics: MetricsReporting?) async throws -> Double {
+    /// CPU seconds (user + system) of this whole process so far.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Jobs per second, and CPU milliseconds per 1,000 jobs.
+    private func measure(metrics: MetricsReporting?) async throws -> (Double, Double) {
         let backend = InMemoryBackend()
         try await Producer(backend: backend).pushBulk((0..<jobs).map { _ in Job(className: "Noop") })
         var registry = JobRegistry()
@@ -38,11 +56,13 @@ struct InMemoryProcessBenchmark {
         logger.logLevel = .warning
         let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(concurrency: concurrency, metrics: metrics), logger: logger)
         let started = MonotonicClock.now()
+        let cpuBefore = Self.processCPUSeconds()
         try await worker.runUntilIdle()
         let elapsed = MonotonicClock.now() - started
+        let cpu = Self.processCPUSeconds() - cpuBefore
         guard backend.statisticsSnapshot.processed == jobs else {
             throw BenchmarkError("the in-memory worker processed \(backend.statisticsSnapshot.processed) of \(jobs) jobs")
         }
-        return Double(jobs) / elapsed
+        return (Double(jobs) / elapsed, cpu * 1_000_000 / Double(jobs))
     }
 }

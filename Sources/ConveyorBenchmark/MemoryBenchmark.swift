@@ -19,12 +19,7 @@ struct MemoryBenchmark {
         let idle = Double(worker.residentKilobytes ?? 0) / 1024
         var afterBatches: [Double] = []
         for batch in 1...2 {
-            var pushed = 0
-            while pushed < jobs {
-                let count = min(10_000, jobs - pushed)
-                try await Producer(backend: backend).pushBulk((0..<count).map { _ in Job(className: "Noop") })
-                pushed += count
-            }
+            try await bench.prefill(backend, count: jobs) { Job(className: "Noop") }
             try await bench.waitUntil(timeout: 900, "processing memory batch \(batch)", interval: .milliseconds(20)) {
                 (try await backend.client.send("GET", backend.keys.processed).integer ?? 0) >= jobs * batch
             }

@@ -4,10 +4,11 @@ import ConveyorRedis
 import ConveyorRedisTestKit
 import Foundation
 
-/// Processing rate: a queue prefilled with no-op jobs, one `conveyor-worker` process with reliable
-/// fetch, timed from the worker's start to the last acknowledgement (when `stat:processed` reaches
-/// the job count), with the CPU time of the worker and of redis-server per job (µs per job is ms per
-/// 1,000 jobs).
+/// Processing rate: a queue prefilled with jobs, one `conveyor-worker` process with reliable fetch,
+/// timed from the worker's start to the last acknowledgement (when `stat:processed` reaches the job
+/// count), with the CPU time of the worker and of redis-server per job (µs per job is ms per 1,000
+/// jobs). The jobs are no-ops, or (``Workload/roundTrip``) the built-in `Record`, which makes one
+/// Redis round trip (`SADD` and `HINCRBY` in one pipeline) through the worker's shared client.
 ///
 /// With `comparesMetrics`, every run measures the worker twice, once as is and once with
 /// `--metrics-port` (metrics on, served, not scraped), in alternating order so that neither always runs
@@ -20,6 +21,21 @@ struct ProcessBenchmark {
     var comparesMetrics = false
     /// A concurrency limit on the no-op jobs, to measure the limiter's cost; nil for none.
     var concurrencyLimit: Int? = nil
+    var workload = Workload.noop
+
+    /// What each job does.
+    enum Workload {
+        /// `Noop`: the worker's and Redis's own cost per job.
+        case noop
+        /// `Record [key]`: one round trip through the worker's shared client, as a job that writes a result.
+        case roundTrip
+
+        var figureName: String { self == .noop ? "one worker" : "one round trip a job" }
+        var jobsDescription: String { self == .noop ? "no-op jobs" : "Record jobs (SADD + HINCRBY, one pipelined round trip each)" }
+        func job(namespace: String) -> Job {
+            self == .noop ? Job(className: "Noop") : Job(className: "Record", args: [.string("\(namespace):recorded")])
+        }
+    }
 
     private struct Samples {
         var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = []
@@ -38,25 +54,21 @@ struct ProcessBenchmark {
                 }
             }
         }
-        let settings = "\(jobs) no-op jobs, concurrency \(concurrency), reliable fetch" + (concurrencyLimit.map { ", --concurrency-limit Noop=\($0)" } ?? "")
+        let settings = "\(jobs) \(workload.jobsDescription), concurrency \(concurrency), reliable fetch" + (concurrencyLimit.map { ", --concurrency-limit Noop=\($0)" } ?? "")
         let onSettings = settings + ", --metrics-port (served, not scraped)"
         func figures(_ name: String, _ unit: String, _ samples: KeyPath<Samples, [Double]>) -> [Figure] {
             [Figure(name: "process: \(name)", unit: unit, settings: settings, samples: off[keyPath: samples])]
                 + (comparesMetrics ? [Figure(name: "process: \(name), metrics on", unit: unit, settings: onSettings, samples: on[keyPath: samples])] : [])
         }
-        return figures("one worker", "jobs/s", \.rates)
-            + figures("worker CPU", "CPU ms/1000 jobs", \.workerCPU)
-            + figures("redis-server CPU", "CPU ms/1000 jobs", \.redisCPU)
+        let cpuSuffix = workload == .noop ? "" : ", one round trip a job"
+        return figures(workload.figureName, "jobs/s", \.rates)
+            + figures("worker CPU" + cpuSuffix, "CPU ms/1000 jobs", \.workerCPU)
+            + figures("redis-server CPU" + cpuSuffix, "CPU ms/1000 jobs", \.redisCPU)
     }
 
     private func measure(withMetrics: Bool) async throws -> (Double, Double, Double) {
         let (backend, namespace) = bench.makeBackend(label: "process")
-        var pushed = 0
-        while pushed < jobs {
-            let count = min(10_000, jobs - pushed)
-            try await Producer(backend: backend).pushBulk((0..<count).map { _ in Job(className: "Noop") })
-            pushed += count
-        }
+        try await bench.prefill(backend, count: jobs) { workload.job(namespace: namespace) }
         let processedKey = backend.keys.processed
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
         let started = MonotonicClock.now()

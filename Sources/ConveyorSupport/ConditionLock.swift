@@ -10,10 +10,11 @@ import Darwin
 /// Swift's `Mutex` cannot wait, so this wraps `pthread_cond_t` on the monotonic clock: a wall-clock
 /// jump must not make a 2-second fetch wait for an hour.
 public final class ConditionLock<State>: @unchecked Sendable {
-    // Safe to share: `state` is only touched with `mutex` held.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
-    private var state: State
+    // Safe to share: `state` is only touched with `mutex` held. Inlinable (see `Locked`): the worker
+    // takes these locks on every job, from other modules.
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let condition: UnsafeMutablePointer<pthread_cond_t>
+    @usableFromInline var state: State
 
     /// Creates the lock around an initial state.
     public init(_ state: State) {
@@ -39,6 +40,7 @@ public final class ConditionLock<State>: @unchecked Sendable {
 
     /// Runs `body` with the lock held, then wakes every waiter so they re-check their condition.
     @discardableResult
+    @inlinable
     public func withLockThenBroadcast<R>(_ body: (inout State) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer {
@@ -51,6 +53,7 @@ public final class ConditionLock<State>: @unchecked Sendable {
     /// Runs `body` with the lock held and wakes the waiters only when it returns `wake == true`: on hot
     /// paths a wake-up nobody needs costs a futex call and a context switch.
     @discardableResult
+    @inlinable
     public func withLockThenWake<R>(_ body: (inout State) throws -> (result: R, wake: Bool)) rethrows -> R {
         pthread_mutex_lock(mutex)
         let (result, wake) = try body(&state)
@@ -60,6 +63,7 @@ public final class ConditionLock<State>: @unchecked Sendable {
     }
 
     /// Runs `body` with the lock held, without waking anyone.
+    @inlinable
     public func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
@@ -68,6 +72,7 @@ public final class ConditionLock<State>: @unchecked Sendable {
 
     /// Sleeps until `isReady(state)` holds or `timeout` seconds pass (nil: no limit), then runs `body`
     /// with the lock held. `body` learns whether the wait timed out by checking the state itself.
+    @inlinable
     public func wait<R>(
         until isReady: (State) -> Bool,
         timeout: Double?,

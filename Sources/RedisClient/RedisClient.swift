@@ -158,7 +158,7 @@ public final class RedisClient: Sendable {
     private func submit(_ commands: [RedisCommand], fallbacks: [Int: RedisCommand]) async throws -> [RedisValue] {
         let id = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: RequestQueue.Continuation) in
+            try await withUnsafeThrowingContinuation { (continuation: RequestQueue.Continuation) in
                 let request = RedisRequest(id: id, commands: commands, fallbacks: fallbacks)
                 let refusal = queue.withLockThenWake { state -> (result: (any Error)?, wake: Bool) in
                     let refusal = state.enqueue(request, continuation: continuation)

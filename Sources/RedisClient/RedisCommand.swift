@@ -5,12 +5,18 @@ public struct RedisCommand: Sendable, Hashable {
 
     /// Creates a command from arguments that are strings, byte arrays or integers.
     public init(_ name: String, _ arguments: any RedisArgument...) {
-        self.arguments = [Array(name.utf8)] + arguments.map(\.redisBytes)
+        self.init(name, arguments: arguments)
     }
 
     /// Creates a command from a name and an argument list built at run time.
     public init(_ name: String, arguments: [any RedisArgument]) {
-        self.arguments = [Array(name.utf8)] + arguments.map(\.redisBytes)
+        // Appended into one array: `[name] + map` made two more arrays per command, and a job that
+        // writes to Redis builds a few commands each time it runs.
+        var all: [[UInt8]] = []
+        all.reserveCapacity(arguments.count + 1)
+        all.append(Array(name.utf8))
+        for argument in arguments { all.append(argument.redisBytes) }
+        self.arguments = all
     }
 
     /// Creates a command from raw argument bytes, the name first.

@@ -6,7 +6,10 @@
 /// in `waiting` until one of them removes it with the lock held, and only the one that removed it
 /// resumes it; the others find nothing and do nothing.
 struct RequestQueue {
-    typealias Continuation = CheckedContinuation<[RedisValue], any Error>
+    /// Unchecked: the checked kind allocates a guard object per request, one of the larger costs of a
+    /// round trip, and the rule above (whoever removes it from `waiting` resumes it) already makes
+    /// each resume happen exactly once.
+    typealias Continuation = UnsafeContinuation<[RedisValue], any Error>
 
     private struct Waiter {
         let request: RedisRequest

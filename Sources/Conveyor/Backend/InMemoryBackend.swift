@@ -97,8 +97,21 @@ public final class InMemoryBackend: JobBackend {
 
     public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
         state.withLock { state in
-            for job in jobs where Self.removeFromPrivateList(job, in: &state) {
-                Self.releaseUniqueLock(of: job.payload, in: &state)
+            // A batch nearly always comes from one private list: take it out once, not per job.
+            var start = 0
+            while start < jobs.count {
+                let key = PrivateListKey(owner: jobs[start].owner, queue: jobs[start].queue)
+                var end = start + 1
+                while end < jobs.count, jobs[end].owner == key.owner, jobs[end].queue == key.queue { end += 1 }
+                if var list = state.privateLists.removeValue(forKey: key) {
+                    for job in jobs[start..<end] {
+                        guard let index = list.firstIndex(of: job.payload) else { continue }
+                        list.remove(at: index)
+                        Self.releaseUniqueLock(of: job.payload, in: &state)
+                    }
+                    if !list.isEmpty { state.privateLists[key] = list }
+                }
+                start = end
             }
             state.processed += statistics.processed
             state.failed += statistics.failed

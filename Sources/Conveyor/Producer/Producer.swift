@@ -85,13 +85,14 @@ public struct Producer: Sendable {
         let jobs = try await passedThroughMiddleware(jobs)
         for job in jobs { try job.validate() }
         let now = WallClock.now()
+        let stamp = Job.enqueuedAtMember(now)
         var encoded: [EncodedJob] = []
         encoded.reserveCapacity(jobs.count)
         for job in jobs {
             if let (unique, lock) = Self.withUniqueDigest(job) {
-                _ = try await backend.pushUnique(EncodedJob(queue: unique.queue, payload: unique.serialized(enqueuedAt: now)), lock: lock, at: nil)
+                _ = try await backend.pushUnique(EncodedJob(queue: unique.queue, payload: unique.serialized(enqueuedAt: now, member: stamp)), lock: lock, at: nil)
             } else {
-                encoded.append(EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now)))
+                encoded.append(EncodedJob(queue: job.queue, payload: job.serialized(enqueuedAt: now, member: stamp)))
             }
         }
         try await backend.push(encoded)

@@ -7,7 +7,8 @@ final class InFlightJobs: Sendable {
         let fetched: FetchedJob
         let job: Job?
         let startedAt: Double
-        var task: Task<Void, Never>?
+        /// The runner running the job, once one has taken it; cancelling it cancels the job.
+        var runner: JobRunner?
         /// Set when an administrator cancelled the job (`conveyor cancel`): its run ends without a retry.
         var isCancelRequested = false
         /// The concurrency slot the job holds (limit key, holder jid), renewed with each heartbeat.
@@ -27,6 +28,10 @@ final class InFlightJobs: Sendable {
         var patientEmptyWaiters: [CheckedContinuation<Void, Never>] = []
         /// Set by an immediate stop: nobody waits for running jobs any more.
         var isWaitingAbandoned = false
+        /// Set when shutdown cancels the runs: a job a runner takes from now on starts cancelled.
+        var isCancellingRuns = false
+        /// Counts the first beat and the first recovery pass, which may let the consumer fetch.
+        var mayFetchNotes = 0
         /// Stopping or quiet: no more fetching either way.
         var hasStoppedFetching: Bool { isStopping || isQuiet }
     }
@@ -65,19 +70,47 @@ final class InFlightJobs: Sendable {
         state.wait(until: { $0.hasStoppedFetching }, timeout: seconds) { $0.hasStoppedFetching }
     }
 
+    /// Sleeps up to `seconds` as ``sleepUnlessStopping(_:)`` does, returning early too once
+    /// ``noteMayFetch()`` was called after ``mayFetchNotes`` read `notes`: a worker's first fetch waits
+    /// for its first beat and recovery pass, not for the rest of a polling interval after them.
+    func sleepUnlessStopping(_ seconds: Double, orNotedSince notes: Int) -> Bool {
+        state.wait(until: { $0.hasStoppedFetching || $0.mayFetchNotes != notes }, timeout: seconds) { $0.hasStoppedFetching }
+    }
+
+    /// Wakes a consumer waiting to be allowed to fetch (see ``sleepUnlessStopping(_:orNotedSince:)``).
+    func noteMayFetch() {
+        state.withLockThenBroadcast { $0.mayFetchNotes += 1 }
+    }
+
+    /// Read before checking whether the consumer may fetch, for ``sleepUnlessStopping(_:orNotedSince:)``.
+    var mayFetchNotes: Int { state.withLock { $0.mayFetchNotes } }
+
     /// Registers a job about to start and returns its slot number.
     func add(_ fetched: FetchedJob, job: Job?) -> Int {
-        state.withLock { state in
-            let id = state.nextID
-            state.nextID += 1
-            state.running[id] = Running(fetched: fetched, job: job, startedAt: WallClock.now())
-            return id
+        add([fetched])[0]
+    }
+
+    /// Registers a fetched batch under one lock and returns the slot numbers, in order.
+    func add(_ batch: [FetchedJob]) -> [Int] {
+        let now = WallClock.now()
+        return state.withLock { state in
+            batch.map { fetched in
+                let id = state.nextID
+                state.nextID += 1
+                state.running[id] = Running(fetched: fetched, job: nil, startedAt: now)
+                return id
+            }
         }
     }
 
-    /// Remembers the task running a slot, so shutdown can cancel it.
-    func attach(_ task: Task<Void, Never>, to id: Int) {
-        state.withLock { state in state.running[id]?.task = task }
+    /// Records the runner that takes a slot's job, so shutdown and `conveyor cancel` can cancel it. A
+    /// job cancelled before it started (by an administrator, or by shutdown) starts cancelled, as a
+    /// task cancelled before its first step would.
+    func begin(_ id: Int, on runner: JobRunner) {
+        state.withLock { state in
+            state.running[id]?.runner = runner
+            if state.isCancellingRuns || state.running[id]?.isCancelRequested == true { runner.cancel() }
+        }
     }
 
     /// The running jobs by slot, for the heartbeat's look at cancel marks.
@@ -88,15 +121,26 @@ final class InFlightJobs: Sendable {
     /// Marks the slots' jobs as cancelled by an administrator and cancels their tasks; returns how many
     /// were still running.
     func cancel(slots: [Int]) -> Int {
-        let tasks = state.withLock { state -> [Task<Void, Never>] in
-            slots.compactMap { slot -> Task<Void, Never>? in
-                guard state.running[slot] != nil, !state.running[slot]!.isCancelRequested else { return nil }
+        // Under the lock: a runner moves on to its next job only after `finish`, so the runner
+        // cancelled here is still running this slot's job.
+        state.withLock { state in
+            var count = 0
+            for slot in slots {
+                guard state.running[slot] != nil, !state.running[slot]!.isCancelRequested else { continue }
                 state.running[slot]!.isCancelRequested = true
-                return state.running[slot]!.task
+                state.running[slot]!.runner?.cancel()
+                count += 1
             }
+            return count
         }
-        for task in tasks { task.cancel() }
-        return tasks.count
+    }
+
+    /// Cancels every running job, and every job taken from now on (shutdown's cancellation).
+    func cancelRuns() {
+        state.withLock { state in
+            state.isCancellingRuns = true
+            for running in state.running.values { running.runner?.cancel() }
+        }
     }
 
     /// Records the concurrency slot a running job holds, or nil once released.

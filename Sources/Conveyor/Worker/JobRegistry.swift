@@ -19,6 +19,8 @@ public struct JobRegistry: Sendable {
 
     private var handlers: [String: Handler] = [:]
     private var options: [String: JobOptions] = [:]
+    /// `handlers` and `options` together, for the worker's one lookup per job.
+    private var registrations: [String: (handler: Handler, options: JobOptions)] = [:]
     /// The queue each typed job is pushed to by default, so a worker can say at start when it serves
     /// none of them.
     private var typedQueues: [String: String] = [:]
@@ -38,6 +40,7 @@ public struct JobRegistry: Sendable {
             try await handler(parameters, context)
         }
         options[Parameters.jobName] = JobOptions(Parameters.self)
+        registrations[Parameters.jobName] = (handlers[Parameters.jobName]!, JobOptions(Parameters.self))
         typedQueues[Parameters.jobName] = Parameters.queue
     }
 
@@ -52,6 +55,7 @@ public struct JobRegistry: Sendable {
             try await handler(context.job.args, context)
         }
         self.options[className] = options
+        registrations[className] = (handlers[className]!, options)
     }
 
     /// The handler for a class name, if one is registered.
@@ -62,6 +66,12 @@ public struct JobRegistry: Sendable {
     /// The options of a class name; the defaults when it is not registered.
     public func options(for className: String) -> JobOptions {
         options[className] ?? JobOptions()
+    }
+
+    /// The handler and options of a registered class, in one lookup: the worker asks for both for
+    /// every job it runs.
+    func registration(for className: String) -> (handler: Handler, options: JobOptions)? {
+        registrations[className]
     }
 
     /// The registered class names, sorted.

@@ -5,9 +5,12 @@ import ConveyorSupport
 ///
 /// This is the Swift counterpart of running coroutines on an asyncio loop in its own thread: the
 /// consumer thread schedules each job with `Task(executorPreference: loop)`, which enqueues the task's
-/// first job here. It is both a `TaskExecutor` (so the whole task, including nonisolated async
-/// functions it calls, stays here) and a `SerialExecutor` (so `runSynchronously` has an isolation to
-/// run under).
+/// first job here. It is a `TaskExecutor`, so the whole task, including nonisolated async functions it
+/// calls, stays here. It is also a `SerialExecutor`, but jobs run on it as a task executor only, with
+/// no actor isolation: run isolated to the serial executor, every call from a task into a nonisolated
+/// async function (the worker's `process`, a handler, the Redis client) was a switch away from that
+/// isolation, which the runtime does by enqueueing the task here again, a lock and a trip through the
+/// queue for each call.
 public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
     // Safe to share: `queue` is a lock; `thread` is set once in `init` before any use.
     private let queue = ConditionLock(LoopQueue())
@@ -71,7 +74,7 @@ public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendab
             }
             if batch.isEmpty && isStopping { return }
             for job in batch {
-                job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+                job.runSynchronously(on: asUnownedTaskExecutor())
             }
             batch.removeAll(keepingCapacity: true)
         }

@@ -3,30 +3,30 @@ import Logging
 
 extension Worker {
     /// The consumer thread's loop: wait for a free slot, fetch up to that many jobs (blocking at most
-    /// `fetchTimeout`), and start each one on the loop thread.
-    func consume(with fetcher: any JobFetcher, executor: LoopExecutor, acknowledger: Acknowledger) {
+    /// `fetchTimeout`), and hand the batch to the runners on the loop thread.
+    func consume(with fetcher: any JobFetcher, executor: LoopExecutor, runners: JobRunners, acknowledger: Acknowledger) {
         var backoff = RetryBackoff()
         // Set when a fetch failed without an answer: it may have moved jobs we never received.
         var mayHoldStrays = false
         let stopsWhenIdle = lifecycle.withLock { $0.stopsWhenIdle }
-        // In drain mode a short wait ends the run promptly once the queues are empty.
-        let timeout = stopsWhenIdle ? min(configuration.fetchSeconds, 0.05) : configuration.fetchSeconds
+        // In drain mode a short wait ends the run promptly once the queues are empty: 10 ms, as each
+        // empty fetch while the last jobs run waits this long before the consumer looks again.
+        let timeout = stopsWhenIdle ? min(configuration.fetchSeconds, 0.01) : configuration.fetchSeconds
         while true {
             let free = inFlight.waitForFreeSlots()
             if free == 0 { break }
+            let notes = inFlight.mayFetchNotes
             if !mayFetch {
                 // No lease, no fetch: recovery would hand the jobs to another worker. Before the first
-                // beat and recovery pass this is a short wait; later it means the heartbeat keeps
-                // failing (said there).
-                if inFlight.sleepUnlessStopping(0.05) { break }
+                // beat and recovery pass this is a short wait, cut short when either completes; later
+                // it means the heartbeat keeps failing (said there).
+                if inFlight.sleepUnlessStopping(0.05, orNotedSince: notes) { break }
                 continue
             }
             if fetcher.shouldLookForStrays() { mayHoldStrays = true }
             if mayHoldStrays {
                 do {
-                    for stray in try strays(in: fetcher, acknowledger: acknowledger) {
-                        start(stray, executor: executor, acknowledger: acknowledger)
-                    }
+                    start(try strays(in: fetcher, acknowledger: acknowledger), on: runners)
                     mayHoldStrays = false
                 } catch {
                     if faults.fetching.failed(error, then: "retrying with backoff") == .fatal {
@@ -61,9 +61,7 @@ extension Worker {
                 if stopsWhenIdle && inFlight.count == 0 { stop() ; break }
                 continue
             }
-            for fetched in jobs {
-                start(fetched, executor: executor, acknowledger: acknowledger)
-            }
+            start(jobs, on: runners)
         }
         logger.debug("Consumer thread stopped.")
     }
@@ -92,13 +90,11 @@ extension Worker {
         return strays
     }
 
-    private func start(_ fetched: FetchedJob, executor: LoopExecutor, acknowledger: Acknowledger) {
-        let slot = inFlight.add(fetched, job: nil)
-        let task = Task(executorPreference: executor) {
-            await self.process(fetched, slot: slot, acknowledger: acknowledger)
-            self.inFlight.finish(slot)
-        }
-        inFlight.attach(task, to: slot)
+    /// Counts the batch as running, then hands it over: one lock each for the whole batch.
+    private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
+        guard !jobs.isEmpty else { return }
+        let slots = inFlight.add(jobs)
+        runners.deliver(zip(jobs, slots).lazy.map { JobRunners.Item(fetched: $0, slot: $1) })
     }
 
     private func requeueUnstarted(_ jobs: [FetchedJob], executor: LoopExecutor) {

@@ -40,7 +40,11 @@ extension Worker {
     func keepRecovering() async {
         while !Task.isCancelled {
             await recoverOrphanedJobs()
-            lifecycle.withLock { $0.hasRecoveredOnce = true }
+            let isFirst = lifecycle.withLock { state in
+                defer { state.hasRecoveredOnce = true }
+                return !state.hasRecoveredOnce
+            }
+            if isFirst { inFlight.noteMayFetch() }
             try? await Task.sleep(for: .seconds(configuration.recoverySeconds))
         }
     }
@@ -52,7 +56,11 @@ extension Worker {
         let sentAt = MonotonicClock.now()
         do {
             reply = try await beat()
-            lifecycle.withLock { $0.lastBeatAt = sentAt }
+            let wasWithoutLease = lifecycle.withLock { state in
+                defer { state.lastBeatAt = sentAt }
+                return state.lastBeatAt == nil
+            }
+            if wasWithoutLease { inFlight.noteMayFetch() }
             faults.heartbeat.succeeded()
         } catch {
             let kind = faults.heartbeat.failed(error, then: "without heartbeats, other workers recover this worker's jobs once its lease (\(Duration.seconds(leaseDuration).secondsDescription)) expires")

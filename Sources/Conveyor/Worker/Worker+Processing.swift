@@ -20,14 +20,13 @@ extension Worker {
             return
         }
         let context = JobContext(job: job, logger: logger, workerIdentity: identity)
-        guard let handler = registry.handler(for: job.className) else {
+        guard let (handler, options) = registry.registration(for: job.className) else {
             let error = UnknownJobClassError(className: job.className, known: registry.classNames)
             let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)
             runMetrics?.recordFailureBeforeRun()
             await fail(fetched, job: job, error: error, logger: context.logger, metrics: runMetrics, acknowledger: acknowledger)
             return
         }
-        let options = registry.options(for: job.className)
         // Limits: a job over one goes back to the schedule set for a while, never runs and never spins.
         if let rate = configuration.rateLimits[job.className] ?? options.rateLimit {
             let key = rate.key ?? job.className

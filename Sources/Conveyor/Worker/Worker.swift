@@ -105,7 +105,7 @@ public final class Worker: Sendable {
         if mode == .immediate {
             inFlight.stopWaitingForRunningJobs()
             // At once, not after the consumer's last fetch: each cancelled run pushes its job back.
-            for running in inFlight.snapshot { running.task?.cancel() }
+            inFlight.cancelRuns()
         }
         waiter?.resume()
     }
@@ -144,6 +144,11 @@ public final class Worker: Sendable {
         // without yielding holds the loop thread, and must not make its live worker look dead.
         let housekeepingExecutor = LoopExecutor(name: "conveyor-housekeeping")
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger, onFatalFailure: { self.stop(becauseOf: $0) })
+        let runners = JobRunners(concurrency: configuration.concurrency, executor: executor) { fetched, slot, runner in
+            self.inFlight.begin(slot, on: runner)
+            await self.process(fetched, slot: slot, acknowledger: acknowledger)
+            self.inFlight.finish(slot)
+        }
         // Each loop starts with a pass: the first beat takes the lease (the consumer fetches only once
         // it holds one) and the first recovery returns crashed workers' jobs to their queues. Nothing
         // here waits for Redis, so a stop request is heard at once even when Redis hangs at startup.
@@ -165,7 +170,7 @@ public final class Worker: Sendable {
             // The fetcher is made and closed on this thread: its connection has one owner for life.
             do {
                 let fetcher = try self.backend.makeFetcher(owner: self.identity, queues: self.configuration.queues.names)
-                self.consume(with: fetcher, executor: executor, acknowledger: acknowledger)
+                self.consume(with: fetcher, executor: executor, runners: runners, acknowledger: acknowledger)
                 fetcher.close()
             } catch {
                 self.logger.error("Could not start fetching; the worker stops.", metadata: ["error": "\(error)"])
@@ -203,6 +208,7 @@ public final class Worker: Sendable {
         }
 
         await drainRunningJobs(until: stopRequestedAt + configuration.shutdownSeconds, deadline: deadline)
+        runners.close()
         // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
         let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownSeconds)))
         await waitAtMost(flushLimit) { await acknowledger.flush(givingUpAfter: flushLimit) }
@@ -258,7 +264,7 @@ public final class Worker: Sendable {
         guard !unfinished.isEmpty else { return }
         let reason = lifecycle.withLock { $0.phase.isImmediate } ? "Immediate shutdown (the worker's task was cancelled)" : "Shutdown timeout reached"
         logger.warning("\(reason); cancelling running jobs, which push their jobs back to their queues.", metadata: ["jobs": "\(unfinished.count)"])
-        for running in unfinished { running.task?.cancel() }
+        inFlight.cancelRuns()
         // Each cancelled run pushes its own job back as it ends (see `pushBack`), so a job is never both
         // acknowledged and requeued. A handler that ignores cancellation keeps its job in the private
         // list past the deadline, and recovery finds it once this worker's lease is gone.

@@ -237,8 +237,7 @@ struct EndToEndTests {
             try await waitUntil(timeout: 20, "the worker fetched the jobs") { try await context.leftovers().inProgress == 3 }
             process.signal(SIGTERM)
             try await waitUntilBeatingAsStopping(context)
-            let info = try await client.send("INFO", "server").string ?? ""
-            let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
+            let pid = try await redisServerProcessID(client)
             kill(pid, SIGSTOP)
             defer { kill(pid, SIGCONT) }
             process.signal(SIGTERM)  // the immediate stop now waits on Redis to push the jobs back

@@ -192,8 +192,7 @@ struct FaultToleranceTests {
             try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
             let process = try CommandLine.start("conveyor-worker", ["--timeout", "2"], redisURL: server.url)
             try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await backend.statistics().inProgress == 5 }
-            let info = try await client.send("INFO", "server").string ?? ""
-            let pid = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
+            let pid = try await redisServerProcessID(client)
             kill(pid, SIGSTOP)
             defer { kill(pid, SIGCONT) }
             let stopped = MonotonicClock.now()

@@ -4,6 +4,7 @@ import ConveyorRedisTestKit
 import ConveyorTestKit
 import Foundation
 import RedisClient
+import Testing
 
 /// Deletes every key of a test's namespace.
 func deleteNamespace(_ namespace: String, client: RedisClient) async throws {
@@ -64,4 +65,10 @@ struct RedisTestContext {
         try await deleteNamespace(namespace, client: client)
         await client.close()
     }
+}
+
+/// The redis-server's process ID, from `INFO server`: for tests that freeze their private server.
+func redisServerProcessID(_ client: RedisClient) async throws -> Int32 {
+    let info = try await client.send("INFO", "server").string ?? ""
+    return try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) })
 }

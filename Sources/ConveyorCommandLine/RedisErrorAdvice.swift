@@ -11,6 +11,8 @@ public enum RedisErrorAdvice {
             "Is redis-server running there? Set the address with --redis URL or REDIS_URL."
         case .sentinelsUnavailable:
             "Are the sentinels running there? Set their addresses with --redis redis+sentinel://HOST:PORT,HOST:PORT/MASTER or REDIS_URL."
+        case .failoverUnderWay:
+            "Run the command again once the failover is over (usually a few seconds)."
         case .authenticationFailed:
             "Give that URL with --redis URL or REDIS_URL."
         case .invalidURL, .unknownMaster:

@@ -7,7 +7,7 @@ extension RedisError: BackendFailureClassifying {
     /// (`WRONGTYPE`), a disabled or renamed command and refused credentials never clear by retrying.
     public var backendFailureKind: BackendFailureKind {
         switch self {
-        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed, .serverExpectsTLS, .sentinelsUnavailable:
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .clientClosed, .serverExpectsTLS, .sentinelsUnavailable, .failoverUnderWay:
             // A reset on a reconnect's first command is also what a restarting server looks like.
             return .transient
         case .unknownMaster:

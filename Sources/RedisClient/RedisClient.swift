@@ -69,12 +69,24 @@ public final class RedisClient: Sendable {
     /// Checks that the server is reachable and accepts the credentials (a `PING`), so a CLI can fail
     /// before doing any work. Throws a ``RedisError``, or `CancellationError`.
     public func connect() async throws {
-        do {
-            _ = try await send(RedisCommand("PING"))
-        } catch RedisError.errorReply(_, let message) where message.hasPrefix("NOPERM") {
-            // An ACL user without PING (a read-only role): the server answered and took the credentials.
+        // Started during a Sentinel failover, the first connection waits for the new master rather
+        // than failing a command that has not written anything yet: the fence lasts at most 5 s.
+        let deadline = MonotonicClock.now() + Self.failoverWaitSeconds
+        while true {
+            do {
+                _ = try await send(RedisCommand("PING"))
+                return
+            } catch RedisError.errorReply(_, let message) where message.hasPrefix("NOPERM") {
+                // An ACL user without PING (a read-only role): the server answered and took the credentials.
+                return
+            } catch RedisError.failoverUnderWay where MonotonicClock.now() < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+            }
         }
     }
+
+    /// How long ``connect()`` waits for a Sentinel failover under way to name the new master.
+    static let failoverWaitSeconds = 10.0
 
     /// Sends one command and returns its reply; an error reply throws ``RedisError/errorReply(command:message:)``.
     /// Throws a ``RedisError``, or `CancellationError` (see the type's discussion of cancellation).

@@ -17,6 +17,9 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No sentinel of a `redis+sentinel://` URL could say where the master is; `failures` says, for
     /// each sentinel, why not (unreachable, refused the credentials, not yet aware of a failover).
     case sentinelsUnavailable(masterName: String, failures: String)
+    /// The sentinels are failing the master over: those that answered name the master being replaced,
+    /// which must not be written to, and none names the new one yet. It clears within seconds.
+    case failoverUnderWay(masterName: String, failures: String)
     /// The sentinels answered, and none of them monitors a master of that name.
     case unknownMaster(masterName: String, sentinels: String)
     /// The server rejected the credentials, or demanded some that were not given.
@@ -45,6 +48,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             "Could not connect to Redis at \(address): \(Self.withoutFinalPeriod(message))."
         case .sentinelsUnavailable(let masterName, let failures):
             "No sentinel could say where the Redis master '\(masterName)' is: \(Self.withoutFinalPeriod(failures))."
+        case .failoverUnderWay(let masterName, let failures):
+            "The sentinels are failing the Redis master '\(masterName)' over and none names the new master yet: \(Self.withoutFinalPeriod(failures))."
         case .unknownMaster(let masterName, let sentinels):
             "No sentinel at \(sentinels) monitors a master named '\(masterName)'; put the name from their 'sentinel monitor NAME host port quorum' line after the sentinels in the URL, like redis+sentinel://host1:26379,host2:26379/NAME/0."
         case .authenticationFailed(let address, let message):
@@ -66,7 +71,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// after a reconnect.
     public var isConnectionError: Bool {
         switch self {
-        case .connectionFailed, .timeout, .connectionLost, .protocolError, .sentinelsUnavailable: true
+        case .connectionFailed, .timeout, .connectionLost, .protocolError, .sentinelsUnavailable, .failoverUnderWay: true
         default: false
         }
     }

@@ -9,6 +9,7 @@ enum SentinelResolver {
         let state = SentinelMasterState.shared(for: sentinel)
         var failures: [String] = []
         var unknownCount = 0
+        var replacedCount = 0
         // A master one sentinel is replacing is not taken from another that has not heard yet.
         var replaced: SentinelMasterState.Master?
         let sentinels = state.sentinels
@@ -22,6 +23,7 @@ enum SentinelResolver {
                 if isBeingReplaced { replaced = master }
                 let isReplaced = replaced.map { $0.host == master.host && $0.port == master.port && master.configEpoch <= $0.configEpoch } ?? false
                 guard state.isCurrent(master), !isReplaced else {
+                    replacedCount += 1
                     failures.append("\(address) still names \(master.host):\(master.port) (config epoch \(master.configEpoch)), which a failover under way is replacing")
                     continue
                 }
@@ -33,6 +35,9 @@ enum SentinelResolver {
         }
         if unknownCount == sentinels.count {
             throw .unknownMaster(masterName: sentinel.masterName, sentinels: sentinels.map(\.description).joined(separator: ", "))
+        }
+        if replacedCount > 0 {
+            throw .failoverUnderWay(masterName: sentinel.masterName, failures: failures.joined(separator: "; "))
         }
         throw .sentinelsUnavailable(masterName: sentinel.masterName, failures: failures.joined(separator: "; "))
     }

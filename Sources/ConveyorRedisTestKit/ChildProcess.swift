@@ -33,8 +33,12 @@ public final class ChildProcess: @unchecked Sendable {
             for pointer in envp { free(pointer) }
         }
         var stdoutPipe: [Int32] = [0, 0], stderrPipe: [Int32] = [0, 0], stdinPipe: [Int32] = [0, 0]
-        guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0, pipe(&stdinPipe) == 0 else {
-            throw TestKitError("pipe() failed: \(String(cString: strerror(errno)))")
+        // Close-on-exec from the start: another child spawned meanwhile by another test (a long-lived
+        // redis-server) must not inherit this child's channel ends, or its output never reaches end of
+        // file and finish() waits as long as that server lives. Glibc's module has no pipe2, so these
+        // are socket pairs, made close-on-exec atomically; dup2 onto 0, 1 and 2 clears the flag there.
+        guard Self.channel(&stdoutPipe), Self.channel(&stderrPipe), Self.channel(&stdinPipe) else {
+            throw TestKitError("socketpair() failed: \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -158,6 +162,15 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits synchronously up to `timeout` seconds; true when the child exited. For `deinit`-like paths.
     public func waitForExit(timeout: Double) -> Bool {
         state.wait(until: { $0 != nil }, timeout: timeout) { $0 != nil }
+    }
+
+    /// A one-way channel for a standard stream: [read end, write end], close-on-exec.
+    private static func channel(_ ends: inout [Int32]) -> Bool {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else { return false }
+        // One-way, as a pipe: the reader never writes and the writer never reads.
+        _ = shutdown(ends[0], Int32(SHUT_WR))
+        _ = shutdown(ends[1], Int32(SHUT_RD))
+        return true
     }
 
     private static func drain(_ descriptor: Int32) -> [UInt8] {

@@ -13,6 +13,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 url, shots = sys.argv[1], sys.argv[2]
@@ -36,8 +37,12 @@ def check(condition, what):
 def wait_for(condition, what, timeout=15):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            # The page is being replaced (a form's POST and its redirect): look again at the new one.
+            pass
         time.sleep(0.2)
     check(False, what)
 

@@ -17,11 +17,14 @@ import DequeModule
 /// that job and a fresh runner takes its place.
 final class JobRunners: Sendable {
     /// Runs one job in its slot on the given runner; provided by the worker.
-    typealias Run = @Sendable (_ fetched: FetchedJob, _ slot: Int, _ runner: JobRunner) async -> Void
+    typealias Run = @Sendable (_ item: Item, _ runner: JobRunner) async -> Void
 
+    /// A fetched job in its slot, with its payload already parsed: the consumer thread parses each
+    /// batch before handing it over, so the loop thread, the busier of the two, only runs jobs.
     struct Item: Sendable {
         let fetched: FetchedJob
         let slot: Int
+        let parsed: Result<Job, JobDecodingError>
     }
 
     private enum Spare {
@@ -104,7 +107,7 @@ final class JobRunners: Sendable {
         var wasWoken = true
         var streak = 0
         while let item = await next(wasWoken: &wasWoken) {
-            await run(item.fetched, item.slot, runner)
+            await run(item, runner)
             if runner.isCancelled || Task.isCancelled {
                 retire()
                 return

@@ -90,11 +90,13 @@ extension Worker {
         return strays
     }
 
-    /// Counts the batch as running, then hands it over: one lock each for the whole batch.
+    /// Parses the batch, counts it as running, then hands it over: one lock each for the whole batch.
+    /// Parsing here, not on the loop thread, splits a job's cost between the two threads.
     private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
         guard !jobs.isEmpty else { return }
+        let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(json: fetched.payload) } }
         let slots = inFlight.add(jobs)
-        runners.deliver(zip(jobs, slots).lazy.map { JobRunners.Item(fetched: $0, slot: $1) })
+        runners.deliver((0..<jobs.count).lazy.map { JobRunners.Item(fetched: jobs[$0], slot: slots[$0], parsed: parsed[$0]) })
     }
 
     private func requeueUnstarted(_ jobs: [FetchedJob], executor: LoopExecutor) {

@@ -5,12 +5,13 @@ extension Worker {
     /// Runs one fetched job on the loop thread and settles it: acknowledged on success, moved to the
     /// retry or dead set on failure, left in the private list when cancelled by shutdown (which
     /// requeues it), acknowledged without a retry when an administrator cancelled it (`slot` is where
-    /// ``InFlightJobs`` records that).
-    func process(_ fetched: FetchedJob, slot: Int? = nil, acknowledger: Acknowledger) async {
+    /// ``InFlightJobs`` records that). `parsed` is the payload as the consumer thread read it.
+    func process(_ fetched: FetchedJob, parsed: Result<Job, JobDecodingError>, slot: Int? = nil, acknowledger: Acknowledger) async {
         let job: Job
-        do {
-            job = try Job(json: fetched.payload)
-        } catch {
+        switch parsed {
+        case .success(let parsedJob):
+            job = parsedJob
+        case .failure(let error):
             // Labelled by the queue it came from, which this worker serves, never by the payload's
             // fields: label values stay bounded whatever a payload says.
             let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)

@@ -144,10 +144,10 @@ public final class Worker: Sendable {
         // without yielding holds the loop thread, and must not make its live worker look dead.
         let housekeepingExecutor = LoopExecutor(name: "conveyor-housekeeping")
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger, onFatalFailure: { self.stop(becauseOf: $0) })
-        let runners = JobRunners(concurrency: configuration.concurrency, executor: executor) { fetched, slot, runner in
-            self.inFlight.begin(slot, on: runner)
-            await self.process(fetched, slot: slot, acknowledger: acknowledger)
-            self.inFlight.finish(slot)
+        let runners = JobRunners(concurrency: configuration.concurrency, executor: executor) { item, runner in
+            self.inFlight.begin(item.slot, on: runner)
+            await self.process(item.fetched, parsed: item.parsed, slot: item.slot, acknowledger: acknowledger)
+            self.inFlight.finish(item.slot)
         }
         // Each loop starts with a pass: the first beat takes the lease (the consumer fetches only once
         // it holds one) and the first recovery returns crashed workers' jobs to their queues. Nothing

@@ -17,7 +17,7 @@ import DequeModule
 /// that job and a fresh runner takes its place.
 final class JobRunners: Sendable {
     /// Runs one job in its slot on the given runner; provided by the worker.
-    typealias Run = @Sendable (_ item: Item, _ runner: JobRunner) async -> Void
+    typealias Run = nonisolated(nonsending) @Sendable (_ item: Item, _ runner: JobRunner) async -> Void
 
     /// A fetched job in its slot, with its payload already parsed: the consumer thread parses each
     /// batch before handing it over, so the loop thread, the busier of the two, only runs jobs.
@@ -42,6 +42,8 @@ final class JobRunners: Sendable {
         /// meanwhile, so a burst of jobs that never suspend wakes one spare, not one runner per job.
         var isSparePending = false
         var isClosed = false
+        /// Jobs the runners have finished, for the consumer thread to release (see ``deliver(_:)``).
+        var spent: [Item] = []
 
         /// An idle runner to wake, or a new one while fewer than `limit` live, for the inbox's next job.
         mutating func spare(limit: Int) -> Spare? {
@@ -73,12 +75,28 @@ final class JobRunners: Sendable {
     }
 
     /// Hands fetched jobs, already counted in their slots, to the runners: called by the consumer thread.
+    ///
+    /// It takes back the jobs the runners have finished since, and releases them here: their parsed
+    /// fields were allocated on this thread, and memory freed on another thread than the one that
+    /// allocated it goes back to this thread's malloc arena under that arena's lock, which the two
+    /// threads then fought over for every job.
     func deliver(_ items: some Sequence<Item>) {
+        var spent: [Item] = []
         let spare = state.withLock { state -> Spare? in
             state.inbox.append(contentsOf: items)
+            swap(&spent, &state.spent)
             return state.spare(limit: concurrency)
         }
         activate(spare)
+        spent.removeAll()
+    }
+
+    /// Releases the finished jobs on the calling thread, the consumer's, when a fetch brought nothing
+    /// to deliver: an idle worker holds its last jobs' payloads no longer than one fetch.
+    func releaseSpent() {
+        var spent: [Item] = []
+        state.withLock { state in swap(&spent, &state.spent) }
+        spent.removeAll()
     }
 
     /// Ends every idle runner, and each busy one once the inbox is empty: called once the consumer has
@@ -106,8 +124,10 @@ final class JobRunners: Sendable {
     private func loop(_ runner: JobRunner) async {
         var wasWoken = true
         var streak = 0
-        while let item = await next(wasWoken: &wasWoken) {
+        var finished: Item?
+        while let item = await next(wasWoken: &wasWoken, handingBack: &finished) {
             await run(item, runner)
+            finished = item
             if runner.isCancelled || Task.isCancelled {
                 retire()
                 return
@@ -122,12 +142,16 @@ final class JobRunners: Sendable {
     }
 
     /// The next job, waiting for one while the inbox is empty; nil once the runners are closed.
-    private func next(wasWoken: inout Bool) async -> Item? {
+    nonisolated(nonsending) private func next(wasWoken: inout Bool, handingBack finished: inout Item?) async -> Item? {
         while true {
             let woken = wasWoken
             wasWoken = false
             let (item, spare, isClosed) = state.withLock { state -> (Item?, Spare?, Bool) in
                 if woken { state.isSparePending = false }
+                if let spent = finished {
+                    state.spent.append(spent)
+                    finished = nil
+                }
                 guard let item = state.inbox.popFirst() else { return (nil, nil, state.isClosed) }
                 return (item, state.spare(limit: concurrency), false)
             }

@@ -58,6 +58,7 @@ extension Worker {
                 break
             }
             if jobs.isEmpty {
+                runners.releaseSpent()
                 if stopsWhenIdle && inFlight.count == 0 { stop() ; break }
                 continue
             }

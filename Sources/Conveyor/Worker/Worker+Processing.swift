@@ -6,7 +6,11 @@ extension Worker {
     /// retry or dead set on failure, left in the private list when cancelled by shutdown (which
     /// requeues it), acknowledged without a retry when an administrator cancelled it (`slot` is where
     /// ``InFlightJobs`` records that). `parsed` is the payload as the consumer thread read it.
-    func process(_ fetched: FetchedJob, parsed: Result<Job, JobDecodingError>, slot: Int? = nil, acknowledger: Acknowledger) async {
+    ///
+    /// `nonisolated(nonsending)`, as the other functions every job passes through: it runs on the
+    /// caller's executor, the loop thread, with no switch at entry (each switch asks the runtime for
+    /// the task's preferred executor, under a lock).
+    nonisolated(nonsending) func process(_ fetched: FetchedJob, parsed: Result<Job, JobDecodingError>, slot: Int? = nil, acknowledger: Acknowledger) async {
         let job: Job
         switch parsed {
         case .success(let parsedJob):
@@ -182,7 +186,7 @@ extension Worker {
     /// Runs a handler, racing it against its timeout when it has one: at the deadline the handler's
     /// task is cancelled and the run fails with ``JobTimeoutError``. Both child tasks inherit the loop
     /// executor. The group waits for the cancelled handler to return, so a run never outlives its slot.
-    static func run(_ handler: @escaping JobRegistry.Handler, _ context: JobContext, timeout: Duration?) async throws {
+    nonisolated(nonsending) static func run(_ handler: @escaping JobRegistry.Handler, _ context: JobContext, timeout: Duration?) async throws {
         guard let timeout else {
             try await handler(context)
             return

@@ -1,7 +1,13 @@
-/// One Redis command as binary-safe arguments, sent with `redisAppendCommandArgv` (never a format string).
+/// One Redis command, binary safe, kept in the form it travels in: Redis's wire format (RESP), built
+/// once when the command is made.
+///
+/// Why encoded at once: a command as an array per argument cost an allocation per argument on the
+/// caller's side, and the connection thread then had hiredis format those arrays again. Encoded, a
+/// command is one allocation, and the connection appends its bytes to hiredis's output buffer as
+/// they are (`redisAppendFormattedCommand`). Never a format string: arguments are copied byte for byte.
 public struct RedisCommand: Sendable, Hashable {
-    /// The command name and its arguments, as raw bytes.
-    public var arguments: [[UInt8]]
+    /// The command in Redis's wire format.
+    let encoded: [UInt8]
 
     /// Creates a command from arguments that are strings, byte arrays or integers.
     public init(_ name: String, _ arguments: any RedisArgument...) {
@@ -10,54 +16,33 @@ public struct RedisCommand: Sendable, Hashable {
 
     /// Creates a command from a name and an argument list built at run time.
     public init(_ name: String, arguments: [any RedisArgument]) {
-        // Appended into one array: `[name] + map` made two more arrays per command, and a job that
-        // writes to Redis builds a few commands each time it runs.
-        var all: [[UInt8]] = []
-        all.reserveCapacity(arguments.count + 1)
-        all.append(Array(name.utf8))
-        for argument in arguments { all.append(argument.redisBytes) }
-        self.arguments = all
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 + name.utf8.count + arguments.count * 32)
+        RESPEncoding.appendHeader(count: arguments.count + 1, to: &bytes)
+        name.appendBulkString(to: &bytes)
+        for argument in arguments { argument.appendBulkString(to: &bytes) }
+        encoded = bytes
     }
 
     /// Creates a command from raw argument bytes, the name first.
     public init(rawArguments: [[UInt8]]) {
         precondition(!rawArguments.isEmpty, "A Redis command needs at least its name.")
-        self.arguments = rawArguments
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 + rawArguments.reduce(0) { $0 + $1.count + 16 })
+        RESPEncoding.appendHeader(count: rawArguments.count, to: &bytes)
+        for argument in rawArguments { argument.appendBulkString(to: &bytes) }
+        encoded = bytes
+    }
+
+    /// The command name and its arguments, as raw bytes (decoded from the encoded command: for tests
+    /// and diagnostics, not the hot path).
+    public var arguments: [[UInt8]] {
+        get { RESPEncoding.arguments(of: encoded) }
+        set { self = RedisCommand(rawArguments: newValue) }
     }
 
     /// The command name in capitals, used in error messages ("Redis answered LPUSH with an error…").
     public var name: String {
-        String(decoding: arguments.first ?? [], as: UTF8.self).uppercased()
+        String(decoding: RESPEncoding.firstArgument(of: encoded), as: UTF8.self).uppercased()
     }
-}
-
-/// A value that can be a Redis command argument.
-public protocol RedisArgument: Sendable {
-    /// The argument as sent on the wire.
-    var redisBytes: [UInt8] { get }
-}
-
-extension String: RedisArgument {
-    /// The UTF-8 bytes of the string.
-    public var redisBytes: [UInt8] { Array(utf8) }
-}
-
-extension Substring: RedisArgument {
-    /// The UTF-8 bytes of the substring.
-    public var redisBytes: [UInt8] { Array(utf8) }
-}
-
-extension Array: RedisArgument where Element == UInt8 {
-    /// The bytes themselves.
-    public var redisBytes: [UInt8] { self }
-}
-
-extension Int: RedisArgument {
-    /// The decimal text of the integer, as Redis expects.
-    public var redisBytes: [UInt8] { Array(String(self).utf8) }
-}
-
-extension Double: RedisArgument {
-    /// The shortest text that round-trips, as Redis accepts for scores and timeouts.
-    public var redisBytes: [UInt8] { Array(String(self).utf8) }
 }

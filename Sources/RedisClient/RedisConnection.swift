@@ -156,8 +156,8 @@ public final class RedisConnection {
             return exchangeOverTLS(commands, appendingRepliesTo: &replies)
         }
         for command in commands {
-            let appended = withArgumentVector(command) { count, pointers, lengths in
-                redisAppendCommandArgv(context, count, pointers, lengths)
+            let appended = command.encoded.withUnsafeBytes { bytes in
+                redisAppendFormattedCommand(context, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), bytes.count)
             }
             if appended != REDIS_OK {
                 return connectionFailure(during: command.name, context: context)
@@ -202,13 +202,7 @@ public final class RedisConnection {
     private func exchangeOverTLS(_ commands: some Collection<RedisCommand>, appendingRepliesTo replies: inout [RedisValue]) -> RedisError? {
         guard case .tls(let channel) = transport, let first = commands.first else { return nil }
         for command in commands {
-            let appended = withArgumentVector(command) { count, pointers, lengths in
-                channel.append(count: count, arguments: pointers, lengths: lengths) ? REDIS_OK : REDIS_ERR
-            }
-            if appended != REDIS_OK {
-                hasFailed = true
-                return .protocolError(command: command.name, message: "hiredis could not format the command")
-            }
+            channel.append(command.encoded)
         }
         do throws(RedisError) {
             try channel.flush(command: first.name)
@@ -230,33 +224,6 @@ public final class RedisConnection {
             hasFailed = true
         }
         return value
-    }
-
-    /// Calls `body` with the command as hiredis's argument vector: a count, pointers and lengths.
-    private func withArgumentVector(_ command: RedisCommand, _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?) -> Int32) -> Int32 {
-        let count = command.arguments.count
-        var total = 0
-        for argument in command.arguments { total += argument.count }
-        // Scratch space on the stack where it fits (the common small command costs no malloc);
-        // hiredis copies the arguments into its output buffer, so the scratch can go right after.
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { lengths in
-            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { pointers in
-                withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(total, 1)) { storage in
-                    var offset = 0
-                    for (index, argument) in command.arguments.enumerated() {
-                        argument.withUnsafeBytes { bytes in
-                            if let base = bytes.baseAddress {
-                                UnsafeMutableRawPointer(storage.baseAddress! + offset).copyMemory(from: base, byteCount: bytes.count)
-                            }
-                        }
-                        pointers[index] = UnsafePointer(storage.baseAddress! + offset)
-                        lengths[index] = argument.count
-                        offset += argument.count
-                    }
-                    return body(Int32(count), pointers.baseAddress, lengths.baseAddress)
-                }
-            }
-        }
     }
 
     private func handshake() throws(RedisError) {

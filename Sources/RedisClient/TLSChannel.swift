@@ -1,6 +1,6 @@
 import CHiredis
 
-/// Redis's protocol over a ``TLSSocket``: hiredis formats the commands (`redisFormatCommandArgv`) and
+/// Redis's protocol over a ``TLSSocket``: the commands go out as ``RedisCommand`` encoded them and hiredis
 /// parses the replies (a `redisReader`), exactly as it does on its own sockets, so a reply over TLS
 /// is the same C reply tree ``RedisConnection`` converts for plain connections; only the bytes travel
 /// through OpenSSL. See ``TLSSocket`` for why hiredis does not do the I/O itself.
@@ -23,14 +23,9 @@ final class TLSChannel {
         redisReaderFree(reader)
     }
 
-    /// Formats one command into the output; false when hiredis could not (out of memory).
-    func append(count: Int32, arguments: UnsafeMutablePointer<UnsafePointer<CChar>?>?, lengths: UnsafeMutablePointer<Int>?) -> Bool {
-        var formatted: UnsafeMutablePointer<CChar>?
-        let length = redisFormatCommandArgv(&formatted, count, arguments, lengths)
-        guard length >= 0, let formatted else { return false }
-        output.append(contentsOf: UnsafeRawBufferPointer(start: formatted, count: Int(length)))
-        redisFreeCommand(formatted)
-        return true
+    /// Adds one command, already in Redis's wire format, to the output.
+    func append(_ encoded: [UInt8]) {
+        output.append(contentsOf: encoded)
     }
 
     /// Writes the formatted commands; `command` names the first of them in an error.

@@ -37,6 +37,23 @@ struct RedisValueTests {
         #expect(RedisCommand("PING") == RedisCommand(rawArguments: [Array("PING".utf8)]))
     }
 
+    /// The bytes that go on the wire, exactly: hiredis sends them as they are.
+    @Test func commandWireFormat() {
+        let long = String(repeating: "x", count: 1234)
+        let command = RedisCommand("SET", "", Int.min, 0, -7, 12, [13, 10, 0] as [UInt8], long)
+        let expected = "*8\r\n$3\r\nSET\r\n$0\r\n\r\n$20\r\n-9223372036854775808\r\n$1\r\n0\r\n$2\r\n-7\r\n$2\r\n12\r\n$3\r\n\r\n\0\r\n$1234\r\n\(long)\r\n"
+        #expect(command.encoded == Array(expected.utf8))
+        #expect(command.arguments.count == 8)
+        #expect(command.arguments[6] == [13, 10, 0])
+        #expect(command.arguments[7].count == 1234)
+        var changed = command
+        changed.arguments = [Array("get".utf8), Array("k".utf8)]
+        #expect(changed.encoded == Array("*2\r\n$3\r\nget\r\n$1\r\nk\r\n".utf8))
+        #expect(changed.name == "GET")
+        // A string without contiguous UTF-8 (bridged or lazily built) takes the slower path, same bytes.
+        #expect(RedisCommand("ECHO", "é"[...]).encoded == Array("*2\r\n$4\r\nECHO\r\n$2\r\né\r\n".utf8))
+    }
+
     @Test func connectionErrorClassification() {
         #expect(RedisError.connectionFailed(address: "a", message: "m").isConnectionError)
         #expect(RedisError.timeout(command: "GET", seconds: 1).isConnectionError)

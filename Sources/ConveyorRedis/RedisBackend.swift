@@ -225,16 +225,25 @@ public final class RedisBackend: JobBackend {
     }
 
     public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
-        // Jobs of one batch nearly always share owner and queue: build each private list key once.
+        // Jobs of one batch nearly always share owner and queue: build each private list key once,
+        // and look it up only when a job's list differs from the one before (hashing two strings
+        // per job cost more than the comparison).
         var listKeys: [PrivateListID: [UInt8]] = [:]
+        var previous: (id: PrivateListID, key: [UInt8])?
         let lrem = Array("LREM".utf8), fromTail = Array("-1".utf8)
         var fallbacks: [Int: RedisCommand] = [:]
         var commands: [RedisCommand] = []
         commands.reserveCapacity(jobs.count + 1)
         for job in jobs {
             let id = PrivateListID(owner: job.owner, queue: job.queue)
-            let key = listKeys[id] ?? Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
-            listKeys[id] = key
+            let key: [UInt8]
+            if let previous, previous.id == id {
+                key = previous.key
+            } else {
+                key = listKeys[id] ?? Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
+                listKeys[id] = key
+                previous = (id, key)
+            }
             if let unique = UniqueLock.digest(inPayload: job.payload) {
                 // A unique job's lock is released in the step that removes the job.
                 let scriptKeys: [any RedisArgument] = [key, keys.uniqueLock(unique.digest)]

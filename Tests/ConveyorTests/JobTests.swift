@@ -115,3 +115,35 @@ struct EnqueuedAtSerializationTests {
         #expect(try Job(json: Array(text.utf8)).enqueuedAt == 2.5)
     }
 }
+
+@Suite("Finding a unique job's lock in its payload")
+struct UniqueDigestInPayloadTests {
+    @Test("the digest is found wherever the field sits, and only where the whole field name is")
+    func digestFoundOnlyForTheField() throws {
+        var job = Job(className: "Report", args: [.string("a_b")], jid: "0123456789abcdef01234567")
+        job.makeUnique(for: .seconds(60))
+        let digest = try #require(job.fields[JobField.uniqueDigest]?.stringValue)
+        // The field last, first, and between fields with underscores of their own.
+        let last = job.serialized()
+        var first = JSONObject()
+        first[JobField.uniqueDigest] = .string(digest)
+        for (key, value) in job.fields where key != JobField.uniqueDigest { first[key] = value }
+        for payload in [last, JSONValue.object(first).serialized()] {
+            let found = try #require(UniqueLock.digest(inPayload: payload))
+            #expect(found.digest == digest)
+            #expect(found.jid == "0123456789abcdef01234567")
+        }
+        // Near misses: the name inside a string, cut short, or with another prefix.
+        let misses = [
+            #"{"class":"X","args":["unique_digest"],"jid":"j","unique_for":60}"#,
+            #"{"class":"X","args":[],"jid":"j","unique_diges":"abc"}"#,
+            #"{"class":"X","args":[],"jid":"j","not_unique_digest":"abc"}"#,
+            #"{"class":"X","args":[],"jid":"j"}"#,
+            #"_"unique_digest"#,
+            "",
+        ]
+        for miss in misses {
+            #expect(UniqueLock.digest(inPayload: Array(miss.utf8)) == nil, "\(miss)")
+        }
+    }
+}

@@ -48,22 +48,29 @@ public struct UniqueLock: Sendable, Equatable {
     private static let marker = Array("\"unique_digest\"".utf8)
 
     /// Whether the payload's bytes mention the digest field. Every acknowledgement asks this, so it
-    /// compares eight bytes at a time with no bounds checks: a byte-by-byte loop cost more than the
-    /// rest of a small job's acknowledgement.
+    /// jumps from underscore to underscore with `memchr` (vectorised; a job has a few) and compares
+    /// the marker around each: a byte-by-byte search cost more than the rest of a small job's
+    /// acknowledgement.
     private static func containsDigestField(_ payload: [UInt8]) -> Bool {
         payload.withUnsafeBytes { bytes in
             marker.withUnsafeBytes { needle in
-                guard bytes.count >= needle.count else { return false }
-                let head = needle.loadUnaligned(as: UInt64.self)
-                for start in 0...(bytes.count - needle.count)
-                where bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self) == head
-                    && memcmp(bytes.baseAddress! + start + 8, needle.baseAddress! + 8, needle.count - 8) == 0 {
-                    return true
+                guard bytes.count >= needle.count, let base = bytes.baseAddress else { return false }
+                // The marker's underscore: `"unique` comes before it, `digest"` after.
+                let before = markerUnderscore, after = needle.count - markerUnderscore
+                var from = before
+                while from <= bytes.count - after,
+                      let found = memchr(base + from, Int32(UInt8(ascii: "_")), bytes.count - after + 1 - from) {
+                    let index = base.distance(to: UnsafeRawPointer(found))
+                    if memcmp(base + index - before, needle.baseAddress!, needle.count) == 0 { return true }
+                    from = index + 1
                 }
                 return false
             }
         }
     }
+
+    /// Where the underscore sits in ``marker``.
+    private static let markerUnderscore = marker.firstIndex(of: UInt8(ascii: "_"))!
 }
 
 /// When a unique job's lock ends.

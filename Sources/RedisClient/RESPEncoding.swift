@@ -11,6 +11,7 @@ enum RESPEncoding {
     }
 
     /// Appends one argument as a bulk string.
+    @inline(__always)
     static func appendBulk(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "$"))
         appendDecimal(bytes.count, to: &buffer)
@@ -20,12 +21,17 @@ enum RESPEncoding {
     }
 
     /// Appends the decimal text of `value`, as RESP lengths are written.
+    @inline(__always)
     static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        // Lengths below 100 (names, keys, jids) are written directly: most of a command's numbers.
         if value >= 0 && value < 10 {
             buffer.append(UInt8(ascii: "0") + UInt8(value))
-            return
+        } else if value >= 10 && value < 100 {
+            buffer.append(UInt8(ascii: "0") + UInt8(value / 10))
+            buffer.append(UInt8(ascii: "0") + UInt8(value % 10))
+        } else {
+            withDecimalText(of: value) { buffer.append(contentsOf: $0) }
         }
-        withDecimalText(of: value) { buffer.append(contentsOf: $0) }
     }
 
     /// Appends an integer argument as a bulk string of its decimal text, as Redis reads integers.

@@ -19,8 +19,9 @@ extension String: RedisArgument {
     public var redisBytes: [UInt8] { Array(utf8) }
 
     public func appendBulkString(to buffer: inout [UInt8]) {
-        let appended: Void? = utf8.withContiguousStorageIfAvailable { RESPEncoding.appendBulk(UnsafeRawBufferPointer($0), to: &buffer) }
-        if appended == nil { redisBytes.withUnsafeBytes { RESPEncoding.appendBulk($0, to: &buffer) } }
+        // A native or small string is contiguous already; `withUTF8` copies only one that is not.
+        var string = self
+        string.withUTF8 { RESPEncoding.appendBulk(UnsafeRawBufferPointer($0), to: &buffer) }
     }
 }
 

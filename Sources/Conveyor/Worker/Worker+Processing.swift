@@ -25,16 +25,18 @@ extension Worker {
             return
         }
         let context = JobContext(job: job, logger: logger, workerIdentity: identity)
-        guard let (handler, options) = registry.registration(for: job.className) else {
-            let error = UnknownJobClassError(className: job.className, known: registry.classNames)
+        // Read once: each read of a field searches the job's members.
+        let className = job.className
+        guard let (handler, options) = registry.registration(for: className) else {
+            let error = UnknownJobClassError(className: className, known: registry.classNames)
             let runMetrics = metrics?.handles(queue: fetched.queue, className: nil)
             runMetrics?.recordFailureBeforeRun()
             await fail(fetched, job: job, error: error, logger: context.logger, metrics: runMetrics, acknowledger: acknowledger)
             return
         }
         // Limits: a job over one goes back to the schedule set for a while, never runs and never spins.
-        if let rate = configuration.rateLimits[job.className] ?? options.rateLimit {
-            let key = rate.key ?? job.className
+        if let rate = configuration.rateLimit(for: className) ?? options.rateLimit {
+            let key = rate.key ?? className
             do {
                 if let wait = try await backend.admitToRateWindow(key: key, limit: rate.limit, window: rate.window) {
                     await sendBack(fetched, job: job, after: wait.inSeconds + Double.random(in: 0...0.2), because: "rate limit '\(key)'", logger: context.logger)
@@ -46,8 +48,8 @@ extension Worker {
             }
         }
         var heldSlot: (key: String, holder: String)?
-        if let concurrency = configuration.concurrencyLimits[job.className] ?? options.concurrencyLimit {
-            let key = concurrency.key ?? job.className
+        if let concurrency = configuration.concurrencyLimit(for: className) ?? options.concurrencyLimit {
+            let key = concurrency.key ?? className
             let acquired: Bool
             do {
                 acquired = try await backend.acquireConcurrencySlot(key: key, holder: job.jid, limit: concurrency.limit, lease: .seconds(leaseDuration))
@@ -63,7 +65,7 @@ extension Worker {
             heldSlot = (key, job.jid)
             if let slot { inFlight.setLimitSlot(heldSlot, for: slot) }
         }
-        let runMetrics = metrics?.handles(queue: fetched.queue, className: job.className)
+        let runMetrics = metrics?.handles(queue: fetched.queue, className: className)
         // A job recovered from a crash before (a suspect) runs only while no other suspect runs, and is
         // marked as started for that time, so that a later crash counts against it only if it was
         // running, and never against the suspects that were fetched with it and still wait their turn

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The in-memory backend's fetcher: moves payloads from queues to the owner's private lists, waiting
 /// on the backend's condition variable when every queue is empty.
 final class InMemoryFetcher: JobFetcher {
@@ -16,11 +18,20 @@ final class InMemoryFetcher: JobFetcher {
             timeout: timeout
         ) { state in
             var fetched: [FetchedJob] = []
-            for queue in queues where !state.pausedQueues.contains(queue) {
-                while fetched.count < maximum, let payload = state.queues[queue]?.popFirst() {
-                    state.privateLists[.init(owner: owner, queue: queue), default: []].append(payload)
+            fetched.reserveCapacity(maximum)
+            for queue in queues where fetched.count < maximum && !state.pausedQueues.contains(queue) {
+                guard var waiting = state.queues[queue], !waiting.isEmpty else { continue }
+                // Each list is looked up once per fetch, not once per job: hashing the keys cost more
+                // than moving a job. The queue is emptied meanwhile so `waiting` is its only copy.
+                state.queues[queue] = Deque()
+                let key = InMemoryBackend.PrivateListKey(owner: owner, queue: queue)
+                var held = state.privateLists.removeValue(forKey: key) ?? []
+                while fetched.count < maximum, let payload = waiting.popFirst() {
+                    held.append(payload)
                     fetched.append(FetchedJob(queue: queue, payload: payload, owner: owner))
                 }
+                state.privateLists[key] = held
+                state.queues[queue] = waiting
             }
             return fetched
         }

@@ -32,8 +32,48 @@ final class InFlightJobs: Sendable {
         var isCancellingRuns = false
         /// Counts the first beat and the first recovery pass, which may let the consumer fetch.
         var mayFetchNotes = 0
+        /// The job runners' inbox and bookkeeping, under this same lock (see ``RunnerInbox``).
+        var runners = RunnerInbox()
         /// Stopping or quiet: no more fetching either way.
         var hasStoppedFetching: Bool { isStopping || isQuiet }
+
+        /// Registers a job about to start and returns its slot number.
+        mutating func add(_ fetched: FetchedJob, job: Job?, startedAt now: Double) -> Int {
+            let id = nextID
+            nextID += 1
+            running[id] = Running(fetched: fetched, job: job, startedAt: now)
+            return id
+        }
+
+        /// Records the runner that takes a slot's job, so shutdown and `conveyor cancel` can cancel it.
+        /// A job cancelled before it started (by an administrator, or by shutdown) starts cancelled,
+        /// as a task cancelled before its first step would. The runners call this as they take a job.
+        mutating func begin(_ id: Int, on runner: JobRunner) {
+            running[id]?.runner = runner
+            if isCancellingRuns || running[id]?.isCancelRequested == true { runner.cancel() }
+        }
+
+        /// Frees a slot; what the caller does once the lock is released is in the result.
+        mutating func finish(_ id: Int, concurrency: Int) -> Freed {
+            running.removeValue(forKey: id)
+            var freed = Freed()
+            if running.isEmpty {
+                swap(&freed.emptyWaiters, &emptyWaiters)
+                freed.emptyWaiters += patientEmptyWaiters
+                patientEmptyWaiters = []
+            }
+            let waited = consumerWaitsForFree
+            freed.wakesConsumer = waited > 0 && concurrency - running.count >= waited
+            return freed
+        }
+    }
+
+    /// What freeing a slot asks of its caller once the lock is released.
+    struct Freed {
+        /// Waiters for the moment no job runs, to resume: none was left running.
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Whether the consumer waits for as many free slots as there now are.
+        var wakesConsumer = false
     }
 
     let state = ConditionLock(State())
@@ -87,30 +127,8 @@ final class InFlightJobs: Sendable {
 
     /// Registers a job about to start and returns its slot number.
     func add(_ fetched: FetchedJob, job: Job?) -> Int {
-        add([fetched])[0]
-    }
-
-    /// Registers a fetched batch under one lock and returns the slot numbers, in order.
-    func add(_ batch: [FetchedJob]) -> [Int] {
         let now = WallClock.now()
-        return state.withLock { state in
-            batch.map { fetched in
-                let id = state.nextID
-                state.nextID += 1
-                state.running[id] = Running(fetched: fetched, job: nil, startedAt: now)
-                return id
-            }
-        }
-    }
-
-    /// Records the runner that takes a slot's job, so shutdown and `conveyor cancel` can cancel it. A
-    /// job cancelled before it started (by an administrator, or by shutdown) starts cancelled, as a
-    /// task cancelled before its first step would.
-    func begin(_ id: Int, on runner: JobRunner) {
-        state.withLock { state in
-            state.running[id]?.runner = runner
-            if state.isCancellingRuns || state.running[id]?.isCancelRequested == true { runner.cancel() }
-        }
+        return state.withLock { $0.add(fetched, job: job, startedAt: now) }
     }
 
     /// The running jobs by slot, for the heartbeat's look at cancel marks.
@@ -160,18 +178,11 @@ final class InFlightJobs: Sendable {
 
     /// Frees a slot, waking the consumer only when it waits for as many free slots as there now are.
     func finish(_ id: Int) {
-        let emptyWaiters = state.withLockThenWake { state in
-            state.running.removeValue(forKey: id)
-            var waiters: [CheckedContinuation<Void, Never>] = []
-            if state.running.isEmpty {
-                swap(&waiters, &state.emptyWaiters)
-                waiters += state.patientEmptyWaiters
-                state.patientEmptyWaiters = []
-            }
-            let waited = state.consumerWaitsForFree
-            return (waiters, waited > 0 && concurrency - state.running.count >= waited)
+        let freed = state.withLockThenWake { state in
+            let freed = state.finish(id, concurrency: concurrency)
+            return (freed, freed.wakesConsumer)
         }
-        for waiter in emptyWaiters { waiter.resume() }
+        for waiter in freed.emptyWaiters { waiter.resume() }
     }
 
     /// Returns once no job runs. Waits on the finishing jobs rather than polling, so it costs nothing

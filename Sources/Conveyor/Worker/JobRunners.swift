@@ -1,5 +1,4 @@
 import ConveyorSupport
-import DequeModule
 
 /// The loop thread's job runners: up to `concurrency` long-lived tasks that take fetched jobs from an
 /// inbox, one after another.
@@ -13,7 +12,7 @@ import DequeModule
 /// job wakes the next spare only while jobs are left and no spare is already on its way.
 ///
 /// A running job's runner is recorded in ``InFlightJobs``, so shutdown and `conveyor cancel` cancel
-/// the runner's task. Cancellation cannot be undone, so a runner whose job was cancelled ends after
+/// the runner's task; the runners' own state lives under the same lock (see ``RunnerInbox``). Cancellation cannot be undone, so a runner whose job was cancelled ends after
 /// that job and a fresh runner takes its place.
 final class JobRunners: Sendable {
     /// Runs one job in its slot on the given runner; provided by the worker.
@@ -27,65 +26,42 @@ final class JobRunners: Sendable {
         let parsed: Result<Job, JobDecodingError>
     }
 
-    private enum Spare {
-        case wake(CheckedContinuation<Bool, Never>)
-        case start(JobRunner)
-    }
-
-    private struct State {
-        var inbox = Deque<Item>()
-        /// Runners waiting for a job; resumed with false when the runners close.
-        var idle: [CheckedContinuation<Bool, Never>] = []
-        /// Runners alive, idle or busy.
-        var count = 0
-        /// A runner was woken or started for the inbox and has not looked at it yet: no other is woken
-        /// meanwhile, so a burst of jobs that never suspend wakes one spare, not one runner per job.
-        var isSparePending = false
-        var isClosed = false
-        /// Jobs the runners have finished, for the consumer thread to release (see ``deliver(_:)``).
-        var spent: [Item] = []
-
-        /// An idle runner to wake, or a new one while fewer than `limit` live, for the inbox's next job.
-        mutating func spare(limit: Int) -> Spare? {
-            guard !isSparePending, !inbox.isEmpty else { return nil }
-            if let waiting = idle.popLast() {
-                isSparePending = true
-                return .wake(waiting)
-            }
-            guard count < limit else { return nil }
-            count += 1
-            isSparePending = true
-            return .start(JobRunner())
-        }
-    }
-
     /// A runner yields the loop thread after this many jobs in a row that did not suspend, so
     /// acknowledgements and replies queued behind it are not held up by a long burst.
     static let streakLength = 64
 
-    private let state = Locked(State())
+    private typealias Spare = RunnerInbox.Spare
+
+    /// Holds the runners' state (``RunnerInbox``) under its lock, beside the slots.
+    private let inFlight: InFlightJobs
     private let concurrency: Int
     private let executor: LoopExecutor
     private let run: Run
 
-    init(concurrency: Int, executor: LoopExecutor, run: @escaping Run) {
-        self.concurrency = concurrency
+    init(inFlight: InFlightJobs, executor: LoopExecutor, run: @escaping Run) {
+        self.inFlight = inFlight
+        self.concurrency = inFlight.concurrency
         self.executor = executor
         self.run = run
     }
 
-    /// Hands fetched jobs, already counted in their slots, to the runners: called by the consumer thread.
+    /// Counts a fetched batch as running, each job in a slot of its own, and hands it to the runners:
+    /// called by the consumer thread, with each payload as it parsed it.
     ///
     /// It takes back the jobs the runners have finished since, and releases them here: their parsed
     /// fields were allocated on this thread, and memory freed on another thread than the one that
     /// allocated it goes back to this thread's malloc arena under that arena's lock, which the two
     /// threads then fought over for every job.
-    func deliver(_ items: some Sequence<Item>) {
+    func start(_ jobs: [FetchedJob], parsed: [Result<Job, JobDecodingError>]) {
+        let now = WallClock.now()
         var spent: [Item] = []
-        let spare = state.withLock { state -> Spare? in
-            state.inbox.append(contentsOf: items)
-            swap(&spent, &state.spent)
-            return state.spare(limit: concurrency)
+        let spare = inFlight.state.withLock { state -> Spare? in
+            for (fetched, parsed) in zip(jobs, parsed) {
+                let slot = state.add(fetched, job: nil, startedAt: now)
+                state.runners.inbox.append(Item(fetched: fetched, slot: slot, parsed: parsed))
+            }
+            swap(&spent, &state.runners.spent)
+            return state.runners.spare(limit: concurrency)
         }
         activate(spare)
         spent.removeAll()
@@ -95,17 +71,17 @@ final class JobRunners: Sendable {
     /// to deliver: an idle worker holds its last jobs' payloads no longer than one fetch.
     func releaseSpent() {
         var spent: [Item] = []
-        state.withLock { state in swap(&spent, &state.spent) }
+        inFlight.state.withLock { state in swap(&spent, &state.runners.spent) }
         spent.removeAll()
     }
 
     /// Ends every idle runner, and each busy one once the inbox is empty: called once the consumer has
     /// stopped and running jobs were drained, before the loop thread is shut down.
     func close() {
-        let idle = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
-            state.isClosed = true
-            defer { state.idle = [] }
-            return state.idle
+        let idle = inFlight.state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            state.runners.isClosed = true
+            defer { state.runners.idle = [] }
+            return state.runners.idle
         }
         for runner in idle { runner.resume(returning: false) }
     }
@@ -124,46 +100,56 @@ final class JobRunners: Sendable {
     private func loop(_ runner: JobRunner) async {
         var wasWoken = true
         var streak = 0
+        // The job just run, whose slot the next call to `next` frees: one lock for both.
         var finished: Item?
-        while let item = await next(wasWoken: &wasWoken, handingBack: &finished) {
+        while let item = await next(wasWoken: &wasWoken, finishing: &finished, on: runner) {
             await run(item, runner)
-            finished = item
             if runner.isCancelled || Task.isCancelled {
+                inFlight.finish(item.slot)
                 retire()
                 return
             }
+            finished = item
             streak += 1
             if streak == Self.streakLength {
                 streak = 0
                 await Task.yield()
             }
         }
-        state.withLock { $0.count -= 1 }
+        inFlight.state.withLock { $0.runners.count -= 1 }
     }
 
-    /// The next job, waiting for one while the inbox is empty; nil once the runners are closed.
-    nonisolated(nonsending) private func next(wasWoken: inout Bool, handingBack finished: inout Item?) async -> Item? {
+    /// Frees the slot of the `finished` job (handing the job back for release) and returns the next
+    /// job, recorded as run by `runner`; waits for one while the inbox is empty; nil once the runners
+    /// are closed.
+    nonisolated(nonsending) private func next(wasWoken: inout Bool, finishing finished: inout Item?, on runner: JobRunner) async -> Item? {
         while true {
             let woken = wasWoken
             wasWoken = false
-            let (item, spare, isClosed) = state.withLock { state -> (Item?, Spare?, Bool) in
-                if woken { state.isSparePending = false }
-                if let spent = finished {
-                    state.spent.append(spent)
+            let (item, spare, isClosed, emptyWaiters) = inFlight.state.withLockThenWake { state in
+                if woken { state.runners.isSparePending = false }
+                var freed = InFlightJobs.Freed()
+                if let done = finished {
+                    freed = state.finish(done.slot, concurrency: concurrency)
+                    state.runners.spent.append(done)
                     finished = nil
                 }
-                guard let item = state.inbox.popFirst() else { return (nil, nil, state.isClosed) }
-                return (item, state.spare(limit: concurrency), false)
+                guard let item = state.runners.inbox.popFirst() else {
+                    return (result: (Item?.none, Spare?.none, state.runners.isClosed, freed.emptyWaiters), wake: freed.wakesConsumer)
+                }
+                state.begin(item.slot, on: runner)
+                return (result: (item, state.runners.spare(limit: concurrency), false, freed.emptyWaiters), wake: freed.wakesConsumer)
             }
+            for waiter in emptyWaiters { waiter.resume() }
             activate(spare)
             if let item { return item }
             if isClosed { return nil }
             let isOpen = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                // Resumed once: here when work or a close came meanwhile, else by `deliver`, `next` or `close`.
-                let now = state.withLock { state -> Bool? in
-                    if state.isClosed { return false }
-                    if !state.inbox.isEmpty { return true }
-                    state.idle.append(continuation)
+                // Resumed once: here when work or a close came meanwhile, else by `start`, `next` or `close`.
+                let now = inFlight.state.withLock { state -> Bool? in
+                    if state.runners.isClosed { return false }
+                    if !state.runners.inbox.isEmpty { return true }
+                    state.runners.idle.append(continuation)
                     return nil
                 }
                 if let now { continuation.resume(returning: now) }
@@ -175,9 +161,9 @@ final class JobRunners: Sendable {
 
     /// Ends a runner whose job was cancelled, starting a spare when jobs are left for it.
     private func retire() {
-        let spare = state.withLock { state -> Spare? in
-            state.count -= 1
-            return state.spare(limit: concurrency)
+        let spare = inFlight.state.withLock { state -> Spare? in
+            state.runners.count -= 1
+            return state.runners.spare(limit: concurrency)
         }
         activate(spare)
     }

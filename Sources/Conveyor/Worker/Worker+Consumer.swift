@@ -91,13 +91,12 @@ extension Worker {
         return strays
     }
 
-    /// Parses the batch, counts it as running, then hands it over: one lock each for the whole batch.
+    /// Parses the batch, then counts it as running and hands it over under one lock.
     /// Parsing here, not on the loop thread, splits a job's cost between the two threads.
     private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
         guard !jobs.isEmpty else { return }
         let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(json: fetched.payload) } }
-        let slots = inFlight.add(jobs)
-        runners.deliver((0..<jobs.count).lazy.map { JobRunners.Item(fetched: jobs[$0], slot: slots[$0], parsed: parsed[$0]) })
+        runners.start(jobs, parsed: parsed)
     }
 
     private func requeueUnstarted(_ jobs: [FetchedJob], executor: LoopExecutor) {

@@ -144,10 +144,9 @@ public final class Worker: Sendable {
         // without yielding holds the loop thread, and must not make its live worker look dead.
         let housekeepingExecutor = LoopExecutor(name: "conveyor-housekeeping")
         let acknowledger = Acknowledger(backend: backend, executor: executor, logger: logger, onFatalFailure: { self.stop(becauseOf: $0) })
-        let runners = JobRunners(concurrency: configuration.concurrency, executor: executor) { item, runner in
-            self.inFlight.begin(item.slot, on: runner)
+        // The runners record each job's start and end in `inFlight` themselves, as they take the next.
+        let runners = JobRunners(inFlight: inFlight, executor: executor) { item, runner in
             await self.process(item.fetched, parsed: item.parsed, slot: item.slot, acknowledger: acknowledger)
-            self.inFlight.finish(item.slot)
         }
         // Each loop starts with a pass: the first beat takes the lease (the consumer fetches only once
         // it holds one) and the first recovery returns crashed workers' jobs to their queues. Nothing

@@ -34,6 +34,28 @@ struct JSONParser {
         return value
     }
 
+    /// Scans `bytes` as exactly one JSON text whose value is an object, validating all of it by the
+    /// same rules as ``parse(_:)`` but decoding only the top-level keys: each member's key and the
+    /// range of its value. Nil when the text's value is valid but not an object.
+    static func outline(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> [JSONObjectOutline.Member]? {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else {
+            _ = try parser.parseValue()
+            parser.skipWhitespace()
+            guard parser.position == bytes.count else {
+                throw parser.error("unexpected \(parser.describeCurrentByte()) after the JSON value")
+            }
+            return nil
+        }
+        let members = try parser.outlineObject()
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else {
+            throw parser.error("unexpected \(parser.describeCurrentByte()) after the JSON value")
+        }
+        return members
+    }
+
     // MARK: - Values
 
     /// Parses the value starting at `position` (whitespace already skipped).
@@ -112,25 +134,138 @@ struct JSONParser {
         var members: [JSONObject.Element] = []
         members.reserveCapacity(8)
         while true {
-            guard position < bytes.count else {
-                throw error("unexpected end of input, expected a string key for an object member")
-            }
-            guard bytes[position] == UInt8(ascii: "\"") else {
-                throw error("expected a string key for an object member but found \(describeCurrentByte())")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard position < bytes.count else {
-                throw error("unexpected end of input, expected ':' after an object key")
-            }
-            guard bytes[position] == UInt8(ascii: ":") else {
-                throw error("expected ':' after an object key")
-            }
-            position += 1
-            skipWhitespace()
+            let key = try parseMemberKey()
             members.append((key: key, value: try parseValue()))
             if try consumeSeparator(closing: "}", after: "an object member") { return JSONObject(parsedMembers: members) }
         }
+    }
+
+    /// The top-level object's members, keys decoded and values only validated (see ``outline(_:)``).
+    private mutating func outlineObject() throws(JSONParseError) -> [JSONObjectOutline.Member] {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        var members: [JSONObjectOutline.Member] = []
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return members
+        }
+        members.reserveCapacity(8)
+        while true {
+            let key = try parseMemberKey()
+            let start = position
+            try skipValue()
+            members.append(JSONObjectOutline.Member(key: key, valueRange: start..<position))
+            if try consumeSeparator(closing: "}", after: "an object member") { return members }
+        }
+    }
+
+    /// An object member's key and its colon, leaving `position` at the value (whitespace skipped).
+    private mutating func parseMemberKey() throws(JSONParseError) -> String {
+        try expectMemberKey(decoding: true) ?? ""
+    }
+
+    /// Reads an object member's key (made into a string only when `decoding`) and its colon.
+    @discardableResult
+    private mutating func expectMemberKey(decoding: Bool) throws(JSONParseError) -> String? {
+        guard position < bytes.count else {
+            throw error("unexpected end of input, expected a string key for an object member")
+        }
+        guard bytes[position] == UInt8(ascii: "\"") else {
+            throw error("expected a string key for an object member but found \(describeCurrentByte())")
+        }
+        var key: String?
+        if decoding {
+            key = try parseString()
+        } else {
+            try skipString()
+        }
+        skipWhitespace()
+        guard position < bytes.count else {
+            throw error("unexpected end of input, expected ':' after an object key")
+        }
+        guard bytes[position] == UInt8(ascii: ":") else {
+            throw error("expected ':' after an object key")
+        }
+        position += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// Validates the value at `position` exactly as ``parseValue()`` would read it, building nothing
+    /// (a string with escapes is decoded into the scratch buffer, which is how its escapes are checked).
+    private mutating func skipValue() throws(JSONParseError) {
+        guard position < bytes.count else {
+            throw error("unexpected end of input, expected a value")
+        }
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            try skipString()
+        case UInt8(ascii: "{"):
+            try enterContainer()
+            position += 1
+            skipWhitespace()
+            if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                depth -= 1
+                return
+            }
+            while true {
+                try expectMemberKey(decoding: false)
+                try skipValue()
+                if try consumeSeparator(closing: "}", after: "an object member") { return }
+            }
+        case UInt8(ascii: "["):
+            try enterContainer()
+            position += 1
+            skipWhitespace()
+            if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                depth -= 1
+                return
+            }
+            while true {
+                try skipValue()
+                if try consumeSeparator(closing: "]", after: "an array element") { return }
+            }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            position = try JSONNumber.scan(bytes, from: position)
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+        default:
+            throw error("expected a value but found \(describeCurrentByte())")
+        }
+    }
+
+    /// Validates a string as ``parseString()`` does, without making it.
+    private mutating func skipString() throws(JSONParseError) {
+        let start = position
+        position += 1
+        let contentStart = position
+        while position < bytes.count {
+            skipPlainASCII()
+            guard position < bytes.count else { break }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return
+            } else if byte == UInt8(ascii: "\\") {
+                _ = try parseEscapedString(openedAt: start, contentStart: contentStart)
+                return
+            } else if byte < 0x20 {
+                throw controlCharacterError(byte)
+            } else if byte < 0x80 {
+                position += 1
+            } else {
+                try skipMultiByteSequence()
+            }
+        }
+        throw unterminatedStringError(openedAt: start)
     }
 
     /// After an array element or object member: consumes a ',' (returns false: another follows) or the

@@ -46,7 +46,7 @@ public enum RecoveryDecision: Sendable, Equatable {
     /// Whether a job was recovered from a crashed worker before: its worker marks it as started in the
     /// backend before running it, so that only a crash while it runs counts against it.
     public static func isSuspect(_ job: Job) -> Bool {
-        recoveries(in: job.fields[countField]) > 0
+        recoveries(in: job.field(countField)) > 0
     }
 
     /// The recovery count a field holds: 0 when absent or not a number, clamped to `Int`'s range (a

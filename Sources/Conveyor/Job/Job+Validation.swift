@@ -28,6 +28,11 @@ extension Job {
             default: break
             }
         }
+        try check(className: classValue, args: argsValue, jid: jidValue, queue: queueValue, retry: retryValue)
+    }
+
+    /// The field rules, given the five fields they read (nil when absent).
+    static func check(className classValue: JSONValue?, args argsValue: JSONValue?, jid jidValue: JSONValue?, queue queueValue: JSONValue?, retry retryValue: JSONValue?) throws(JobDecodingError) {
         guard case .string(let className)? = classValue, !className.isEmpty else {
             throw .missingField("class", expected: "a non-empty string naming the job class")
         }

@@ -5,8 +5,50 @@
 /// through it, so fields this version does not know (`wrapped`, `bid`, `tags`, a newer Sidekiq's
 /// additions) survive a read-modify-write unchanged, down to their number text and order.
 public struct Job: Sendable, Equatable, Hashable {
+    /// Where the fields are: decoded, or still in a fetched payload (see ``OutlinedJob``).
+    private enum Storage: Sendable {
+        case decoded(JSONObject)
+        case outlined(OutlinedJob)
+    }
+
+    private var storage: Storage
+
     /// Every field of the job, in the order they were written.
-    public var fields: JSONObject
+    public var fields: JSONObject {
+        get {
+            switch storage {
+            case .decoded(let fields): fields
+            case .outlined(let outlined): outlined.fields
+            }
+        }
+        _modify {
+            var fields = self.fields
+            // Dropped meanwhile, so `fields` is the only reference and changes in place.
+            storage = .decoded(JSONObject())
+            defer { storage = .decoded(fields) }
+            yield &fields
+        }
+        set {
+            storage = .decoded(newValue)
+        }
+    }
+
+    /// One field, without decoding the others of a fetched job.
+    func field(_ key: String) -> JSONValue? {
+        switch storage {
+        case .decoded(let fields): fields[key]
+        case .outlined(let outlined): outlined.field(key)
+        }
+    }
+
+    /// Two jobs are equal when their fields are (see ``JSONObject``'s equality), however they were read.
+    public static func == (lhs: Job, rhs: Job) -> Bool {
+        lhs.fields == rhs.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields)
+    }
 
     /// `,"enqueued_at":`, appended to a serialized job on the push path.
     static let enqueuedAtMemberStart = Array(",\"\(JobField.enqueuedAt)\":".utf8)
@@ -21,14 +63,14 @@ public struct Job: Sendable, Equatable, Hashable {
         createdAt: Double = WallClock.now()
     ) {
         // Sidekiq's own field order, built in one go (the hot path of bulk pushes).
-        fields = JSONObject(distinctMembers: [
+        storage = .decoded(JSONObject(distinctMembers: [
             (JobField.retry, retry.jsonValue),
             (JobField.queue, .string(queue)),
             (JobField.className, .string(className)),
             (JobField.args, .array(args)),
             (JobField.jid, .string(jid)),
             (JobField.createdAt, .number(JSONNumber(createdAt))),
-        ])
+        ]))
     }
 
     /// Reads a job from its JSON, checking the fields Conveyor needs to run it.
@@ -49,7 +91,32 @@ public struct Job: Sendable, Equatable, Hashable {
     /// rules every entry point shares (see ``validate()``).
     public init(fields: JSONObject) throws(JobDecodingError) {
         try Self.check(fields)
-        self.fields = fields
+        storage = .decoded(fields)
+    }
+
+    /// Reads a fetched job as ``init(json:)`` does, with the same checks and the same errors, but
+    /// decodes only its class, jid and queue now: the worker's consumer thread reads every job this
+    /// way (see ``OutlinedJob``).
+    init(outlining payload: [UInt8]) throws(JobDecodingError) {
+        let outlined: JSONObjectOutline?
+        do {
+            outlined = try JSONObjectOutline(payload)
+        } catch {
+            throw .invalidJSON(error)
+        }
+        guard let outline = outlined else { throw .notAnObject }
+        func value(_ key: String) -> JSONValue? {
+            outline.member(key).map { outline.value(of: $0, in: payload) }
+        }
+        // `args` is only checked to be an array here, so an array is not decoded.
+        let args = outline.member(JobField.args).map { member in
+            payload[member.valueRange.lowerBound] == UInt8(ascii: "[") ? JSONValue.array([]) : outline.value(of: member, in: payload)
+        }
+        let className = value(JobField.className), jid = value(JobField.jid), queue = value(JobField.queue)
+        try Self.check(className: className, args: args, jid: jid, queue: queue, retry: value(JobField.retry))
+        storage = .outlined(OutlinedJob(
+            payload: payload, outline: outline, className: className?.stringValue ?? "", jid: jid?.stringValue ?? "", queue: queue?.stringValue
+        ))
     }
 
     /// The queue used when none is named, as in Sidekiq.
@@ -57,49 +124,58 @@ public struct Job: Sendable, Equatable, Hashable {
 
     /// The job's class name, which selects its handler.
     public var className: String {
-        get { fields[JobField.className]?.stringValue ?? "" }
+        get {
+            if case .outlined(let outlined) = storage { return outlined.className }
+            return fields[JobField.className]?.stringValue ?? ""
+        }
         set { fields[JobField.className] = .string(newValue) }
     }
 
     /// The positional arguments.
     public var args: [JSONValue] {
-        get { fields[JobField.args]?.arrayValue ?? [] }
+        get { field(JobField.args)?.arrayValue ?? [] }
         set { fields[JobField.args] = .array(newValue) }
     }
 
     /// The job ID: 24 lowercase hex characters when Conveyor or Sidekiq made it.
     public var jid: String {
-        get { fields[JobField.jid]?.stringValue ?? "" }
+        get {
+            if case .outlined(let outlined) = storage { return outlined.jid }
+            return fields[JobField.jid]?.stringValue ?? ""
+        }
         set { fields[JobField.jid] = .string(newValue) }
     }
 
     /// The queue this job belongs to (`default` when the field is absent).
     public var queue: String {
-        get { fields[JobField.queue]?.stringValue ?? Self.defaultQueue }
+        get {
+            if case .outlined(let outlined) = storage { return outlined.queue ?? Self.defaultQueue }
+            return fields[JobField.queue]?.stringValue ?? Self.defaultQueue
+        }
         set { fields[JobField.queue] = .string(newValue) }
     }
 
     /// How often the job may be retried after failing.
     public var retry: RetryPolicy {
-        get { RetryPolicy(jsonValue: fields[JobField.retry]) }
+        get { RetryPolicy(jsonValue: field(JobField.retry)) }
         set { fields[JobField.retry] = newValue.jsonValue }
     }
 
     /// When the job was built, in epoch seconds (read from float seconds or integer milliseconds).
     public var createdAt: Double? {
-        get { Self.timestamp(fields[JobField.createdAt]) }
+        get { Self.timestamp(field(JobField.createdAt)) }
         set { fields[JobField.createdAt] = newValue.map { .number(JSONNumber($0)) } }
     }
 
     /// When the job was last pushed onto a queue list, in epoch seconds.
     public var enqueuedAt: Double? {
-        get { Self.timestamp(fields[JobField.enqueuedAt]) }
+        get { Self.timestamp(field(JobField.enqueuedAt)) }
         set { fields[JobField.enqueuedAt] = newValue.map { .number(JSONNumber($0)) } }
     }
 
     /// Failures so far minus one: absent until the first failure, 0 after it (Sidekiq's convention).
     public var retryCount: Int? {
-        get { fields[JobField.retryCount]?.intValue }
+        get { field(JobField.retryCount)?.intValue }
         set { fields[JobField.retryCount] = newValue.map { .number(JSONNumber($0)) } }
     }
 

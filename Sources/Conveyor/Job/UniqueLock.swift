@@ -101,9 +101,9 @@ extension Job {
 
     /// The job's unique lock, when it has `unique_for` (its name computed now if the job lacks one).
     public var uniqueLock: UniqueLock? {
-        guard let seconds = fields[JobField.uniqueFor]?.doubleValue, seconds.isFinite, seconds > 0 else { return nil }
-        let until = fields[JobField.uniqueUntil]?.stringValue.flatMap(UniqueUntil.init(rawValue:)) ?? .success
-        let digest = fields[JobField.uniqueDigest]?.stringValue ?? UniqueLock.digest(of: self)
+        guard let seconds = field(JobField.uniqueFor)?.doubleValue, seconds.isFinite, seconds > 0 else { return nil }
+        let until = field(JobField.uniqueUntil)?.stringValue.flatMap(UniqueUntil.init(rawValue:)) ?? .success
+        let digest = field(JobField.uniqueDigest)?.stringValue ?? UniqueLock.digest(of: self)
         return UniqueLock(digest: digest, jid: jid, timeToLive: .seconds(min(seconds, 1e9)), until: until)
     }
 }

@@ -91,11 +91,12 @@ extension Worker {
         return strays
     }
 
-    /// Parses the batch, then counts it as running and hands it over under one lock.
+    /// Reads the batch (outlined: only what running a job needs is decoded now, see ``OutlinedJob``),
+    /// then counts it as running and hands it over under one lock.
     /// Parsing here, not on the loop thread, splits a job's cost between the two threads.
     private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
         guard !jobs.isEmpty else { return }
-        let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(json: fetched.payload) } }
+        let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(outlining: fetched.payload) } }
         runners.start(jobs, parsed: parsed)
     }
 

@@ -242,32 +242,6 @@ struct JSONParser {
         }
     }
 
-    /// Validates a string as ``parseString()`` does, without making it.
-    private mutating func skipString() throws(JSONParseError) {
-        let start = position
-        position += 1
-        let contentStart = position
-        while position < bytes.count {
-            skipPlainASCII()
-            guard position < bytes.count else { break }
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                position += 1
-                return
-            } else if byte == UInt8(ascii: "\\") {
-                _ = try parseEscapedString(openedAt: start, contentStart: contentStart)
-                return
-            } else if byte < 0x20 {
-                throw controlCharacterError(byte)
-            } else if byte < 0x80 {
-                position += 1
-            } else {
-                try skipMultiByteSequence()
-            }
-        }
-        throw unterminatedStringError(openedAt: start)
-    }
-
     /// After an array element or object member: consumes a ',' (returns false: another follows) or the
     /// container's closing bracket (returns true), rejecting a trailing comma and anything else.
     private mutating func consumeSeparator(closing: Unicode.Scalar, after what: String) throws(JSONParseError) -> Bool {
@@ -305,6 +279,19 @@ struct JSONParser {
 
     /// Parses a string; `position` is at its opening quote.
     private mutating func parseString() throws(JSONParseError) -> String {
+        try scanString(decoding: true) ?? ""
+    }
+
+    /// Validates a string as ``parseString()`` does, without making it (one with escapes is still
+    /// decoded into the scratch buffer: that is how its escapes are checked).
+    private mutating func skipString() throws(JSONParseError) {
+        try scanString(decoding: false)
+    }
+
+    /// Reads a string at its opening quote; makes it only when `decoding`.
+    @discardableResult
+    @inline(__always)
+    private mutating func scanString(decoding: Bool) throws(JSONParseError) -> String? {
         let start = position
         position += 1
         let contentStart = position
@@ -313,11 +300,12 @@ struct JSONParser {
             guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let string = makeString(contentStart..<position)
+                let string = decoding ? makeString(contentStart..<position) : nil
                 position += 1
                 return string
             } else if byte == UInt8(ascii: "\\") {
-                return try parseEscapedString(openedAt: start, contentStart: contentStart)
+                let string = try parseEscapedString(openedAt: start, contentStart: contentStart)
+                return decoding ? string : nil
             } else if byte < 0x20 {
                 throw controlCharacterError(byte)
             } else if byte < 0x80 {

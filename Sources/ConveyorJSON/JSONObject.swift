@@ -189,7 +189,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Whether two keys are the same JSON name, i.e. have the same UTF-8 bytes.
     @inline(__always)
-    private static func keysMatch(_ lhs: String, _ rhs: String) -> Bool {
+    static func keysMatch(_ lhs: String, _ rhs: String) -> Bool {
         // The length check is O(1) for native strings and settles almost every comparison.
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         var lhs = lhs

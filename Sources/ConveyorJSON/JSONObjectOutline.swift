@@ -31,8 +31,7 @@ public struct JSONObjectOutline: Sendable {
     /// The member for `key`: the last one written with that key, as parsing keeps the last value.
     /// Keys are compared by their UTF-8 bytes, as ``JSONObject`` compares them.
     public func member(_ key: String) -> Member? {
-        let wanted = key.utf8
-        for member in members.reversed() where member.key.utf8.count == wanted.count && member.key.utf8.elementsEqual(wanted) {
+        for member in members.reversed() where JSONObject.keysMatch(member.key, key) {
             return member
         }
         return nil

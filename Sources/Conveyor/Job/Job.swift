@@ -105,15 +105,27 @@ public struct Job: Sendable, Equatable, Hashable {
             throw .invalidJSON(error)
         }
         guard let outline = outlined else { throw .notAnObject }
-        func value(_ key: String) -> JSONValue? {
-            outline.member(key).map { outline.value(of: $0, in: payload) }
+        // One pass, as `check(_:)` makes over a decoded job's members, the last of a repeated key winning.
+        var classMember, argsMember, jidMember, queueMember, retryMember: JSONObjectOutline.Member?
+        for member in outline.members {
+            switch member.key {
+            case JobField.className: classMember = member
+            case JobField.args: argsMember = member
+            case JobField.jid: jidMember = member
+            case JobField.queue: queueMember = member
+            case JobField.retry: retryMember = member
+            default: break
+            }
+        }
+        func value(_ member: JSONObjectOutline.Member?) -> JSONValue? {
+            member.map { outline.value(of: $0, in: payload) }
         }
         // `args` is only checked to be an array here, so an array is not decoded.
-        let args = outline.member(JobField.args).map { member in
+        let args = argsMember.map { member in
             payload[member.valueRange.lowerBound] == UInt8(ascii: "[") ? JSONValue.array([]) : outline.value(of: member, in: payload)
         }
-        let className = value(JobField.className), jid = value(JobField.jid), queue = value(JobField.queue)
-        try Self.check(className: className, args: args, jid: jid, queue: queue, retry: value(JobField.retry))
+        let className = value(classMember), jid = value(jidMember), queue = value(queueMember)
+        try Self.check(className: className, args: args, jid: jid, queue: queue, retry: value(retryMember))
         storage = .outlined(OutlinedJob(
             payload: payload, outline: outline, className: className?.stringValue ?? "", jid: jid?.stringValue ?? "", queue: queue?.stringValue
         ))

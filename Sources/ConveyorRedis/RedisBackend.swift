@@ -225,10 +225,9 @@ public final class RedisBackend: JobBackend {
     }
 
     public func acknowledge(_ jobs: [FetchedJob], statistics: StatisticsDelta) async throws {
-        // Jobs of one batch nearly always share owner and queue: build each private list key once,
-        // and look it up only when a job's list differs from the one before (hashing two strings
-        // per job cost more than the comparison).
-        var listKeys: [PrivateListID: [UInt8]] = [:]
+        // Jobs of one batch nearly always share owner and queue: a private list's key is built again
+        // only when a job's list differs from the one before (hashing two strings per job to look
+        // keys up cost more than comparing them with the previous job's).
         var previous: (id: PrivateListID, key: [UInt8])?
         let lrem = Array("LREM".utf8), fromTail = Array("-1".utf8)
         var fallbacks: [Int: RedisCommand] = [:]
@@ -240,8 +239,7 @@ public final class RedisBackend: JobBackend {
             if let previous, previous.id == id {
                 key = previous.key
             } else {
-                key = listKeys[id] ?? Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
-                listKeys[id] = key
+                key = Array(keys.privateList(owner: job.owner, queue: job.queue).utf8)
                 previous = (id, key)
             }
             if let unique = UniqueLock.digest(inPayload: job.payload) {

@@ -16,19 +16,8 @@ extension Job {
 
     /// The field rules every job must meet, whoever built it.
     static func check(_ fields: JSONObject) throws(JobDecodingError) {
-        // One pass over the members rather than a lookup per field: every job pushed or run passes here.
-        var classValue, argsValue, jidValue, queueValue, retryValue: JSONValue?
-        for (key, value) in fields {
-            switch key {
-            case JobField.className: classValue = value
-            case JobField.args: argsValue = value
-            case JobField.jid: jidValue = value
-            case JobField.queue: queueValue = value
-            case JobField.retry: retryValue = value
-            default: break
-            }
-        }
-        try check(className: classValue, args: argsValue, jid: jidValue, queue: queueValue, retry: retryValue)
+        let rule = JobRuleFields(fields)
+        try check(className: rule.className, args: rule.args, jid: rule.jid, queue: rule.queue, retry: rule.retry)
     }
 
     /// The field rules, given the five fields they read (nil when absent).

@@ -105,27 +105,16 @@ public struct Job: Sendable, Equatable, Hashable {
             throw .invalidJSON(error)
         }
         guard let outline = outlined else { throw .notAnObject }
-        // One pass, as `check(_:)` makes over a decoded job's members, the last of a repeated key winning.
-        var classMember, argsMember, jidMember, queueMember, retryMember: JSONObjectOutline.Member?
-        for member in outline.members {
-            switch member.key {
-            case JobField.className: classMember = member
-            case JobField.args: argsMember = member
-            case JobField.jid: jidMember = member
-            case JobField.queue: queueMember = member
-            case JobField.retry: retryMember = member
-            default: break
-            }
-        }
+        let rule = JobRuleFields(outline.members.lazy.map { (key: $0.key, value: $0) })
         func value(_ member: JSONObjectOutline.Member?) -> JSONValue? {
             member.map { outline.value(of: $0, in: payload) }
         }
         // `args` is only checked to be an array here, so an array is not decoded.
-        let args = argsMember.map { member in
+        let args = rule.args.map { member in
             payload[member.valueRange.lowerBound] == UInt8(ascii: "[") ? JSONValue.array([]) : outline.value(of: member, in: payload)
         }
-        let className = value(classMember), jid = value(jidMember), queue = value(queueMember)
-        try Self.check(className: className, args: args, jid: jid, queue: queue, retry: value(retryMember))
+        let className = value(rule.className), jid = value(rule.jid), queue = value(rule.queue)
+        try Self.check(className: className, args: args, jid: jid, queue: queue, retry: value(rule.retry))
         storage = .outlined(OutlinedJob(
             payload: payload, outline: outline, className: className?.stringValue ?? "", jid: jid?.stringValue ?? "", queue: queue?.stringValue
         ))

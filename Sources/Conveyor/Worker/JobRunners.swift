@@ -12,14 +12,15 @@ import ConveyorSupport
 /// job wakes the next spare only while jobs are left and no spare is already on its way.
 ///
 /// A running job's runner is recorded in ``InFlightJobs``, so shutdown and `conveyor cancel` cancel
-/// the runner's task; the runners' own state lives under the same lock (see ``RunnerInbox``). Cancellation cannot be undone, so a runner whose job was cancelled ends after
-/// that job and a fresh runner takes its place.
+/// the runner's task; the runners' own state lives under the same lock (see ``RunnerInbox``).
+/// Cancellation cannot be undone, so a runner whose job was cancelled ends after that job and a fresh
+/// runner takes its place.
 final class JobRunners: Sendable {
     /// Runs one job in its slot on the given runner; provided by the worker.
     typealias Run = nonisolated(nonsending) @Sendable (_ item: Item, _ runner: JobRunner) async -> Void
 
-    /// A fetched job in its slot, with its payload already parsed: the consumer thread parses each
-    /// batch before handing it over, so the loop thread, the busier of the two, only runs jobs.
+    /// A fetched job in its slot, with its payload already read (``Job/init(outlining:)``): the
+    /// consumer thread reads each batch before handing it over, so the loop thread only runs jobs.
     struct Item: Sendable {
         let fetched: FetchedJob
         let slot: Int
@@ -46,10 +47,10 @@ final class JobRunners: Sendable {
     }
 
     /// Counts a fetched batch as running, each job in a slot of its own, and hands it to the runners:
-    /// called by the consumer thread, with each payload as it parsed it.
+    /// called by the consumer thread, with each payload as it read it.
     ///
-    /// It takes back the jobs the runners have finished since, and releases them here: their parsed
-    /// fields were allocated on this thread, and memory freed on another thread than the one that
+    /// It takes back the jobs the runners have finished since, and releases them here: what was read
+    /// of them was allocated on this thread, and memory freed on another thread than the one that
     /// allocated it goes back to this thread's malloc arena under that arena's lock, which the two
     /// threads then fought over for every job.
     func start(_ jobs: [FetchedJob], parsed: [Result<Job, JobDecodingError>]) {

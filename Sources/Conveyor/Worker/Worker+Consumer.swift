@@ -92,8 +92,8 @@ extension Worker {
     }
 
     /// Reads the batch (outlined: only what running a job needs is decoded now, see ``OutlinedJob``),
-    /// then counts it as running and hands it over under one lock.
-    /// Parsing here, not on the loop thread, splits a job's cost between the two threads.
+    /// then counts it as running and hands it over under one lock. Reading here, not on the loop
+    /// thread, splits a job's cost between the two threads.
     private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
         guard !jobs.isEmpty else { return }
         let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(outlining: fetched.payload) } }

@@ -22,6 +22,10 @@ final class InFlightJobs: Sendable {
         var isQuiet = false
         /// How many free slots the sleeping consumer waits for; 0 when it is not waiting.
         var consumerWaitsForFree = 0
+        /// How many fetched jobs may wait for a runner beyond the concurrency (see ``PrefetchAllowance``).
+        var prefetch = 0
+        /// Jobs finished since the worker started, for the consumer's reading of the finishing rate.
+        var finishedCount = 0
         /// Waiters for the moment no job runs.
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
         /// Waiters that an immediate stop does not release (they wait for the runs it cancelled).
@@ -56,6 +60,7 @@ final class InFlightJobs: Sendable {
         /// Frees a slot; what the caller does once the lock is released is in the result.
         mutating func finish(_ id: Int, concurrency: Int) -> Freed {
             running.removeValue(forKey: id)
+            finishedCount &+= 1
             var freed = Freed()
             if running.isEmpty {
                 swap(&freed.emptyWaiters, &emptyWaiters)
@@ -63,7 +68,7 @@ final class InFlightJobs: Sendable {
                 patientEmptyWaiters = []
             }
             let waited = consumerWaitsForFree
-            freed.wakesConsumer = waited > 0 && concurrency - running.count >= waited
+            freed.wakesConsumer = waited > 0 && concurrency + prefetch - running.count >= waited
             return freed
         }
     }
@@ -84,13 +89,16 @@ final class InFlightJobs: Sendable {
     }
 
     /// Blocks the consumer thread until at least one slot is free or the worker stops fetching
-    /// (stopping or quiet); returns the number of free slots, 0 when fetching is over.
+    /// (stopping or quiet); returns the number of free slots, 0 when fetching is over. Up to
+    /// `prefetch` slots beyond the concurrency count as free: their jobs wait in the runners' inbox,
+    /// which never runs more than `concurrency` jobs at once.
     ///
     /// When fewer than a quarter of the slots are free it lingers up to `linger` seconds for more: short
     /// jobs finish in bursts, and fetching a burst in one round trip beats one round trip per freed
     /// slot. A quarter measured best with no-op jobs: larger batches leave the loop thread idle while
     /// the fetch is in flight, smaller ones pay a round trip for too few jobs.
-    func waitForFreeSlots(linger: Double = 0.0005) -> Int {
+    func waitForFreeSlots(prefetch: Int = 0, linger: Double = 0.0005) -> Int {
+        state.withLock { $0.prefetch = prefetch }
         let free = waitUntilFree(atLeast: 1, timeout: nil)
         let enough = max(1, concurrency / 4)
         guard free > 0, free < enough else { return free }
@@ -99,9 +107,9 @@ final class InFlightJobs: Sendable {
 
     private func waitUntilFree(atLeast wanted: Int, timeout: Double?) -> Int {
         state.withLock { $0.consumerWaitsForFree = wanted }
-        return state.wait(until: { $0.hasStoppedFetching || concurrency - $0.running.count >= wanted }, timeout: timeout) { state in
+        return state.wait(until: { $0.hasStoppedFetching || concurrency + $0.prefetch - $0.running.count >= wanted }, timeout: timeout) { state in
             state.consumerWaitsForFree = 0
-            return state.hasStoppedFetching ? 0 : concurrency - state.running.count
+            return state.hasStoppedFetching ? 0 : concurrency + state.prefetch - state.running.count
         }
     }
 
@@ -226,5 +234,11 @@ final class InFlightJobs: Sendable {
     var isStopping: Bool { state.withLock { $0.isStopping } }
     var hasStoppedFetching: Bool { state.withLock { $0.hasStoppedFetching } }
     var count: Int { state.withLock { $0.running.count } }
+    /// Jobs finished since the worker started (see ``PrefetchAllowance``).
+    var finishedCount: Int { state.withLock { $0.finishedCount } }
+    /// Every job held: those running and those fetched that wait for a runner.
     var snapshot: [Running] { state.withLock { Array($0.running.values) } }
+    /// The jobs a runner has taken, for the heartbeat and the busy gauge: a prefetched job waiting in
+    /// the inbox is held, not busy.
+    var started: [Running] { state.withLock { $0.running.values.filter { $0.runner != nil } } }
 }

@@ -3,7 +3,9 @@ import Logging
 
 extension Worker {
     /// The consumer thread's loop: wait for a free slot, fetch up to that many jobs (blocking at most
-    /// `fetchTimeout`), and hand the batch to the runners on the loop thread.
+    /// `fetchTimeout`), and hand the batch to the runners on the loop thread. While jobs finish fast it
+    /// fetches a little ahead of the free slots (``PrefetchAllowance``), so the runners do not wait
+    /// for its round trips.
     func consume(with fetcher: any JobFetcher, executor: LoopExecutor, runners: JobRunners, acknowledger: Acknowledger) {
         var backoff = RetryBackoff()
         // Set when a fetch failed without an answer: it may have moved jobs we never received.
@@ -12,8 +14,10 @@ extension Worker {
         // In drain mode a short wait ends the run promptly once the queues are empty: 10 ms, as each
         // empty fetch while the last jobs run waits this long before the consumer looks again.
         let timeout = stopsWhenIdle ? min(configuration.fetchSeconds, 0.01) : configuration.fetchSeconds
+        var prefetch = PrefetchAllowance(limit: configuration.concurrency)
         while true {
-            let free = inFlight.waitForFreeSlots()
+            prefetch.noteFinished(inFlight.finishedCount, at: MonotonicClock.now())
+            let free = inFlight.waitForFreeSlots(prefetch: prefetch.jobs)
             if free == 0 { break }
             let notes = inFlight.mayFetchNotes
             if !mayFetch {
@@ -39,7 +43,9 @@ extension Worker {
             }
             let jobs: [FetchedJob]
             do {
+                let fetchStarted = MonotonicClock.now()
                 jobs = try fetcher.fetch(from: configuration.queues.nextOrder(), maximum: free, timeout: timeout)
+                if !jobs.isEmpty { prefetch.noteFetch(seconds: MonotonicClock.now() - fetchStarted) }
                 faults.fetching.succeeded()
                 backoff.reset()
             } catch {

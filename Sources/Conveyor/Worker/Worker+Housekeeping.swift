@@ -141,7 +141,7 @@ extension Worker {
 
     /// Sends one heartbeat in Sidekiq's process-registry shape; returns the signal popped with it.
     func beat() async throws -> HeartbeatReply {
-        let running = inFlight.snapshot
+        let running = inFlight.started
         var runningJobs: [String: JSONObject] = [:]
         for (index, entry) in running.enumerated() {
             var work = JSONObject()

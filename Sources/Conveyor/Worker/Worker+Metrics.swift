@@ -13,7 +13,7 @@ extension Worker {
     /// One reading: this worker's running jobs, then each queue's size and latency and the sizes of the
     /// schedule, retry and dead sets. A failed reading leaves the gauges at their last values.
     func sampleGauges(_ metrics: WorkerMetrics, administration: (any JobAdministration)?) async {
-        metrics.busy.record(inFlight.count)
+        metrics.busy.record(inFlight.started.count)
         guard let administration else { return }
         do {
             let queues = try await administration.queues()

@@ -9,7 +9,9 @@ extension Array where Element: Sendable {
     /// order, and when elements throw, the error of the first of them in order is the one thrown, so
     /// callers see what a plain `map` would have shown.
     func slicedMap<Mapped: Sendable>(minimumSlice: Int, _ transform: @escaping @Sendable (Element) throws -> Mapped) async throws -> [Mapped] {
-        let sliceCount = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimumSlice))
+        // Small arrays (every single push) go straight to `map`, before the core count is asked for.
+        guard count >= 2 * minimumSlice else { return try map(transform) }
+        let sliceCount = Swift.min(CoreCount.active, count / Swift.max(1, minimumSlice))
         guard sliceCount > 1 else { return try map(transform) }
         let sliceLength = (count + sliceCount - 1) / sliceCount
         let bounds = stride(from: 0, to: count, by: sliceLength).map { $0..<Swift.min($0 + sliceLength, count) }
@@ -28,4 +30,9 @@ extension Array where Element: Sendable {
         for result in results { mapped += try result!.get() }
         return mapped
     }
+}
+
+/// The cores this process may run on, read once: Foundation reads it from the system on every call.
+private enum CoreCount {
+    static let active = ProcessInfo.processInfo.activeProcessorCount
 }

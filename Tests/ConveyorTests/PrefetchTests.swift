@@ -47,8 +47,10 @@ struct PrefetchTests {
         var allowance = PrefetchAllowance(limit: 1_000)
         allowance.noteFinished(0, at: 1.0)
         allowance.noteFinished(100, at: 1.01)  // 10,000 a second
-        allowance.noteFetch(seconds: 2.0)      // waited on an empty queue: counted as 5 ms
-        #expect(allowance.jobs == 100)
+        allowance.noteFetch(seconds: 2.0)      // waited on an empty queue: left out
+        #expect(allowance.jobs == 0)
+        allowance.noteFetch(seconds: 0.004)
+        #expect(allowance.jobs == 80)
         allowance.noteFinished(101, at: 3.0)   // then idle for two seconds
         #expect(allowance.jobs == 0)
     }
@@ -74,7 +76,7 @@ struct PrefetchTests {
             await gate.run(item.slot)
         }
         let fetched = (0..<6).map { FetchedJob(queue: "default", payload: Array("{\"n\":\($0)}".utf8), owner: "w") }
-        runners.start(fetched, parsed: fetched.map { _ in .failure(.notAnObject) })
+        #expect(runners.start(fetched, parsed: fetched.map { _ in .failure(.notAnObject) }))
         #expect(inFlight.count == 6)
 
         var finished = 0
@@ -87,6 +89,35 @@ struct PrefetchTests {
         try await waitUntil { inFlight.count == 0 }
         #expect(gate.peak == 2)
         #expect(gate.ranCount == 6)
+        runners.close()
+    }
+
+    @Test("once the worker stops fetching, jobs waiting for a runner are handed back, and no batch is taken")
+    func waitingJobsHandedBackOnQuiet() async throws {
+        let inFlight = InFlightJobs(concurrency: 1)
+        let executor = LoopExecutor(name: "prefetch-test")
+        defer { executor.shutdown() }
+        let gate = JobGate()
+        let runners = JobRunners(inFlight: inFlight, executor: executor) { item, _ in
+            await gate.run(item.slot)
+        }
+        let fetched = (0..<4).map { FetchedJob(queue: "default", payload: Array("{\"n\":\($0)}".utf8), owner: "w") }
+        #expect(runners.start(fetched, parsed: fetched.map { _ in .failure(.notAnObject) }))
+        try await gate.waitUntilRunning(atLeast: 1)
+
+        inFlight.quiet()
+        let late = [FetchedJob(queue: "default", payload: Array("{\"n\":9}".utf8), owner: "w")]
+        #expect(!runners.start(late, parsed: [.failure(.notAnObject)]))
+        let waiting = runners.takeWaiting()
+        #expect(waiting.map(\.fetched.payload) == fetched.dropFirst().map(\.payload))
+        // Their slots stay held until the caller has pushed them back.
+        #expect(inFlight.count == 4)
+        for item in waiting { inFlight.finish(item.slot) }
+        #expect(inFlight.count == 1)
+
+        gate.releaseOne()
+        try await waitUntil { inFlight.count == 0 }
+        #expect(gate.ranCount == 1)
         runners.close()
     }
 

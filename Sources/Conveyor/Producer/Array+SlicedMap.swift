@@ -10,7 +10,7 @@ extension Array where Element: Sendable {
     /// callers see what a plain `map` would have shown.
     func slicedMap<Mapped: Sendable>(minimumSlice: Int, _ transform: @escaping @Sendable (Element) throws -> Mapped) async throws -> [Mapped] {
         // Small arrays (every single push) go straight to `map`, before the core count is asked for.
-        guard count >= 2 * minimumSlice else { return try map(transform) }
+        guard count / 2 >= minimumSlice else { return try map(transform) }
         let sliceCount = Swift.min(CoreCount.active, count / Swift.max(1, minimumSlice))
         guard sliceCount > 1 else { return try map(transform) }
         let sliceLength = (count + sliceCount - 1) / sliceCount
@@ -19,7 +19,9 @@ extension Array where Element: Sendable {
         await withTaskGroup(of: (Int, Result<[Mapped], any Error>).self) { group in
             for slice in 1..<bounds.count {
                 let elements = self[bounds[slice]]
-                group.addTask { (slice, Result { try elements.map(transform) }) }
+                // On the global pool even when called from a task with an executor preference (a
+                // handler on a worker's loop thread): there the slices would run one after another.
+                group.addTask(executorPreference: globalConcurrentExecutor) { (slice, Result { try elements.map(transform) }) }
             }
             // The first slice runs in this task, beside the others.
             results[0] = Result { try self[bounds[0]].map(transform) }

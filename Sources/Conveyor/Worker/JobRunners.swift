@@ -53,10 +53,18 @@ final class JobRunners: Sendable {
     /// of them was allocated on this thread, and memory freed on another thread than the one that
     /// allocated it goes back to this thread's malloc arena under that arena's lock, which the two
     /// threads then fought over for every job.
-    func start(_ jobs: [FetchedJob], parsed: [Result<Job, JobDecodingError>]) {
+    ///
+    /// Returns false, taking nothing, once the worker has stopped fetching (quiet or stopping): the
+    /// caller pushes the batch back, as it does the jobs ``takeWaiting()`` returns.
+    func start(_ jobs: [FetchedJob], parsed: [Result<Job, JobDecodingError>]) -> Bool {
         let now = WallClock.now()
         var spent: [Item] = []
+        var isRefused = false
         let spare = inFlight.state.withLock { state -> Spare? in
+            if state.hasStoppedFetching {
+                isRefused = true
+                return nil
+            }
             for (fetched, parsed) in zip(jobs, parsed) {
                 let slot = state.add(fetched, job: nil, startedAt: now)
                 state.runners.inbox.append(Item(fetched: fetched, slot: slot, parsed: parsed))
@@ -66,6 +74,17 @@ final class JobRunners: Sendable {
         }
         activate(spare)
         spent.removeAll()
+        return !isRefused
+    }
+
+    /// Takes the jobs still waiting in the inbox for a runner (fetched ahead, never started); their
+    /// slots stay held until the caller frees them. Called once the worker has stopped fetching: a
+    /// quiet or stopping worker starts no new job, and these go back to their queues.
+    func takeWaiting() -> [Item] {
+        inFlight.state.withLock { state in
+            defer { state.runners.inbox.removeAll() }
+            return Array(state.runners.inbox)
+        }
     }
 
     /// Releases the finished jobs on the calling thread, the consumer's, when a fetch brought nothing

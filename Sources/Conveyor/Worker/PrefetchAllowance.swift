@@ -31,10 +31,11 @@ struct PrefetchAllowance {
         self.limit = max(0, limit)
     }
 
-    /// Notes a fetch that brought jobs and how long it took.
+    /// Notes a fetch that brought jobs and how long it took. A fetch slower than ``longestFetch``
+    /// is left out: it waited, and would size the allowance by the wait.
     mutating func noteFetch(seconds: Double) {
-        let sample = min(seconds, Self.longestFetch)
-        fetchSeconds = fetchSeconds == 0 ? sample : (fetchSeconds + sample) / 2
+        guard seconds <= Self.longestFetch else { return }
+        fetchSeconds = fetchSeconds == 0 ? seconds : (fetchSeconds + seconds) / 2
         update()
     }
 

@@ -30,7 +30,11 @@ extension Worker {
             if fetcher.shouldLookForStrays() { mayHoldStrays = true }
             if mayHoldStrays {
                 do {
-                    start(try strays(in: fetcher, acknowledger: acknowledger), on: runners)
+                    let found = try strays(in: fetcher, acknowledger: acknowledger)
+                    if !start(found, on: runners) {
+                        requeueUnstarted(found, executor: executor)
+                        break
+                    }
                     mayHoldStrays = false
                 } catch {
                     if faults.fetching.failed(error, then: "retrying with backoff") == .fatal {
@@ -68,9 +72,26 @@ extension Worker {
                 if stopsWhenIdle && inFlight.count == 0 { stop() ; break }
                 continue
             }
-            start(jobs, on: runners)
+            if !start(jobs, on: runners) {
+                // A stop or quiet came between the check above and the hand-over.
+                requeueUnstarted(jobs, executor: executor)
+                break
+            }
         }
+        returnWaitingJobs(of: runners, executor: executor)
         logger.debug("Consumer thread stopped.")
+    }
+
+    /// Pushes the jobs fetched ahead that no runner has taken back to their queues, once the worker
+    /// stopped fetching: a quiet worker starts no new job, and a stopping one leaves them to others
+    /// rather than running them in its drain.
+    private func returnWaitingJobs(of runners: JobRunners, executor: LoopExecutor) {
+        let waiting = runners.takeWaiting()
+        guard !waiting.isEmpty else { return }
+        logger.debug("Returning jobs fetched ahead, never started, to their queues.", metadata: ["jobs": "\(waiting.count)"])
+        // The requeue holds a slot of its own until it is done, so their slots can be freed now.
+        requeueUnstarted(waiting.map(\.fetched), executor: executor)
+        for item in waiting { inFlight.finish(item.slot) }
     }
 
     /// The jobs in this worker's private lists that it does not hold: moved there by a fetch whose
@@ -100,10 +121,11 @@ extension Worker {
     /// Reads the batch (outlined: only what running a job needs is decoded now, see ``OutlinedJob``),
     /// then counts it as running and hands it over under one lock. Reading here, not on the loop
     /// thread, splits a job's cost between the two threads.
-    private func start(_ jobs: [FetchedJob], on runners: JobRunners) {
-        guard !jobs.isEmpty else { return }
+    /// False when the worker stopped fetching meanwhile: then nothing was handed over.
+    private func start(_ jobs: [FetchedJob], on runners: JobRunners) -> Bool {
+        guard !jobs.isEmpty else { return true }
         let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(outlining: fetched.payload) } }
-        runners.start(jobs, parsed: parsed)
+        return runners.start(jobs, parsed: parsed)
     }
 
     private func requeueUnstarted(_ jobs: [FetchedJob], executor: LoopExecutor) {

@@ -107,6 +107,36 @@ struct ReliabilityWorkerTests {
         #expect(backend.statisticsSnapshot.enqueued == 1 && backend.statisticsSnapshot.processes == 0)
     }
 
+    @Test("quiet in a backlog of fast jobs: every job ran once or waits in its queue, none is left in the private list")
+    func quietInBacklog() async throws {
+        let backend = InMemoryBackend()
+        let ran = Recorder()
+        var registry = JobRegistry()
+        // Fast jobs make the consumer fetch ahead of the free slots; those must go back on quiet.
+        registry.register(className: "Quick") { _, context in
+            ran.record(context.jid)
+            await Task.yield()
+        }
+        let total = 20_000
+        try await Producer(backend: backend).pushBulk((0..<total).map { _ in Job(className: "Quick") })
+        // Whether jobs wait fetched ahead at the moment of the quiet depends on timing: five workers
+        // in turn, each quieted in the backlog, make it all but certain that some do.
+        for round in 1...5 {
+            let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(
+                concurrency: 4, heartbeatInterval: .milliseconds(20), scheduledPollInterval: .milliseconds(20)))
+            let run = Task { try await worker.run() }
+            try await waitUntil { ran.all.count >= round * 2_000 }
+            worker.quiet()
+            try await waitUntil { backend.statisticsSnapshot.inProgress == 0 }
+            let statistics = backend.statisticsSnapshot
+            #expect(statistics.processed == ran.all.count)
+            #expect(Set(ran.all).count == ran.all.count, "a job ran twice")
+            #expect(statistics.processed + statistics.enqueued == total, "a job was lost")
+            worker.stop()
+            try await run.value
+        }
+    }
+
     @Test("TSTP and TERM sent through the signals list quiet and then stop the worker")
     func signals() async throws {
         let backend = InMemoryBackend()

@@ -18,28 +18,27 @@ struct PrefetchTests {
 
     @Test("fast jobs: as many as finish during two fetches, capped at the concurrency")
     func fastJobs() {
-        var allowance = PrefetchAllowance(limit: 100)
-        allowance.noteFinished(0, at: 1.0)
-        allowance.noteFinished(500, at: 1.01)  // 50,000 jobs a second
-        allowance.noteFetch(seconds: 0.0003)   // 0.3 ms a fetch: 15 jobs finish during one
+        // 50,000 jobs a second, 0.3 ms a fetch: 15 jobs finish during one.
+        var allowance = Self.allowance(limit: 100, finished: 500, over: 0.01, fetchSeconds: 0.0003)
         #expect(allowance.jobs == 30)
         allowance.noteFinished(1_500, at: 1.02)  // 100,000 a second now: the blend is 75,000
         #expect(allowance.jobs == 45)
-
-        var capped = PrefetchAllowance(limit: 25)
-        capped.noteFinished(0, at: 1.0)
-        capped.noteFinished(500, at: 1.01)
-        capped.noteFetch(seconds: 0.0003)
-        #expect(capped.jobs == 25)
+        #expect(Self.allowance(limit: 25, finished: 500, over: 0.01, fetchSeconds: 0.0003).jobs == 25)
     }
 
     @Test("slow jobs: nothing fetched ahead, so no job waits on a busy worker")
     func slowJobs() {
-        var allowance = PrefetchAllowance(limit: 25)
+        // 50 jobs a second.
+        #expect(Self.allowance(limit: 25, finished: 5, over: 0.1, fetchSeconds: 0.0003).jobs == 0)
+    }
+
+    /// An allowance that read `finished` jobs finished over `seconds` (from 1.0), then one fetch.
+    private static func allowance(limit: Int, finished: Int, over seconds: Double, fetchSeconds: Double) -> PrefetchAllowance {
+        var allowance = PrefetchAllowance(limit: limit)
         allowance.noteFinished(0, at: 1.0)
-        allowance.noteFinished(5, at: 1.1)  // 50 jobs a second
-        allowance.noteFetch(seconds: 0.0003)
-        #expect(allowance.jobs == 0)
+        allowance.noteFinished(finished, at: 1.0 + seconds)
+        allowance.noteFetch(seconds: fetchSeconds)
+        return allowance
     }
 
     @Test("a blocking fetch's wait is not taken for its round trip, and an idle spell resets the rate")
@@ -68,15 +67,9 @@ struct PrefetchTests {
 
     @Test("jobs handed over beyond the concurrency wait in the inbox: never more run at once")
     func inboxBeyondConcurrency() async throws {
-        let inFlight = InFlightJobs(concurrency: 2)
-        let executor = LoopExecutor(name: "prefetch-test")
+        let (inFlight, executor, gate, runners) = gatedRunners(concurrency: 2)
         defer { executor.shutdown() }
-        let gate = JobGate()
-        let runners = JobRunners(inFlight: inFlight, executor: executor) { item, _ in
-            await gate.run(item.slot)
-        }
-        let fetched = (0..<6).map { FetchedJob(queue: "default", payload: Array("{\"n\":\($0)}".utf8), owner: "w") }
-        #expect(runners.start(fetched, parsed: fetched.map { _ in .failure(.notAnObject) }))
+        #expect(start(Self.fetched(6), on: runners))
         #expect(inFlight.count == 6)
 
         var finished = 0
@@ -94,20 +87,14 @@ struct PrefetchTests {
 
     @Test("once the worker stops fetching, jobs waiting for a runner are handed back, and no batch is taken")
     func waitingJobsHandedBackOnQuiet() async throws {
-        let inFlight = InFlightJobs(concurrency: 1)
-        let executor = LoopExecutor(name: "prefetch-test")
+        let (inFlight, executor, gate, runners) = gatedRunners(concurrency: 1)
         defer { executor.shutdown() }
-        let gate = JobGate()
-        let runners = JobRunners(inFlight: inFlight, executor: executor) { item, _ in
-            await gate.run(item.slot)
-        }
-        let fetched = (0..<4).map { FetchedJob(queue: "default", payload: Array("{\"n\":\($0)}".utf8), owner: "w") }
-        #expect(runners.start(fetched, parsed: fetched.map { _ in .failure(.notAnObject) }))
+        let fetched = Self.fetched(4)
+        #expect(start(fetched, on: runners))
         try await gate.waitUntilRunning(atLeast: 1)
 
         inFlight.quiet()
-        let late = [FetchedJob(queue: "default", payload: Array("{\"n\":9}".utf8), owner: "w")]
-        #expect(!runners.start(late, parsed: [.failure(.notAnObject)]))
+        #expect(!start(Self.fetched(1), on: runners))
         let waiting = runners.takeWaiting()
         #expect(waiting.map(\.fetched.payload) == fetched.dropFirst().map(\.payload))
         // Their slots stay held until the caller has pushed them back.
@@ -119,6 +106,26 @@ struct PrefetchTests {
         try await waitUntil { inFlight.count == 0 }
         #expect(gate.ranCount == 1)
         runners.close()
+    }
+
+    /// Runners whose every run waits at the gate until the test releases it.
+    private func gatedRunners(concurrency: Int) -> (InFlightJobs, LoopExecutor, JobGate, JobRunners) {
+        let inFlight = InFlightJobs(concurrency: concurrency)
+        let executor = LoopExecutor(name: "prefetch-test")
+        let gate = JobGate()
+        let runners = JobRunners(inFlight: inFlight, executor: executor) { item, _ in
+            await gate.run(item.slot)
+        }
+        return (inFlight, executor, gate, runners)
+    }
+
+    private static func fetched(_ count: Int) -> [FetchedJob] {
+        (0..<count).map { FetchedJob(queue: "default", payload: Array("{\"n\":\($0)}".utf8), owner: "w") }
+    }
+
+    /// Hands `jobs` over as the consumer does; the payloads are never read, as the gate ignores them.
+    private func start(_ jobs: [FetchedJob], on runners: JobRunners) -> Bool {
+        runners.start(jobs, parsed: jobs.map { _ in .failure(.notAnObject) })
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {

@@ -126,7 +126,7 @@ public final class Worker: Sendable {
     /// `quiet=true` until ``stop()``. Sidekiq's `TSTP`. Safe to call twice.
     public func quiet() {
         guard lifecycle.withLock({ $0.phase.quiet() }) else { return }
-        logger.info("Worker quiet: no more fetching; running jobs finish, the worker stays up until stopped.", metadata: ["running": "\(inFlight.count)"])
+        logger.info("Worker quiet: no more fetching; running jobs finish, the worker stays up until stopped.", metadata: ["running": "\(inFlight.started.count)"])
         inFlight.quiet()
     }
 
@@ -197,7 +197,7 @@ public final class Worker: Sendable {
         let stopRequestedAt = lifecycle.withLock { $0.phase.stopRequestedAt } ?? MonotonicClock.now()
         let deadline = stopRequestedAt + configuration.shutdownSeconds + Self.shutdownGrace
         func remaining() -> Double { max(0, deadline - MonotonicClock.now()) }
-        logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.count)"])
+        logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.started.count)"])
         // The consumer may be inside a blocking fetch for up to `fetchTimeout`, or longer on a hung
         // Redis; wait for it without blocking this task's thread, and join it only once it is done.
         if await waitAtMost(remaining(), { await consumerFinished.wait() }) {

@@ -63,6 +63,12 @@ struct JSONWriter: ~Copyable {
         ownsStorage = true
     }
 
+    /// Drops the last byte written (there must be one).
+    mutating func removeLast() {
+        precondition(count > 0, "Nothing written to remove.")
+        count -= 1
+    }
+
     /// Appends one byte.
     @inline(__always)
     mutating func append(_ byte: UInt8) {

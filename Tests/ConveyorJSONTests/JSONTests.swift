@@ -32,6 +32,16 @@ struct JSONTests {
         #expect(JSONValue.object(job).jsonString == expected)
     }
 
+    @Test func membersInsertedBeforeTheClosingBraceInOneBuffer() throws {
+        let value = try JSONValue.parse(#"{"class":"A","args":[{"x":"}"}]}"#)
+        let stamped = value.serialized(insertingBeforeClosingBrace: Array(#","enqueued_at":1.5"#.utf8))
+        #expect(String(decoding: stamped, as: UTF8.self) == #"{"class":"A","args":[{"x":"}"}],"enqueued_at":1.5}"#)
+        // Longer than the writer's stack buffer, so the text moves to the heap on the way.
+        let long = JSONValue.object(["blob": .string(String(repeating: "z", count: 5_000))])
+        let longStamped = long.serialized(insertingBeforeClosingBrace: Array(#","n":1"#.utf8))
+        #expect(try JSONValue.parse(longStamped) == JSONValue.object(["blob": .string(String(repeating: "z", count: 5_000)), "n": 1]))
+    }
+
     @Test func parsedThenSerializedReparsesEqual() throws {
         let text = """
             {

@@ -98,8 +98,9 @@ extension Worker {
     /// answer was lost with the connection (the backend ran it, the reply never came), or left there
     /// by an acknowledgement the old master took but never replicated before a failover. No worker would
     /// ever run them, and recovery leaves a live worker's lists alone, so this worker runs them now.
-    /// Only the consumer thread fetches, so every other job in the lists is running or finished and
-    /// awaiting its acknowledgement; both are read before the lists, so none is taken for a stray.
+    /// Only the consumer thread fetches, so every other job in the lists is running, fetched ahead and
+    /// waiting for a runner (held in the same table), or finished and awaiting its acknowledgement;
+    /// all are read before the lists, so none is taken for a stray.
     private func strays(in fetcher: any JobFetcher, acknowledger: Acknowledger) throws -> [FetchedJob] {
         var held: [[UInt8]: Int] = [:]
         for running in inFlight.snapshot { held[running.fetched.payload, default: 0] += 1 }

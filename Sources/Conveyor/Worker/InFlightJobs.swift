@@ -98,15 +98,17 @@ final class InFlightJobs: Sendable {
     /// slot. A quarter measured best with no-op jobs: larger batches leave the loop thread idle while
     /// the fetch is in flight, smaller ones pay a round trip for too few jobs.
     func waitForFreeSlots(prefetch: Int = 0, linger: Double = 0.0005) -> Int {
-        state.withLock { $0.prefetch = prefetch }
-        let free = waitUntilFree(atLeast: 1, timeout: nil)
+        let free = waitUntilFree(atLeast: 1, prefetch: prefetch, timeout: nil)
         let enough = max(1, concurrency / 4)
         guard free > 0, free < enough else { return free }
-        return waitUntilFree(atLeast: enough, timeout: linger)
+        return waitUntilFree(atLeast: enough, prefetch: prefetch, timeout: linger)
     }
 
-    private func waitUntilFree(atLeast wanted: Int, timeout: Double?) -> Int {
-        state.withLock { $0.consumerWaitsForFree = wanted }
+    private func waitUntilFree(atLeast wanted: Int, prefetch: Int, timeout: Double?) -> Int {
+        state.withLock { state in
+            state.consumerWaitsForFree = wanted
+            state.prefetch = prefetch
+        }
         return state.wait(until: { $0.hasStoppedFetching || concurrency + $0.prefetch - $0.running.count >= wanted }, timeout: timeout) { state in
             state.consumerWaitsForFree = 0
             return state.hasStoppedFetching ? 0 : concurrency + state.prefetch - state.running.count

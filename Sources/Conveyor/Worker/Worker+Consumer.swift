@@ -30,11 +30,7 @@ extension Worker {
             if fetcher.shouldLookForStrays() { mayHoldStrays = true }
             if mayHoldStrays {
                 do {
-                    let found = try strays(in: fetcher, acknowledger: acknowledger)
-                    if !start(found, on: runners) {
-                        requeueUnstarted(found, executor: executor)
-                        break
-                    }
+                    if !handOver(try strays(in: fetcher, acknowledger: acknowledger), to: runners, executor: executor) { break }
                     mayHoldStrays = false
                 } catch {
                     if faults.fetching.failed(error, then: "retrying with backoff") == .fatal {
@@ -62,21 +58,12 @@ extension Worker {
                 if inFlight.sleepUnlessStopping(backoff.nextDelay()) { break }
                 continue
             }
-            if inFlight.hasStoppedFetching {
-                // Fetched while a stop or quiet arrived: these never started, so they go straight back.
-                requeueUnstarted(jobs, executor: executor)
-                break
-            }
             if jobs.isEmpty {
                 runners.releaseSpent()
                 if stopsWhenIdle && inFlight.count == 0 { stop() ; break }
                 continue
             }
-            if !start(jobs, on: runners) {
-                // A stop or quiet came between the check above and the hand-over.
-                requeueUnstarted(jobs, executor: executor)
-                break
-            }
+            if !handOver(jobs, to: runners, executor: executor) { break }
         }
         returnWaitingJobs(of: runners, executor: executor)
         logger.debug("Consumer thread stopped.")
@@ -122,11 +109,17 @@ extension Worker {
     /// Reads the batch (outlined: only what running a job needs is decoded now, see ``OutlinedJob``),
     /// then counts it as running and hands it over under one lock. Reading here, not on the loop
     /// thread, splits a job's cost between the two threads.
-    /// False when the worker stopped fetching meanwhile: then nothing was handed over.
-    private func start(_ jobs: [FetchedJob], on runners: JobRunners) -> Bool {
+    ///
+    /// False when a stop or quiet came while the batch was fetched: then the runners refuse it (under
+    /// the same lock), and these jobs, never started, go straight back to their queues.
+    private func handOver(_ jobs: [FetchedJob], to runners: JobRunners, executor: LoopExecutor) -> Bool {
         guard !jobs.isEmpty else { return true }
         let parsed = jobs.map { fetched in Result { () throws(JobDecodingError) in try Job(outlining: fetched.payload) } }
-        return runners.start(jobs, parsed: parsed)
+        guard runners.start(jobs, parsed: parsed) else {
+            requeueUnstarted(jobs, executor: executor)
+            return false
+        }
+        return true
     }
 
     private func requeueUnstarted(_ jobs: [FetchedJob], executor: LoopExecutor) {

@@ -64,7 +64,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Typed jobs encoded and decoded in each typed figure.")
     var typedJobs = 200_000
 
-    @Option(help: "Only these figures (comma-separated): enqueue, process, round-trip, in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis).")
+    @Option(help: "Only these figures (comma-separated): enqueue, process, round-trip, client (the round trip's Redis work alone, no queue), in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis).")
     var only: String?
 
     @Option(help: ArgumentHelp("Also run this other queue with the same job on the same Redis, interleaved with Conveyor, and print both rates and their ratio. Only 'sidekiq': Sidekiq's `sidekiq` server and gem (scripts/install-deps --ruby), with the Ruby job in --sidekiq-job-file. Sidekiq writes its own keys without a namespace (stat:*, processes, a queue named bench-sidekiq-*): use a throwaway Redis.", valueName: "name"))
@@ -100,7 +100,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         if let compare, compare != "sidekiq" {
             throw ValidationError("--compare takes only 'sidekiq', not '\(compare)'.")
         }
-        let selected = Set((only ?? "enqueue,process,round-trip,in-memory,typed,latency,memory,tls").split(separator: ",").map(String.init))
+        let selected = Set((only ?? "enqueue,process,round-trip,client,in-memory,typed,latency,memory,tls").split(separator: ",").map(String.init))
         let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let bench = BenchmarkEnvironment(
             configuration: configuration,
@@ -116,6 +116,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
         }
         if selected.contains("round-trip") {
             report.figures += try await ProcessBenchmark(bench: bench, jobs: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs, comparesMetrics: compareMetrics, workload: .roundTrip).run()
+        }
+        if selected.contains("client") {
+            report.figures += try await ClientCeilingBenchmark(bench: bench, calls: settings.processJobs, concurrency: settings.concurrency, runs: settings.runs).run()
         }
         if compare == "sidekiq" {
             report.figures += try await SidekiqComparison(bench: bench, jobs: settings.compareJobs, concurrency: settings.concurrency, runs: settings.runs, jobFile: sidekiqJobFile).run()

@@ -39,13 +39,6 @@ struct InMemoryProcessBenchmark {
         ])
     }
 
-    /// CPU seconds (user + system) of this whole process so far.
-    private static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-
     /// Jobs per second, and CPU milliseconds per 1,000 jobs.
     private func measure(metrics: MetricsReporting?) async throws -> (Double, Double) {
         let backend = InMemoryBackend()
@@ -56,10 +49,10 @@ struct InMemoryProcessBenchmark {
         logger.logLevel = .warning
         let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(concurrency: concurrency, metrics: metrics), logger: logger)
         let started = MonotonicClock.now()
-        let cpuBefore = Self.processCPUSeconds()
+        let cpuBefore = ProcessCPU.seconds()
         try await worker.runUntilIdle()
         let elapsed = MonotonicClock.now() - started
-        let cpu = Self.processCPUSeconds() - cpuBefore
+        let cpu = ProcessCPU.seconds() - cpuBefore
         guard backend.statisticsSnapshot.processed == jobs else {
             throw BenchmarkError("the in-memory worker processed \(backend.statisticsSnapshot.processed) of \(jobs) jobs")
         }

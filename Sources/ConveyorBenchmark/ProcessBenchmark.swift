@@ -38,7 +38,7 @@ struct ProcessBenchmark {
     }
 
     private struct Samples {
-        var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = []
+        var rates: [Double] = [], workerCPU: [Double] = [], redisCPU: [Double] = [], coresBusy: [Double] = []
     }
 
     func run() async throws -> [Figure] {
@@ -46,11 +46,11 @@ struct ProcessBenchmark {
         for index in 0..<runs {
             let order = !comparesMetrics ? [false] : index % 2 == 0 ? [false, true] : [true, false]
             for withMetrics in order {
-                let (rate, worker, redis) = try await measure(withMetrics: withMetrics)
+                let (rate, worker, redis, cores) = try await measure(withMetrics: withMetrics)
                 if withMetrics {
-                    on.rates.append(rate); on.workerCPU.append(worker); on.redisCPU.append(redis)
+                    on.rates.append(rate); on.workerCPU.append(worker); on.redisCPU.append(redis); on.coresBusy.append(cores)
                 } else {
-                    off.rates.append(rate); off.workerCPU.append(worker); off.redisCPU.append(redis)
+                    off.rates.append(rate); off.workerCPU.append(worker); off.redisCPU.append(redis); off.coresBusy.append(cores)
                 }
             }
         }
@@ -64,14 +64,18 @@ struct ProcessBenchmark {
         return figures(workload.figureName, "jobs/s", \.rates)
             + figures("worker CPU" + cpuSuffix, "CPU ms/1000 jobs", \.workerCPU)
             + figures("redis-server CPU" + cpuSuffix, "CPU ms/1000 jobs", \.redisCPU)
+            + figures("machine cores busy" + cpuSuffix, "cores of \(ProcessInfo.processInfo.activeProcessorCount)", \.coresBusy)
     }
 
-    private func measure(withMetrics: Bool) async throws -> (Double, Double, Double) {
+    /// Jobs per second; the worker's and redis-server's CPU milliseconds per 1,000 jobs; the cores the
+    /// whole machine kept busy meanwhile.
+    private func measure(withMetrics: Bool) async throws -> (Double, Double, Double, Double) {
         let (backend, namespace) = bench.makeBackend(label: "process")
         try await bench.prefill(backend, count: jobs) { workload.job(namespace: namespace) }
         let processedKey = backend.keys.processed
         let redisBefore = try await bench.redisCPUSeconds(backend.client)
         let started = MonotonicClock.now()
+        let loadBefore = MachineLoad()
         let metricsArguments = withMetrics ? ["--metrics-port", "\(try FreePort.find())"] : []
         let limit = concurrencyLimit.map { ["--concurrency-limit", "Noop=\($0)"] } ?? []
         let worker = try bench.start("conveyor-worker", ["--drain", "--concurrency", "\(concurrency)", "--namespace", namespace, "--log-level", "warning"] + metricsArguments + limit)
@@ -79,11 +83,12 @@ struct ProcessBenchmark {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }
         let elapsed = MonotonicClock.now() - started
+        let cores = MachineLoad().flatMap { after in loadBefore.map { after.coresBusy(since: $0) } } ?? 0
         let redisAfter = try await bench.redisCPUSeconds(backend.client)
         let result = await worker.finish()
         guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }
         try await bench.cleanUp(backend, namespace: namespace)
         let perJob = 1_000_000 / Double(jobs)
-        return (Double(jobs) / elapsed, worker.cpuSeconds * perJob, (redisAfter - redisBefore) * perJob)
+        return (Double(jobs) / elapsed, worker.cpuSeconds * perJob, (redisAfter - redisBefore) * perJob, cores)
     }
 }

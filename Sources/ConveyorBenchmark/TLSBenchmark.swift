@@ -16,8 +16,8 @@ struct TLSBenchmark {
 
     func run() async throws -> [Figure] {
         let certificates = try TLSTestCertificates.shared()
-        let plainServer = try RedisTestServer.start()
-        let tlsServer = try RedisTestServer.startTLS(certificates: certificates)
+        let plainServer = try await RedisTestServer.start()
+        let tlsServer = try await RedisTestServer.startTLS(certificates: certificates)
         defer {
             plainServer.stop()
             tlsServer.stop()

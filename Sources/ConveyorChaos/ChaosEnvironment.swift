@@ -16,14 +16,14 @@ struct ChaosEnvironment: Sendable {
     /// Starts a private redis-server. `durable`: append-only with an fsync before every reply, so a
     /// server killed with SIGKILL and started again on the same port and directory has every write it
     /// acknowledged. `serverArguments`: more redis-server options (`--maxmemory 8mb`), kept for a restart.
-    func startRedis(durable: Bool = false, serverArguments: [String] = []) throws -> ChaosRedis {
-        try ChaosRedis(durable: durable, extraArguments: serverArguments)
+    func startRedis(durable: Bool = false, serverArguments: [String] = []) async throws -> ChaosRedis {
+        try await ChaosRedis(durable: durable, extraArguments: serverArguments)
     }
 
     /// Runs `body` with a private redis-server and a backend on it; afterwards, however `body` ends,
     /// kills every child process still running and stops the server.
     func withRedis<Result>(durable: Bool = false, serverArguments: [String] = [], _ body: (ChaosRedis, RedisBackend) async throws -> Result) async throws -> Result {
-        let redis = try startRedis(durable: durable, serverArguments: serverArguments)
+        let redis = try await startRedis(durable: durable, serverArguments: serverArguments)
         let outcome: Swift.Result<Result, any Error>
         do {
             outcome = .success(try await body(redis, RedisBackend(client: redis.client)))
@@ -162,13 +162,13 @@ final class ChaosRedis: @unchecked Sendable {
     let client: RedisClient
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    init(durable: Bool, extraArguments: [String] = []) throws {
+    init(durable: Bool, extraArguments: [String] = []) async throws {
         // A port and directory of our own, so the server can be started again where it was.
         let port = try FreePort.find()
         self.port = port
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-chaos-\(port)-\(UUID().uuidString.prefix(8))")
         arguments = (durable ? ["--appendonly", "yes", "--appendfsync", "always"] : []) + extraArguments
-        server = try RedisTestServer.start(port: port, directory: directory, extraArguments: arguments)
+        server = try await RedisTestServer.start(port: port, directory: directory, extraArguments: arguments)
         client = try server.makeClient()
     }
 
@@ -197,8 +197,8 @@ final class ChaosRedis: @unchecked Sendable {
     }
 
     /// Starts redis-server again on the same port and directory (and so the same append-only file).
-    func restart() throws {
-        server = try RedisTestServer.start(port: port, directory: directory, extraArguments: arguments)
+    func restart() async throws {
+        server = try await RedisTestServer.start(port: port, directory: directory, extraArguments: arguments)
     }
 
     /// Closes the client, stops the server and removes its directory.

@@ -33,7 +33,7 @@ struct RedisRestartScenario: ChaosScenario {
             let pushedAtKill = chaosProducer.acknowledged.count
             try await Task.sleep(for: .seconds(1))  // the fault: Redis stays down this long
             outcome.expect(worker.isRunning, "the worker exited while Redis was down")
-            try redis.restart()
+            try await redis.restart()
             try await producer.value
             let acknowledged = chaosProducer.acknowledged
             outcome.pushed = acknowledged.count

@@ -20,11 +20,11 @@ struct SentinelFailoverScenario: ChaosScenario {
     let recoveryMeaning = "from SENTINEL FAILOVER to the worker's first job recorded on the new master (the old master is demoted some 10 s later; pushes wait for a replica until then)"
 
     func run(in environment: ChaosEnvironment) async throws -> ScenarioOutcome {
-        let cluster = try SentinelTestCluster.start()
+        let cluster = try await SentinelTestCluster.start()
         defer { cluster.stop() }
         defer { environment.children.killAll() }
         var outcome = ScenarioOutcome(name: name)
-        try cluster.waitUntilReady()
+        try await cluster.waitUntilReady()
         let oldPort = cluster.servers[0].port
         let newPort = cluster.servers[1].port
         // The producer and the CLI wait for the replica: a push the old master took but never

@@ -24,25 +24,33 @@ public final class RedisTestServer: Sendable {
         if let url = ProcessInfo.processInfo.environment["REDIS_URL"], !url.isEmpty {
             return RedisTestServer(url: url, process: nil)
         }
-        return try start()
+        // A static initializer cannot await, so this one start polls with a blocking sleep: it runs
+        // once per test process, and only when `swift test` runs without scripts/test's server.
+        let port = try FreePort.find()
+        let (server, configuration) = try spawn(url: "redis://127.0.0.1:\(port)/0", directory: nil, arguments: ["--port", "\(port)"])
+        let deadline = Date().addingTimeInterval(startSeconds)
+        while Date() < deadline {
+            if answers(configuration) { return server }
+            usleep(20_000)
+        }
+        throw server.failedToStart()
     }
 
     /// Starts a private `redis-server` on a free port (for tests that must stop or restart it). Give a
     /// `port` and `directory` to start a server again where a killed one ran, on its append-only file.
-    public static func start(port fixedPort: Int? = nil, directory fixedDirectory: URL? = nil, extraArguments: [String] = []) throws -> RedisTestServer {
+    public static func start(port fixedPort: Int? = nil, directory fixedDirectory: URL? = nil, extraArguments: [String] = []) async throws -> RedisTestServer {
         let port = try fixedPort ?? FreePort.find()
-        return try launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: fixedDirectory,
-                          arguments: ["--port", "\(port)"] + extraArguments)
+        return try await launch(url: "redis://127.0.0.1:\(port)/0", directory: fixedDirectory, arguments: ["--port", "\(port)"] + extraArguments)
     }
 
     /// Starts a private `redis-server` that speaks TLS only (`--port 0 --tls-port P`) with the given
     /// certificate, trusting `certificates`' CA for client certificates. Its ``url`` is a `rediss://`
     /// URL whose `cacert` parameter trusts that CA, so ``makeClient()`` verifies the server.
     public static func startTLS(certificates: TLSTestCertificates, serverCertificate: (certificate: String, key: String)? = nil,
-                                authenticatesClients: Bool = false) throws -> RedisTestServer {
+                                authenticatesClients: Bool = false) async throws -> RedisTestServer {
         let port = try FreePort.find()
         let pair = serverCertificate ?? certificates.server
-        return try launch(url: "rediss://127.0.0.1:\(port)/0?cacert=\(certificates.caCertificate)", port: port, directory: nil, arguments: [
+        return try await launch(url: "rediss://127.0.0.1:\(port)/0?cacert=\(certificates.caCertificate)", directory: nil, arguments: [
             "--port", "0", "--tls-port", "\(port)", "--tls-cert-file", pair.certificate, "--tls-key-file", pair.key,
             "--tls-ca-cert-file", certificates.caCertificate, "--tls-auth-clients", authenticatesClients ? "yes" : "no",
         ], readiness: { configuration in
@@ -58,17 +66,36 @@ public final class RedisTestServer: Sendable {
 
     /// Starts `redis-server --sentinel` on a free port, with a config file of its own in `directory`
     /// (Sentinel rewrites it) holding `lines`, such as `sentinel monitor NAME 127.0.0.1 PORT 2`.
-    public static func startSentinel(directory: URL, lines: [String]) throws -> RedisTestServer {
+    public static func startSentinel(directory: URL, lines: [String]) async throws -> RedisTestServer {
         let port = try FreePort.find()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("sentinel-\(port).conf")
         try (["port \(port)"] + lines).joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
-        return try launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: directory, configFile: file.path, arguments: ["--sentinel"])
+        return try await launch(url: "redis://127.0.0.1:\(port)/0", directory: directory, configFile: file.path, arguments: ["--sentinel"])
     }
 
+    /// How long a server may take to answer after it was started.
+    private static let startSeconds = 10.0
+
+    /// Spawns the server and waits until it answers, polling with `Task.sleep`: tests run on Swift's
+    /// cooperative pool, a couple of threads on a small machine, and a start that slept on one of
+    /// them stalled every other test's tasks meanwhile (a worker's shutdown among them).
+    private static func launch(url: String, directory: URL?, configFile: String? = nil, arguments: [String],
+                               readiness: (inout RedisConfiguration) -> Void = { _ in }) async throws -> RedisTestServer {
+        let (server, configuration) = try spawn(url: url, directory: directory, configFile: configFile, arguments: arguments, readiness: readiness)
+        let deadline = Date().addingTimeInterval(startSeconds)
+        while Date() < deadline {
+            if answers(configuration) { return server }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw server.failedToStart()
+    }
+
+    /// Starts redis-server under a watchdog and returns it with the configuration that checks it is up.
     /// `configFile` goes first, where redis-server expects one (Sentinel requires one).
-    private static func launch(url: String, port: Int, directory fixedDirectory: URL?, configFile: String? = nil, arguments: [String],
-                               readiness: (inout RedisConfiguration) -> Void = { _ in }) throws -> RedisTestServer {
+    private static func spawn(url: String, directory fixedDirectory: URL?, configFile: String? = nil, arguments: [String],
+                              readiness: (inout RedisConfiguration) -> Void = { _ in }) throws -> (RedisTestServer, RedisConfiguration) {
+        let port = URLComponents(string: url)?.port ?? 0
         let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
@@ -84,18 +111,25 @@ public final class RedisTestServer: Sendable {
         let server = RedisTestServer(url: url, process: process)
         var configuration = try RedisConfiguration(url: server.url)
         readiness(&configuration)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            do {
-                _ = try RedisConnection(configuration: configuration)
-                return server
-            } catch .authenticationFailed {
-                return server  // Up, and asking for the password it was started with.
-            } catch {}
-            usleep(20_000)
+        return (server, configuration)
+    }
+
+    /// Whether the server answers: it took a connection, or asked for the password it was started with.
+    private static func answers(_ configuration: RedisConfiguration) -> Bool {
+        do {
+            _ = try RedisConnection(configuration: configuration)
+            return true
+        } catch .authenticationFailed {
+            return true
+        } catch {
+            return false
         }
-        process.signal()
-        throw TestKitError("redis-server did not start on port \(port) within 10 seconds")
+    }
+
+    /// Stops a server that never answered and says so.
+    private func failedToStart() -> TestKitError {
+        process?.signal()
+        return TestKitError("redis-server did not start on port \(port) within \(Int(Self.startSeconds)) seconds")
     }
 
     /// Stops a server started by ``start(extraArguments:)``.

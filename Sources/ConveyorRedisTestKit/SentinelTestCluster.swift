@@ -29,11 +29,11 @@ public final class SentinelTestCluster: Sendable {
     }
 
     /// Starts the five servers; `serverArguments` go to both data servers.
-    public static func start(masterName: String = "conveyor", serverArguments: [String] = []) throws -> SentinelTestCluster {
+    public static func start(masterName: String = "conveyor", serverArguments: [String] = []) async throws -> SentinelTestCluster {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-sentinel-\(UUID().uuidString.prefix(8))")
         let dataArguments = ["--repl-diskless-sync-delay", "0"] + serverArguments
-        let master = try RedisTestServer.start(directory: directory.appendingPathComponent("master"), extraArguments: dataArguments)
-        let replica = try RedisTestServer.start(
+        let master = try await RedisTestServer.start(directory: directory.appendingPathComponent("master"), extraArguments: dataArguments)
+        let replica = try await RedisTestServer.start(
             directory: directory.appendingPathComponent("replica"),
             extraArguments: ["--replicaof", "127.0.0.1", "\(master.port)"] + dataArguments
         )
@@ -43,15 +43,18 @@ public final class SentinelTestCluster: Sendable {
             "sentinel failover-timeout \(masterName) 10000",
             "sentinel parallel-syncs \(masterName) 1",
         ]
-        let sentinels = try (0..<3).map { _ in try RedisTestServer.startSentinel(directory: directory.appendingPathComponent("sentinels"), lines: lines) }
+        var sentinels: [RedisTestServer] = []
+        for _ in 0..<3 {
+            sentinels.append(try await RedisTestServer.startSentinel(directory: directory.appendingPathComponent("sentinels"), lines: lines))
+        }
         return SentinelTestCluster(masterName: masterName, servers: [master, replica], sentinels: sentinels, directory: directory)
     }
 
     /// Waits until the replica is in sync and every sentinel knows the replica and the two other
     /// sentinels: before that, `SENTINEL FAILOVER` answers `NOGOODSLAVE`, and a switch would not reach
     /// every sentinel.
-    public func waitUntilReady(timeout: Double = 30) throws {
-        try waitUntil("the replica in sync and the sentinels aware of it and of each other", timeout: timeout) {
+    public func waitUntilReady(timeout: Double = 30) async throws {
+        try await waitUntil("the replica in sync and the sentinels aware of it and of each other", timeout: timeout) {
             let replication = try Self.send(RedisCommand("INFO", "replication"), to: servers[1].port).string ?? ""
             guard replication.contains("master_link_status:up") else { return false }
             for sentinel in sentinels {
@@ -88,8 +91,10 @@ public final class SentinelTestCluster: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Polls `condition` every 50 ms; errors count as "not yet". Throws after `timeout` seconds.
-    public func waitUntil(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+    /// Polls `condition` every 50 ms; errors count as "not yet". Throws after `timeout` seconds. Sleeps
+    /// with `Task.sleep`, never on the thread: a failover takes seconds, and a test that held one of
+    /// the cooperative pool's few threads that long stalled every other test's tasks.
+    public func waitUntil(_ what: String, timeout: Double, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         var lastError = ""
         while Date() < deadline {
@@ -98,7 +103,7 @@ public final class SentinelTestCluster: Sendable {
             } catch {
                 lastError = " (last error: \(error))"
             }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw TestKitError("\(what) did not happen within \(timeout) s\(lastError)")
     }

@@ -98,7 +98,7 @@ struct EndToEndTests {
 
     @Test("a stopped Redis and a wrong password fail with a message and push nothing")
     func unreachable() async throws {
-        let server = try RedisTestServer.start(extraArguments: ["--requirepass", "s3cret"])
+        let server = try await RedisTestServer.start(extraArguments: ["--requirepass", "s3cret"])
         defer { server.stop() }
         let port = server.url.split(separator: ":").last!.split(separator: "/").first!
         let wrong = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://:nope@127.0.0.1:\(port)/0"], redisURL: "")
@@ -136,7 +136,7 @@ struct EndToEndTests {
 
     @Test("SIGTERM while Redis is down: the worker still exits 0 within its bounds")
     func sigtermWithRedisDown() async throws {
-        let server = try RedisTestServer.start()
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         try await server.makeClient().closing { client throws in
             let backend = RedisBackend(client: client)
@@ -157,7 +157,7 @@ struct EndToEndTests {
 
     @Test("a push that loses Redis midway says how many jobs it pushed, not a silent SIGPIPE")
     func pushLosesRedis() async throws {
-        let server = try RedisTestServer.start()
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         let process = try CommandLine.start("conveyor", ["push", "Noop", "--count", "3000000"], redisURL: server.url)
         try await server.makeClient().closing { client throws in
@@ -228,7 +228,7 @@ struct EndToEndTests {
     @Test("a third SIGTERM exits on the spot with status 1 while the immediate stop is stuck (Redis hung), the jobs left for recovery")
     func thirdSignalExitsOnTheSpot() async throws {
         // A private server: this test freezes it.
-        let server = try RedisTestServer.start()
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         try await server.makeClient().closing { client throws in
             let context = RedisTestContext(server: server, client: client, label: "third-signal")

@@ -52,7 +52,7 @@ struct FaultToleranceTests {
     @Test("a recovery pass whose worker stops while the script waits for its reply still reports every job it moved")
     func recoveryStoppedMidScriptReportsItsJobs() async throws {
         // A private server: the test pauses its writes, which would stall every other test's Redis.
-        let server = try RedisTestServer.start()
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         let client = try server.makeClient()
         let backend = RedisBackend(client: client, namespace: RedisTestServer.uniqueNamespace("midscript"))
@@ -185,7 +185,7 @@ struct FaultToleranceTests {
 
     @Test("SIGINT with Redis hung (SIGSTOP): the worker exits within --timeout plus the grace, and no job is lost")
     func shutdownWithHungRedisIsBounded() async throws {
-        let server = try RedisTestServer.start()
+        let server = try await RedisTestServer.start()
         defer { server.stop() }
         try await server.makeClient().closing { client throws in
             let backend = RedisBackend(client: client)

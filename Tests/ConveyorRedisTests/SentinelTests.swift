@@ -11,14 +11,14 @@ import Testing
 @Suite("Sentinel", .serialized)
 struct SentinelTests {
     /// Started once for the tests that do not fail over.
-    static let cluster = Result { () throws -> SentinelTestCluster in
-        let cluster = try SentinelTestCluster.start(masterName: "conveyor-tests")
-        try cluster.waitUntilReady()
+    static let cluster = StartedOnce { () async throws -> SentinelTestCluster in
+        let cluster = try await SentinelTestCluster.start(masterName: "conveyor-tests")
+        try await cluster.waitUntilReady()
         return cluster
     }
 
     @Test func connectsToTheMasterTheSentinelsName() async throws {
-        let cluster = try Self.cluster.get()
+        let cluster = try await Self.cluster.value()
         let client = RedisClient(configuration: try RedisConfiguration(url: cluster.url()))
         try await client.send("SET", "sentinel-test", "yes")
         #expect(try await client.send("GET", "sentinel-test").string == "yes")
@@ -31,7 +31,7 @@ struct SentinelTests {
     }
 
     @Test func unknownMasterNameSaysSo() async throws {
-        let cluster = try Self.cluster.get()
+        let cluster = try await Self.cluster.value()
         let url = cluster.url().replacingOccurrences(of: "/conveyor-tests/", with: "/no-such-master/")
         let error = #expect(throws: RedisError.self) { try RedisConnection(configuration: RedisConfiguration(url: url)) }
         guard case .unknownMaster(let name, let sentinels)? = error else {
@@ -76,9 +76,9 @@ struct SentinelTests {
     /// A client keeps working across `SENTINEL FAILOVER`: its watcher hears `+switch-master`, and its
     /// next request goes to the new master, never again to the old one.
     @Test func clientFollowsAFailover() async throws {
-        let cluster = try SentinelTestCluster.start(masterName: "conveyor-failover")
+        let cluster = try await SentinelTestCluster.start(masterName: "conveyor-failover")
         defer { cluster.stop() }
-        try cluster.waitUntilReady()
+        try await cluster.waitUntilReady()
         let client = RedisClient(configuration: try RedisConfiguration(url: cluster.url()))
         try await client.send("SET", "before", "1")
         let sentinel = try #require(try Self.sentinel(of: cluster))
@@ -86,8 +86,8 @@ struct SentinelTests {
         let generation = state.generation
         try cluster.failover()
         let newPort = cluster.servers[1].port
-        try cluster.waitUntil("the client's process to hear of the failover", timeout: 30) { state.generation != generation }
-        try cluster.waitUntil("every sentinel naming the new master", timeout: 30) { try cluster.masterPorts().allSatisfy { $0 == newPort } }
+        try await cluster.waitUntil("the client's process to hear of the failover", timeout: 30) { state.generation != generation }
+        try await cluster.waitUntil("every sentinel naming the new master", timeout: 30) { try cluster.masterPorts().allSatisfy { $0 == newPort } }
         // While the old master is fenced off a request fails (and the caller retries); after the
         // switch the first one to get through must land on the new master.
         var attempts = 0

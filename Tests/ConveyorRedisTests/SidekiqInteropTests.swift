@@ -22,7 +22,7 @@ struct SidekiqInteropTests {
 
     @Test("jobs pushed with perform_async and Sidekiq::Client.push_bulk all run once in conveyor-worker")
     func rubyClientToConveyorWorker() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let pushed = try await SidekiqFixtures.push(["perform_async", "40", "recorded", "runs"], redisURL: context.url)
             + SidekiqFixtures.push(["push_bulk", "60", "recorded", "runs"], redisURL: context.url)
@@ -38,7 +38,7 @@ struct SidekiqInteropTests {
 
     @Test("jobs scheduled with perform_in run in conveyor-worker when due")
     func performInRunsWhenDue() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let pushed = try await SidekiqFixtures.push(["perform_in", "2", "5", "recorded"], redisURL: context.url)
         #expect(try await context.integer("ZCARD", context.keys.set(.schedule)) == 5)
@@ -56,7 +56,7 @@ struct SidekiqInteropTests {
 
     @Test("jobs pushed with `conveyor push` and the Swift Producer run in a real sidekiq server")
     func conveyorPushToSidekiq() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let push = try await CommandLine.run("conveyor", ["push", "RecordJob", #"["recorded"]"#, "--count", "20"], redisURL: context.url)
         #expect(push.status == 0, "conveyor push failed: \(push.errors)")
@@ -85,7 +85,7 @@ struct SidekiqInteropTests {
 
     @Test("a sidekiq server and conveyor-worker consuming one queue run every job exactly once")
     func sharedQueue() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let sidekiq = try context.startSidekiq(concurrency: 5)
         let worker = try context.startWorker(["--concurrency", "5", "--timeout", "2"])
@@ -122,7 +122,7 @@ struct SidekiqInteropTests {
 
     @Test("Conveyor's failures show in Sidekiq::RetrySet; retry_all sends them back and Conveyor runs them again")
     func retrySetAndRetryAll() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let producer = Producer(backend: context.backend)
         let failing = try await producer.push(className: "Fail", args: ["boom: disk full"])
@@ -169,7 +169,7 @@ struct SidekiqInteropTests {
 
     @Test("a failed job with retry_queue (sidekiq_options retry_queue:) is retried on that queue, as in Sidekiq")
     func retryQueue() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let pushed = try await SidekiqFixtures.push(["push", #"{"class":"Fail","args":["slow lane"],"retry_queue":"low"}"#], redisURL: context.url)
         let jid = try #require(pushed.first)
@@ -189,7 +189,7 @@ struct SidekiqInteropTests {
 
     @Test("a job with retry 0 goes straight to Sidekiq::DeadSet; retry false goes nowhere")
     func deadSet() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let producer = Producer(backend: context.backend)
         let dying = try await producer.push(className: "Fail", args: ["no second chance"], retry: .limit(0))
@@ -215,7 +215,7 @@ struct SidekiqInteropTests {
 
     @Test("Sidekiq::ProcessSet and Sidekiq::Workers show a running conveyor-worker and its jobs")
     func processSetAndWorkers() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let jids = try await (0..<3).asyncMap { _ in
             try await Producer(backend: context.backend).push(className: "Sleep", args: [60_000])
@@ -256,7 +256,7 @@ struct SidekiqInteropTests {
 
     @Test("the Sidekiq Web UI renders Conveyor's process, running jobs, retries and dead jobs")
     func webUI() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let producer = Producer(backend: context.backend)
         let retried = try await producer.push(className: "Fail", args: ["retry me later"])
@@ -290,7 +290,7 @@ struct SidekiqInteropTests {
 
     @Test("Sidekiq::Stats agrees with `conveyor stats --json`")
     func statsAgree() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let producer = Producer(backend: context.backend)
         try await producer.pushBulk((0..<10).map { _ in Job(className: "Noop") } + [
@@ -321,7 +321,7 @@ struct SidekiqInteropTests {
 
     @Test("Sidekiq::Process#quiet! stops a conveyor-worker fetching and #stop! shuts it down")
     func quietAndStopFromRuby() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let worker = try context.startWorker(["--timeout", "2"])
         let identity = try await eventually(timeout: 30, "Sidekiq::ProcessSet lists the worker") {
@@ -348,7 +348,7 @@ struct SidekiqInteropTests {
 
     @Test("jobs written by newer Sidekiq (millisecond timestamps, extra fields) run, and fail with their fields intact")
     func newerSidekiqPayloads() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let extras = #""tags":["billing","urgent"],"cattr":{"tenant_id":42,"locale":"de-CH"},"trace":{"span":"0af7651916cd43dd","sampled":true,"ratio":0.50,"big":1e3,"none":null}"#
         let recordJID = "0123456789abcdef01234567", failJID = "89abcdef0123456789abcdef"
@@ -386,7 +386,7 @@ struct SidekiqInteropTests {
 
     @Test("a traced push from Swift fails in Sidekiq, which keeps the trace fields; its retry in Swift continues the push's trace")
     func traceContextThroughSidekiq() async throws {
-        let context = try SidekiqTestContext()
+        let context = try await SidekiqTestContext()
         defer { context.stop() }
         let tracer = InMemoryTracer()
         let tracing = TracingMiddleware(tracer: tracer)
@@ -438,8 +438,8 @@ private struct SidekiqTestContext {
 
     private let started = StartedProcesses()
 
-    init() throws {
-        server = try RedisTestServer.start()
+    init() async throws {
+        server = try await RedisTestServer.start()
         client = try server.makeClient()
         backend = RedisBackend(client: client)
     }

@@ -12,20 +12,21 @@ import Testing
 @Suite("TLS with the CLIs", .serialized, .timeLimit(.minutes(3)))
 struct TLSCommandLineTests {
     /// Valid, expired, wrong-host and client-authenticating servers, started once for the suite.
-    static let servers: Result<[Server: RedisTestServer], any Error> = Result {
+    static let servers = StartedOnce<[Server: RedisTestServer]> {
         let certificates = try TLSTestCertificates.shared()
         return [
-            .valid: try RedisTestServer.startTLS(certificates: certificates),
-            .expired: try RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.expiredServer),
-            .wrongHost: try RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.wrongHostServer),
-            .mutual: try RedisTestServer.startTLS(certificates: certificates, authenticatesClients: true),
+            .valid: try await RedisTestServer.startTLS(certificates: certificates),
+            .expired: try await RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.expiredServer),
+            .wrongHost: try await RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.wrongHostServer),
+            .mutual: try await RedisTestServer.startTLS(certificates: certificates, authenticatesClients: true),
         ]
     }
 
     enum Server: Sendable { case valid, expired, wrongHost, mutual, plain }
 
-    static func port(_ server: Server) throws -> Int {
-        server == .plain ? try RedisTestServer.shared().port : try servers.get()[server]!.port
+    static func port(_ server: Server) async throws -> Int {
+        if server == .plain { return try RedisTestServer.shared().port }
+        return try await servers.value()[server]!.port
     }
 
     static func run(_ program: String, _ arguments: [String], environment: [String: String]) async throws -> CommandLine.Result {
@@ -37,7 +38,7 @@ struct TLSCommandLineTests {
 
     @Test("push → conveyor-worker → every job runs, all over TLS: flags, environment variables and URL parameters")
     func pushWorkAndStatsOverTLS() async throws {
-        let server = try Self.servers.get()[.valid]!
+        let server = try await Self.servers.value()[.valid]!
         let caFile = try TLSTestCertificates.shared().caCertificate
         let namespace = RedisTestServer.uniqueNamespace("tls-e2e")
         let recorded = "\(namespace):recorded"
@@ -68,14 +69,14 @@ struct TLSCommandLineTests {
     @Test("--cert and --key authenticate to a server that demands client certificates; --insecure skips verification")
     func clientCertificatesAndInsecure() async throws {
         let certificates = try TLSTestCertificates.shared()
-        let mutual = try Self.port(.mutual)
+        let mutual = try await Self.port(.mutual)
         let withCertificate = try await Self.run("conveyor", ["stats", "--redis", "rediss://127.0.0.1:\(mutual)/0", "--cacert", certificates.caCertificate,
                                                               "--cert", certificates.client.certificate, "--key", certificates.client.key], environment: [:])
         #expect(withCertificate.status == 0, "\(withCertificate.errors)")
-        let insecure = try await Self.run("conveyor", ["stats", "--redis", "rediss://127.0.0.1:\(try Self.port(.wrongHost))/0", "--insecure"], environment: [:])
+        let insecure = try await Self.run("conveyor", ["stats", "--redis", "rediss://127.0.0.1:\(try await Self.port(.wrongHost))/0", "--insecure"], environment: [:])
         #expect(insecure.status == 0, "\(insecure.errors)")
         let insecureByEnvironment = try await Self.run("conveyor", ["stats"], environment: [
-            "REDIS_URL": "rediss://127.0.0.1:\(try Self.port(.expired))/0", "REDIS_INSECURE": "true",
+            "REDIS_URL": "rediss://127.0.0.1:\(try await Self.port(.expired))/0", "REDIS_INSECURE": "true",
         ])
         #expect(insecureByEnvironment.status == 0, "\(insecureByEnvironment.errors)")
     }
@@ -83,7 +84,7 @@ struct TLSCommandLineTests {
     @Test("a flag wins over the URL's parameter, and the URL's parameter over the environment")
     func precedence() async throws {
         let certificates = try TLSTestCertificates.shared()
-        let base = "rediss://127.0.0.1:\(try Self.port(.valid))/0"
+        let base = "rediss://127.0.0.1:\(try await Self.port(.valid))/0"
         let flagWins = try await Self.run("conveyor", ["stats", "--redis", "\(base)?cacert=\(certificates.otherCACertificate)", "--cacert", certificates.caCertificate], environment: [:])
         #expect(flagWins.status == 0, "\(flagWins.errors)")
         let urlWins = try await Self.run("conveyor", ["stats"], environment: ["REDIS_URL": "\(base)?cacert=\(certificates.caCertificate)", "REDIS_CACERT": certificates.otherCACertificate])
@@ -109,7 +110,7 @@ struct TLSCommandLineTests {
         let (server, scheme, arguments, expected) = Self.failures[index]
         let certificates = try TLSTestCertificates.shared()
         let substitutions = ["CA": certificates.caCertificate, "OTHER_CA": certificates.otherCACertificate, "CLIENT_CERT": certificates.client.certificate]
-        let url = "\(scheme)://127.0.0.1:\(try Self.port(server))/0"
+        let url = "\(scheme)://127.0.0.1:\(try await Self.port(server))/0"
         let result = try await Self.run("conveyor", ["stats", "--redis", url] + arguments.map { substitutions[$0] ?? $0 }, environment: [:])
         #expect(result.status == 1, "\(result.errors)")
         for text in expected {
@@ -122,7 +123,7 @@ struct TLSCommandLineTests {
         let port = try FreePort.find()
         let caFile = try TLSTestCertificates.shared().caCertificate
         let web = try ChildProcess(CommandLine.path("conveyor"), ["web", "--port", "\(port)", "--cacert", caFile], environment: [
-            "REDIS_URL": "rediss://127.0.0.1:\(try Self.port(.valid))/0", "CONVEYOR_WEB_PASSWORD": "",
+            "REDIS_URL": "rediss://127.0.0.1:\(try await Self.port(.valid))/0", "CONVEYOR_WEB_PASSWORD": "",
         ])
         try await waitUntil(timeout: 30, "conveyor web answers") {
             guard web.isRunning else { throw TestKitError("conveyor web exited early: \(await web.finish().errors)") }
@@ -141,7 +142,7 @@ struct TLSCommandLineTests {
     @Test("conveyor-worker refuses an untrusted server with exit 1 and the reason")
     func workerRefusesAnUntrustedServer() async throws {
         let other = try TLSTestCertificates.shared().otherCACertificate
-        let result = try await Self.run("conveyor-worker", ["--drain", "--redis", "rediss://127.0.0.1:\(try Self.port(.valid))/0", "--cacert", other], environment: [:])
+        let result = try await Self.run("conveyor-worker", ["--drain", "--redis", "rediss://127.0.0.1:\(try await Self.port(.valid))/0", "--cacert", other], environment: [:])
         #expect(result.status == 1)
         #expect(result.errors.contains("not signed by a trusted CA"), "\(result.errors)")
     }

@@ -82,7 +82,7 @@ struct WebCommandTests {
     /// The status of a GET by curl: URLSession on Linux waits on a 401's challenge instead of returning it.
     private static func curlStatus(_ url: String, user: String? = nil) async throws -> Int {
         let arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"] + (user.map { ["-u", $0] } ?? []) + [url]
-        let result = await try ChildProcess("/usr/bin/curl", arguments).finish()
+        let result = try await ChildProcess("/usr/bin/curl", arguments).finish()
         return Int(result.output) ?? 0
     }
 

@@ -104,7 +104,7 @@ struct RedisFailureTests {
             let again = await #expect(throws: RedisError.self) { try await client.send("GET", "k") }
             #expect(again?.isConnectionError == true, "got \(String(describing: again))")
 
-            let second = try await onThread { try RedisTestServer.start(port: port) }
+            let second = try await RedisTestServer.start(port: port)
             defer { second.stop() }
             let recovered = await eventually {
                 (try? await client.send("PING")) == .status("PONG")

@@ -9,13 +9,13 @@ import Testing
 @Suite("TLS connections", .serialized, .timeLimit(.minutes(2)))
 struct TLSConnectionTests {
     /// One server per certificate, started once: valid, expired, for another host, demanding clients' certificates.
-    static let servers: Result<(valid: RedisTestServer, expired: RedisTestServer, wrongHost: RedisTestServer, mutual: RedisTestServer), any Error> = Result {
+    static let servers = StartedOnce<(valid: RedisTestServer, expired: RedisTestServer, wrongHost: RedisTestServer, mutual: RedisTestServer)> {
         let certificates = try TLSTestCertificates.shared()
         return (
-            try RedisTestServer.startTLS(certificates: certificates),
-            try RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.expiredServer),
-            try RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.wrongHostServer),
-            try RedisTestServer.startTLS(certificates: certificates, authenticatesClients: true)
+            try await RedisTestServer.startTLS(certificates: certificates),
+            try await RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.expiredServer),
+            try await RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.wrongHostServer),
+            try await RedisTestServer.startTLS(certificates: certificates, authenticatesClients: true)
         )
     }
 
@@ -31,7 +31,7 @@ struct TLSConnectionTests {
     }
 
     @Test func commandsAndPipelinesOverTLS() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let values = RedisConnectionTests.awkwardValues + [patternBytes(count: 300_000)]
         let replies = try await withConnection(try RedisConfiguration(url: server.url)) { connection in
             let namespace = RedisTestServer.uniqueNamespace("tls")
@@ -53,7 +53,7 @@ struct TLSConnectionTests {
     }
 
     @Test func hostNamesAndIPAddressesAreVerified() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let caFile = try TLSTestCertificates.shared().caCertificate
         // The certificate names DNS:localhost and IP:127.0.0.1; both forms verify.
         #expect(try await connectionError("rediss://localhost:\(server.port)/0?cacert=\(caFile)") == nil)
@@ -61,7 +61,7 @@ struct TLSConnectionTests {
     }
 
     @Test func untrustedCAFails() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let other = try TLSTestCertificates.shared().otherCACertificate
         let error = try await connectionError("rediss://127.0.0.1:\(server.port)/0?cacert=\(other)")
         guard case .tlsFailed(let address, .untrustedCertificate) = error else {
@@ -76,13 +76,13 @@ struct TLSConnectionTests {
     }
 
     @Test func expiredCertificateFails() async throws {
-        let server = try Self.servers.get().expired
+        let server = try await Self.servers.value().expired
         let error = try await connectionError(server.url)
         #expect(error == .tlsFailed(address: "rediss://127.0.0.1:\(server.port)/0", failure: .expiredCertificate(reason: "certificate has expired")))
     }
 
     @Test func wrongHostNameFails() async throws {
-        let server = try Self.servers.get().wrongHost
+        let server = try await Self.servers.value().wrongHost
         let error = try await connectionError(server.url)
         #expect(error == .tlsFailed(address: "rediss://127.0.0.1:\(server.port)/0", failure: .hostMismatch(host: "127.0.0.1")))
         #expect(error?.description.contains("does not name '127.0.0.1'") == true)
@@ -91,7 +91,7 @@ struct TLSConnectionTests {
     }
 
     @Test func plainURLToTLSPortSaysTheServerExpectsTLS() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let error = try await connectionError("redis://127.0.0.1:\(server.port)/0")
         guard case .serverExpectsTLS(let address, _) = error else {
             Issue.record("expected serverExpectsTLS, got \(String(describing: error))")
@@ -114,7 +114,7 @@ struct TLSConnectionTests {
     }
 
     @Test func missingAndIncompleteFilesFail() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let certificates = try TLSTestCertificates.shared()
         let missing = try await connectionError("rediss://127.0.0.1:\(server.port)/0?cacert=/nonexistent/ca.crt")
         #expect(missing == .tlsFailed(address: "rediss://127.0.0.1:\(server.port)/0", failure: .fileUnusable(.caCertificate, path: "/nonexistent/ca.crt", reason: "No such file or directory")))
@@ -126,7 +126,7 @@ struct TLSConnectionTests {
     }
 
     @Test func clientCertificates() async throws {
-        let server = try Self.servers.get().mutual
+        let server = try await Self.servers.value().mutual
         let client = try TLSTestCertificates.shared().client
         #expect(try await connectionError(server.url + "&cert=\(client.certificate)&key=\(client.key)") == nil)
         let error = try await connectionError(server.url)
@@ -138,7 +138,7 @@ struct TLSConnectionTests {
 
     /// `setCommandTimeout` bounds a blocking command over TLS as it does over plain TCP.
     @Test func commandTimeoutApplies() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let started = Date()
         let error = await capture {
             try await withConnection(try RedisConfiguration(url: server.url)) { connection in
@@ -152,7 +152,7 @@ struct TLSConnectionTests {
 
     /// `close()` cuts a blocked TLS read short, as it does a plain one.
     @Test func closeInterruptsABlockedRead() async throws {
-        let server = try Self.servers.get().valid
+        let server = try await Self.servers.value().valid
         let client = try server.makeClient()
         #expect(try await client.send("PING") == .status("PONG"))
         let blocked = Task { await capture { try await client.send("BLPOP", RedisTestServer.uniqueNamespace("tls-close"), "0") } }

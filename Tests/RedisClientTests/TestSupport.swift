@@ -70,14 +70,14 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
-/// Starts a private server with ``RedisTestServer/start(extraArguments:)`` off the cooperative pool.
+/// Starts a private server with ``RedisTestServer/start(extraArguments:)``, which waits with `Task.sleep`.
 /// Stop it with `defer { server.stop() }`. One retry covers the rare case where another process takes
 /// the free port before redis-server binds it.
 func startPrivateServer(extraArguments: [String] = []) async throws -> RedisTestServer {
     do {
-        return try await onThread { try RedisTestServer.start(extraArguments: extraArguments) }
+        return try await RedisTestServer.start(extraArguments: extraArguments)
     } catch {
-        return try await onThread { try RedisTestServer.start(extraArguments: extraArguments) }
+        return try await RedisTestServer.start(extraArguments: extraArguments)
     }
 }
 

@@ -20,6 +20,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
                                                           each process figure with metrics off and on
           conveyor-bench --only typed                     typed jobs encoded and decoded in-process
           conveyor-bench --only tls                       enqueue and process over TLS vs plain, same run
+          conveyor-bench --only round-trip,client         jobs that write to Redis, and the same Redis
+                                                          work sent by the shared client alone, no queue
           conveyor-bench --only round-trip --compare sidekiq
                                                           jobs that write to Redis, and the same job in
                                                           Sidekiq on the same Redis, side by side

@@ -1,11 +1,12 @@
 import ConveyorSupport
 import Conveyor
-import Foundation
+import ConveyorRedis
 import RedisClient
 
 /// The ceiling of the round-trip figure: the `Record` job's Redis work (`SADD` and `HINCRBY` in one
-/// pipeline) sent through one shared ``RedisClient`` from `concurrency` tasks on a ``LoopExecutor``,
-/// as a worker's handlers send it, with no queue at all: no fetch, no acknowledgement, no JSON.
+/// pipeline) sent through one shared ``RedisClient`` from `concurrency` long-lived tasks on a
+/// ``LoopExecutor``, as a worker's runners send it, with no queue at all: no fetch, no
+/// acknowledgement, no JSON.
 ///
 /// Why: the round-trip figure is bounded by what this client and redis-server can do with the job's
 /// own commands on the same two cores. Set side by side, the two figures say how much of a
@@ -16,28 +17,48 @@ struct ClientCeilingBenchmark {
     let concurrency: Int
     let runs: Int
 
-    func run() async throws -> [Figure] {
-        var rates: [Double] = [], clientCPU: [Double] = [], redisCPU: [Double] = []
-        for _ in 0..<runs {
-            let (rate, client, redis) = try await measure()
-            rates.append(rate); clientCPU.append(client); redisCPU.append(redis)
-        }
-        let settings = "\(calls) pipelines of SADD + HINCRBY (the Record job's Redis work), \(concurrency) tasks on a loop thread, one shared client, no queue"
-        return [
-            Figure(name: "client alone: Record's round trip", unit: "calls/s", settings: settings, samples: rates),
-            Figure(name: "client alone: this process's CPU", unit: "CPU ms/1000 calls", settings: settings, samples: clientCPU),
-            Figure(name: "client alone: redis-server CPU", unit: "CPU ms/1000 calls", settings: settings, samples: redisCPU),
-        ]
+    private struct Sample {
+        let rate, clientCPU, redisCPU: Double
+        let coresBusy: Double?
     }
 
-    /// Calls per second, and this process's and redis-server's CPU milliseconds per 1,000 calls.
-    private func measure() async throws -> (Double, Double, Double) {
-        let key = "bench-client-\(UUID().uuidString.prefix(8).lowercased())"
-        let client = RedisClient(configuration: bench.configuration)
+    func run() async throws -> [Figure] {
+        var samples: [Sample] = []
+        for _ in 0..<runs {
+            samples.append(try await measure())
+        }
+        let settings = "\(calls) pipelines of SADD + HINCRBY (the Record job's Redis work), \(concurrency) tasks on a loop thread, one shared client, no queue"
+        let coresBusy = samples.compactMap(\.coresBusy)
+        return [
+            Figure(name: "client alone: Record's round trip", unit: "calls/s", settings: settings, samples: samples.map(\.rate)),
+            Figure(name: "client alone: this process's CPU", unit: "CPU ms/1000 calls", settings: settings, samples: samples.map(\.clientCPU)),
+            Figure(name: "client alone: redis-server CPU", unit: "CPU ms/1000 calls", settings: settings, samples: samples.map(\.redisCPU)),
+        ] + (coresBusy.isEmpty ? [] : [
+            Figure(name: "client alone: machine cores busy", unit: "cores of \(MachineLoad()?.cores ?? 0)", settings: settings, samples: coresBusy),
+        ])
+    }
+
+    /// One run; its keys are deleted and its client and loop thread closed however it ends.
+    private func measure() async throws -> Sample {
+        let (backend, namespace) = bench.makeBackend(label: "client")
+        let key = "\(namespace):recorded"
         // The jids exist before the clock starts, as a fetched job's jid does before its handler runs.
         let jids = (0..<calls).map { _ in JobID.generate() }
         let loop = LoopExecutor(name: "bench-loop")
+        let outcome: Result<Sample, any Error>
+        do {
+            outcome = .success(try await measure(sending: jids, to: key, through: backend.client, on: loop))
+        } catch {
+            outcome = .failure(error)
+        }
+        loop.shutdown()
+        try await bench.cleanUp(backend, namespace: namespace)
+        return try outcome.get()
+    }
+
+    private func measure(sending jids: [String], to key: String, through client: RedisClient, on loop: LoopExecutor) async throws -> Sample {
         let redisBefore = try await bench.redisCPUSeconds(client)
+        let loadBefore = MachineLoad()
         let cpuBefore = ProcessCPU.seconds()
         let started = MonotonicClock.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,14 +76,13 @@ struct ClientCeilingBenchmark {
         }
         let elapsed = MonotonicClock.now() - started
         let cpu = ProcessCPU.seconds() - cpuBefore
+        let coresBusy = loadBefore.flatMap { before in MachineLoad().map { $0.coresBusy(since: before) } }
         let redisAfter = try await bench.redisCPUSeconds(client)
-        loop.shutdown()
-        guard try await client.send("SCARD", key).integer == calls else {
-            throw BenchmarkError("the client-alone run did not add all \(calls) members")
+        let added = try await client.send("SCARD", key).integer ?? 0
+        guard added == jids.count else {
+            throw BenchmarkError("the client-alone run added \(added) of \(jids.count) members")
         }
-        try await client.send("UNLINK", key, key + ":runs")
-        await client.close()
-        let perCall = 1_000_000 / Double(calls)
-        return (Double(calls) / elapsed, cpu * perCall, (redisAfter - redisBefore) * perCall)
+        let perCall = 1_000_000 / Double(jids.count)
+        return Sample(rate: Double(jids.count) / elapsed, clientCPU: cpu * perCall, redisCPU: (redisAfter - redisBefore) * perCall, coresBusy: coresBusy)
     }
 }

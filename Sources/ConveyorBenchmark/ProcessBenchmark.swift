@@ -48,9 +48,9 @@ struct ProcessBenchmark {
             for withMetrics in order {
                 let (rate, worker, redis, cores) = try await measure(withMetrics: withMetrics)
                 if withMetrics {
-                    on.rates.append(rate); on.workerCPU.append(worker); on.redisCPU.append(redis); on.coresBusy.append(cores)
+                    on.rates.append(rate); on.workerCPU.append(worker); on.redisCPU.append(redis); if let cores { on.coresBusy.append(cores) }
                 } else {
-                    off.rates.append(rate); off.workerCPU.append(worker); off.redisCPU.append(redis); off.coresBusy.append(cores)
+                    off.rates.append(rate); off.workerCPU.append(worker); off.redisCPU.append(redis); if let cores { off.coresBusy.append(cores) }
                 }
             }
         }
@@ -64,12 +64,12 @@ struct ProcessBenchmark {
         return figures(workload.figureName, "jobs/s", \.rates)
             + figures("worker CPU" + cpuSuffix, "CPU ms/1000 jobs", \.workerCPU)
             + figures("redis-server CPU" + cpuSuffix, "CPU ms/1000 jobs", \.redisCPU)
-            + figures("machine cores busy" + cpuSuffix, "cores of \(ProcessInfo.processInfo.activeProcessorCount)", \.coresBusy)
+            + (off.coresBusy.isEmpty ? [] : figures("machine cores busy" + cpuSuffix, "cores of \(MachineLoad()?.cores ?? 0)", \.coresBusy))
     }
 
     /// Jobs per second; the worker's and redis-server's CPU milliseconds per 1,000 jobs; the cores the
-    /// whole machine kept busy meanwhile.
-    private func measure(withMetrics: Bool) async throws -> (Double, Double, Double, Double) {
+    /// whole machine kept busy meanwhile (nil where `/proc/stat` cannot be read).
+    private func measure(withMetrics: Bool) async throws -> (Double, Double, Double, Double?) {
         let (backend, namespace) = bench.makeBackend(label: "process")
         try await bench.prefill(backend, count: jobs) { workload.job(namespace: namespace) }
         let processedKey = backend.keys.processed
@@ -83,7 +83,7 @@ struct ProcessBenchmark {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }
         let elapsed = MonotonicClock.now() - started
-        let cores = MachineLoad().flatMap { after in loadBefore.map { after.coresBusy(since: $0) } } ?? 0
+        let cores = loadBefore.flatMap { before in MachineLoad().map { $0.coresBusy(since: before) } }
         let redisAfter = try await bench.redisCPUSeconds(backend.client)
         let result = await worker.finish()
         guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }

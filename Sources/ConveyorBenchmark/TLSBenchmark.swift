@@ -15,12 +15,12 @@ struct TLSBenchmark {
     let runs: Int
 
     func run() async throws -> [Figure] {
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         let plainServer = try await RedisTestServer.start()
         let tlsServer = try await RedisTestServer.startTLS(certificates: certificates)
         defer {
-            plainServer.stop()
-            tlsServer.stop()
+            plainServer.stopInBackground()
+            tlsServer.stopInBackground()
         }
         let plain = BenchmarkEnvironment(configuration: try RedisConfiguration(url: plainServer.url), binaryDirectory: binaryDirectory)
         let tls = BenchmarkEnvironment(configuration: try RedisConfiguration(url: tlsServer.url), binaryDirectory: binaryDirectory)

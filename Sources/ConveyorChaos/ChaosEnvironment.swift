@@ -193,7 +193,7 @@ final class ChaosRedis: @unchecked Sendable {
     func kill() async throws {
         let pid = try await processID()
         _ = Glibc.kill(pid, SIGKILL)
-        guard server.waitForExit(timeout: 10) else { throw ChaosError("redis-server \(pid) survived SIGKILL for 10 s") }
+        guard await server.waitForExit(timeout: 10) else { throw ChaosError("redis-server \(pid) survived SIGKILL for 10 s") }
     }
 
     /// Starts redis-server again on the same port and directory (and so the same append-only file).
@@ -204,7 +204,7 @@ final class ChaosRedis: @unchecked Sendable {
     /// Closes the client, stops the server and removes its directory.
     func stop() async {
         await client.close()
-        server.stop()
+        await server.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -21,7 +21,7 @@ struct SentinelFailoverScenario: ChaosScenario {
 
     func run(in environment: ChaosEnvironment) async throws -> ScenarioOutcome {
         let cluster = try await SentinelTestCluster.start()
-        defer { cluster.stop() }
+        defer { cluster.stopInBackground() }
         defer { environment.children.killAll() }
         var outcome = ScenarioOutcome(name: name)
         try await cluster.waitUntilReady()

@@ -1,3 +1,4 @@
+import ConveyorSupport
 import ConveyorTestKit
 import Foundation
 import RedisClient
@@ -16,31 +17,22 @@ public final class RedisTestServer: Sendable {
     }
 
     /// The shared server, started on first use.
-    public static func shared() throws -> RedisTestServer {
-        try sharedServer.get()
+    public static func shared() async throws -> RedisTestServer {
+        try await sharedServer.value()
     }
 
-    private static let sharedServer: Result<RedisTestServer, any Error> = Result {
+    private static let sharedServer = StartedOnce<RedisTestServer> {
         if let url = ProcessInfo.processInfo.environment["REDIS_URL"], !url.isEmpty {
             return RedisTestServer(url: url, process: nil)
         }
-        // A static initializer cannot await, so this one start polls with a blocking sleep: it runs
-        // once per test process, and only when `swift test` runs without scripts/test's server.
-        let port = try FreePort.find()
-        let (server, configuration) = try spawn(url: "redis://127.0.0.1:\(port)/0", directory: nil, arguments: ["--port", "\(port)"])
-        let deadline = Date().addingTimeInterval(startSeconds)
-        while Date() < deadline {
-            if answers(configuration) { return server }
-            usleep(20_000)
-        }
-        throw server.failedToStart()
+        return try await start()
     }
 
     /// Starts a private `redis-server` on a free port (for tests that must stop or restart it). Give a
     /// `port` and `directory` to start a server again where a killed one ran, on its append-only file.
     public static func start(port fixedPort: Int? = nil, directory fixedDirectory: URL? = nil, extraArguments: [String] = []) async throws -> RedisTestServer {
         let port = try fixedPort ?? FreePort.find()
-        return try await launch(url: "redis://127.0.0.1:\(port)/0", directory: fixedDirectory, arguments: ["--port", "\(port)"] + extraArguments)
+        return try await launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: fixedDirectory, arguments: ["--port", "\(port)"] + extraArguments)
     }
 
     /// Starts a private `redis-server` that speaks TLS only (`--port 0 --tls-port P`) with the given
@@ -50,7 +42,7 @@ public final class RedisTestServer: Sendable {
                                 authenticatesClients: Bool = false) async throws -> RedisTestServer {
         let port = try FreePort.find()
         let pair = serverCertificate ?? certificates.server
-        return try await launch(url: "rediss://127.0.0.1:\(port)/0?cacert=\(certificates.caCertificate)", directory: nil, arguments: [
+        return try await launch(url: "rediss://127.0.0.1:\(port)/0?cacert=\(certificates.caCertificate)", port: port, directory: nil, arguments: [
             "--port", "0", "--tls-port", "\(port)", "--tls-cert-file", pair.certificate, "--tls-key-file", pair.key,
             "--tls-ca-cert-file", certificates.caCertificate, "--tls-auth-clients", authenticatesClients ? "yes" : "no",
         ], readiness: { configuration in
@@ -71,7 +63,7 @@ public final class RedisTestServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("sentinel-\(port).conf")
         try (["port \(port)"] + lines).joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
-        return try await launch(url: "redis://127.0.0.1:\(port)/0", directory: directory, configFile: file.path, arguments: ["--sentinel"])
+        return try await launch(url: "redis://127.0.0.1:\(port)/0", port: port, directory: directory, configFile: file.path, arguments: ["--sentinel"])
     }
 
     /// How long a server may take to answer after it was started.
@@ -80,9 +72,9 @@ public final class RedisTestServer: Sendable {
     /// Spawns the server and waits until it answers, polling with `Task.sleep`: tests run on Swift's
     /// cooperative pool, a couple of threads on a small machine, and a start that slept on one of
     /// them stalled every other test's tasks meanwhile (a worker's shutdown among them).
-    private static func launch(url: String, directory: URL?, configFile: String? = nil, arguments: [String],
+    private static func launch(url: String, port: Int, directory: URL?, configFile: String? = nil, arguments: [String],
                                readiness: (inout RedisConfiguration) -> Void = { _ in }) async throws -> RedisTestServer {
-        let (server, configuration) = try spawn(url: url, directory: directory, configFile: configFile, arguments: arguments, readiness: readiness)
+        let (server, configuration) = try spawn(url: url, port: port, directory: directory, configFile: configFile, arguments: arguments, readiness: readiness)
         let deadline = Date().addingTimeInterval(startSeconds)
         while Date() < deadline {
             if answers(configuration) { return server }
@@ -93,9 +85,8 @@ public final class RedisTestServer: Sendable {
 
     /// Starts redis-server under a watchdog and returns it with the configuration that checks it is up.
     /// `configFile` goes first, where redis-server expects one (Sentinel requires one).
-    private static func spawn(url: String, directory fixedDirectory: URL?, configFile: String? = nil, arguments: [String],
-                              readiness: (inout RedisConfiguration) -> Void = { _ in }) throws -> (RedisTestServer, RedisConfiguration) {
-        let port = URLComponents(string: url)?.port ?? 0
+    private static func spawn(url: String, port: Int, directory fixedDirectory: URL?, configFile: String? = nil, arguments: [String],
+                              readiness: (inout RedisConfiguration) -> Void) throws -> (RedisTestServer, RedisConfiguration) {
         let directory = fixedDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // A shell watchdog runs redis-server and stops it when this test process goes away, even
@@ -132,21 +123,54 @@ public final class RedisTestServer: Sendable {
         return TestKitError("redis-server did not start on port \(port) within \(Int(Self.startSeconds)) seconds")
     }
 
-    /// Stops a server started by ``start(extraArguments:)``.
-    public func stop() {
+    /// Stops a server started by ``start(port:directory:extraArguments:)`` and waits until it is gone
+    /// (its port free again). The wait runs on a thread of its own, never on the caller's, which is
+    /// one of the cooperative pool's.
+    public func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // Resumed exactly once, by the thread, once the server is gone.
+            NamedThread.start(name: "redis-test-stop") {
+                self.stopAndWait()
+                continuation.resume()
+            }.detach()
+        }
+    }
+
+    /// Stops the server without waiting for it: the same stop, on a thread of its own. For `defer`
+    /// and `deinit`, which cannot await; a test that needs the server gone before its next step
+    /// awaits ``stop()``.
+    public func stopInBackground() {
+        // The process, not `self`: `deinit` calls this, and nothing may keep `self` past it.
         guard let process, process.isRunning else { return }
+        NamedThread.start(name: "redis-test-stop") { Self.stopAndWait(process) }.detach()
+    }
+
+    /// SIGTERM, then SIGKILL if the server is still there 5 s later. Blocks: only for threads of
+    /// their own.
+    func stopAndWait() {
+        if let process { Self.stopAndWait(process) }
+    }
+
+    private static func stopAndWait(_ process: ChildProcess) {
+        guard process.isRunning else { return }
         process.signal()
         if !process.waitForExit(timeout: 5) { process.signal(SIGKILL) }
     }
 
     /// Waits up to `timeout` seconds for a server started by ``start(port:directory:extraArguments:)``
-    /// to be gone, e.g. after it was killed; true when it is.
-    public func waitForExit(timeout: Double) -> Bool {
-        process?.waitForExit(timeout: timeout) ?? true
+    /// to be gone, e.g. after it was killed; true when it is. Waits on a thread of its own.
+    public func waitForExit(timeout: Double) async -> Bool {
+        guard let process else { return true }
+        return await withCheckedContinuation { continuation in
+            // Resumed exactly once, by the thread, when the child exits or the time is up.
+            NamedThread.start(name: "redis-test-wait") {
+                continuation.resume(returning: process.waitForExit(timeout: timeout))
+            }.detach()
+        }
     }
 
     deinit {
-        stop()
+        stopInBackground()
     }
 
     /// The server's TCP port (its TLS port for ``startTLS(certificates:serverCertificate:authenticatesClients:)``).

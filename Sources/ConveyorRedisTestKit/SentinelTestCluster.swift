@@ -1,3 +1,4 @@
+import ConveyorSupport
 import ConveyorTestKit
 import Foundation
 import RedisClient
@@ -85,10 +86,19 @@ public final class SentinelTestCluster: Sendable {
         try Self.send(RedisCommand("ROLE"), to: port).array?.first?.string
     }
 
-    /// Stops the five servers and removes their directory.
-    public func stop() {
-        for server in sentinels + servers { server.stop() }
+    /// Stops the five servers, waits until they are gone and removes their directory.
+    public func stop() async {
+        for server in sentinels + servers { await server.stop() }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// ``stop()`` on a thread of its own, not waited for: for `defer`, which cannot await.
+    public func stopInBackground() {
+        let (all, directory) = (sentinels + servers, directory)
+        NamedThread.start(name: "sentinel-test-stop") {
+            for server in all { server.stopAndWait() }
+            try? FileManager.default.removeItem(at: directory)
+        }.detach()
     }
 
     /// Polls `condition` every 50 ms; errors count as "not yet". Throws after `timeout` seconds. Sleeps

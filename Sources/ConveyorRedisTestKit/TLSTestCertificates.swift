@@ -26,46 +26,48 @@ public final class TLSTestCertificates: Sendable {
     }
 
     /// The certificates of this test process, made on first use.
-    public static func shared() throws -> TLSTestCertificates {
-        try made.get()
+    public static func shared() async throws -> TLSTestCertificates {
+        try await made.value()
     }
 
-    private static let made: Result<TLSTestCertificates, any Error> = Result {
+    private static let made = StartedOnce<TLSTestCertificates> {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conveyor-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificates = TLSTestCertificates(directory: directory)
-        try certificates.make()
+        try await certificates.make()
         return certificates
     }
 
-    private func make() throws {
-        try makeCA("ca", subject: "/CN=Conveyor Test CA")
-        try makeCA("other-ca", subject: "/CN=Some Other CA")
+    private func make() async throws {
+        try await makeCA("ca", subject: "/CN=Conveyor Test CA")
+        try await makeCA("other-ca", subject: "/CN=Some Other CA")
         let serverNames = "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
-        try makeLeaf("server", subject: "/CN=localhost", extensions: serverNames, days: "2")
-        try makeLeaf("expired", subject: "/CN=localhost", extensions: serverNames, days: "-1")
-        try makeLeaf("wrong-host", subject: "/CN=wrong.example.com", extensions: "subjectAltName=DNS:wrong.example.com\nextendedKeyUsage=serverAuth\n", days: "2")
-        try makeLeaf("client", subject: "/CN=conveyor-client", extensions: "extendedKeyUsage=clientAuth\n", days: "2")
+        try await makeLeaf("server", subject: "/CN=localhost", extensions: serverNames, days: "2")
+        try await makeLeaf("expired", subject: "/CN=localhost", extensions: serverNames, days: "-1")
+        try await makeLeaf("wrong-host", subject: "/CN=wrong.example.com", extensions: "subjectAltName=DNS:wrong.example.com\nextendedKeyUsage=serverAuth\n", days: "2")
+        try await makeLeaf("client", subject: "/CN=conveyor-client", extensions: "extendedKeyUsage=clientAuth\n", days: "2")
     }
 
-    private func makeCA(_ name: String, subject: String) throws {
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    private func makeCA(_ name: String, subject: String) async throws {
+        try await openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                      "-keyout", path("\(name).key"), "-out", path("\(name).crt"), "-days", "2", "-subj", subject])
     }
 
     /// A key and a certificate signed by the test CA; `days` -1 makes one that expired yesterday.
-    private func makeLeaf(_ name: String, subject: String, extensions: String, days: String) throws {
-        try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    private func makeLeaf(_ name: String, subject: String, extensions: String, days: String) async throws {
+        try await openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                      "-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", subject])
         try Data(extensions.utf8).write(to: directory.appendingPathComponent("\(name).ext"))
-        try openssl(["x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificate, "-CAkey", path("ca.key"),
+        try await openssl(["x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificate, "-CAkey", path("ca.key"),
                      "-CAcreateserial", "-out", path("\(name).crt"), "-days", days, "-extfile", path("\(name).ext")])
     }
 
-    private func openssl(_ arguments: [String]) throws {
+    /// Runs the `openssl` command line and waits for it without holding a thread (``ChildProcess/finish()``).
+    private func openssl(_ arguments: [String]) async throws {
         let process = try ChildProcess(try RedisTestServer.locate("openssl"), arguments)
-        guard process.waitForExit(timeout: 30), process.exitCode == 0 else {
-            throw TestKitError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (exit \(process.exitCode.map(String.init) ?? "none")); is the openssl command installed? Run scripts/install-deps.")
+        let status = await process.finish().status
+        guard status == 0 else {
+            throw TestKitError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (exit \(status)); is the openssl command installed? Run scripts/install-deps.")
         }
     }
 

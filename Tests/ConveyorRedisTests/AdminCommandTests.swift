@@ -28,7 +28,7 @@ struct AdminCommandTests {
 
     @Test("retry list/now/delete, with JSON for scripts and a clear error for an unknown jid")
     func retrySet() async throws {
-        let context = try RedisTestContext("admin-retry")
+        let context = try await RedisTestContext("admin-retry")
         let fetched = try await seed(context)
         let jids = try fetched.map { try Job(json: $0.payload).jid }
         let listed = try await conveyor(context, "retry", "list", "--json")
@@ -69,7 +69,7 @@ struct AdminCommandTests {
 
     @Test("dead list/retry/delete/clear, and scheduled list")
     func deadSet() async throws {
-        let context = try RedisTestContext("admin-dead")
+        let context = try await RedisTestContext("admin-dead")
         let fetched = try await seed(context)
         let deadJID = try Job(json: fetched[2].payload).jid
         let listed = try await conveyor(context, "dead", "list", "--json")

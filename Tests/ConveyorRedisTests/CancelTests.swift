@@ -16,7 +16,7 @@ struct CancelTests {
 
     @Test("3 workers, one killed: cancel stops a running Sleep within a heartbeat, and it is not retried")
     func cancelStopsARunningSleep() async throws {
-        let context = try RedisTestContext("cancel-running")
+        let context = try await RedisTestContext("cancel-running")
         let arguments = ["--concurrency", "2", "--heartbeat-interval", "1", "--stale-after", "3", "--namespace", context.namespace]
         let workers = try (0..<3).map { _ in try CommandLine.start("conveyor-worker", arguments, redisURL: context.server.url) }
         defer { for worker in workers where worker.isRunning { worker.signal(SIGKILL) } }
@@ -52,7 +52,7 @@ struct CancelTests {
 
     @Test("cancel removes a queued job and a scheduled one, and refuses an unknown jid with exit 1")
     func cancelWaitingJobs() async throws {
-        let context = try RedisTestContext("cancel-waiting")
+        let context = try await RedisTestContext("cancel-waiting")
         let producer = Producer(backend: context.backend)
         let queued = Job(className: "Noop", queue: "mail")
         try await producer.pushBulk([Job(className: "Noop", queue: "mail"), queued, Job(className: "Noop", queue: "mail")])

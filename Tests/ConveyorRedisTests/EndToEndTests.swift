@@ -12,7 +12,7 @@ import Testing
 struct EndToEndTests {
     @Test("1,000 jobs pushed with the CLI all run exactly once; queues and private lists end empty")
     func pushThenWork() async throws {
-        let context = try RedisTestContext("e2e")
+        let context = try await RedisTestContext("e2e")
         let recorded = "\(context.namespace):recorded"
         let push = try await CommandLine.run("conveyor", ["push", "Record", "[\"\(recorded)\"]", "--count", "1000", "--namespace", context.namespace], redisURL: context.server.url)
         #expect(push.status == 0, "push failed: \(push.errors)")
@@ -33,7 +33,7 @@ struct EndToEndTests {
 
     @Test("two worker processes on one queue run each job once")
     func twoWorkers() async throws {
-        let context = try RedisTestContext("two-workers")
+        let context = try await RedisTestContext("two-workers")
         let recorded = "\(context.namespace):recorded"
         let jobs = (0..<3000).map { _ in Job(className: "Record", args: [.string(recorded)]) }
         try await Producer(backend: context.backend).pushBulk(jobs)
@@ -51,7 +51,7 @@ struct EndToEndTests {
 
     @Test("100,000 jobs pushed in bulk land in the queue")
     func bulkPush() async throws {
-        let context = try RedisTestContext("bulk")
+        let context = try await RedisTestContext("bulk")
         let push = try await CommandLine.run("conveyor", ["push", "Noop", "--count", "100000", "--queue", "bulk", "--namespace", context.namespace], redisURL: context.server.url)
         #expect(push.status == 0, "\(push.errors)")
         #expect(try await context.integer("LLEN", context.keys.queue("bulk")) == 100_000)
@@ -63,7 +63,7 @@ struct EndToEndTests {
 
     @Test("a push file is validated first: a bad line names its number and nothing is pushed")
     func badPushFile() async throws {
-        let context = try RedisTestContext("file")
+        let context = try await RedisTestContext("file")
         let lines = [#"{"class":"Noop","args":[1]}"#, #"{"class":"Noop","args":[2]}"#, #"{"class":"Noop","args":[3]"#, #"{"class":"Noop"}"#]
         let bad = try await CommandLine.run("conveyor", ["push", "--file", "-", "--namespace", context.namespace], redisURL: context.server.url, input: Data(lines.joined(separator: "\n").utf8))
         #expect(bad.status != 0)
@@ -90,7 +90,7 @@ struct EndToEndTests {
         (["push", "--file", "/nonexistent/jobs.ndjson"], "Cannot open the push file"),
     ])
     func badInput(arguments: [String], expected: String) async throws {
-        let server = try RedisTestServer.shared()
+        let server = try await RedisTestServer.shared()
         let result = try await CommandLine.run("conveyor", arguments, redisURL: server.url)
         #expect(result.status != 0)
         #expect(result.errors.contains(expected), "stderr was: \(result.errors)")
@@ -99,7 +99,7 @@ struct EndToEndTests {
     @Test("a stopped Redis and a wrong password fail with a message and push nothing")
     func unreachable() async throws {
         let server = try await RedisTestServer.start(extraArguments: ["--requirepass", "s3cret"])
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         let port = server.url.split(separator: ":").last!.split(separator: "/").first!
         let wrong = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://:nope@127.0.0.1:\(port)/0"], redisURL: "")
         #expect(wrong.status != 0)
@@ -110,7 +110,7 @@ struct EndToEndTests {
         #expect(none.status != 0 && none.errors.contains("password"))
         let right = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://:s3cret@127.0.0.1:\(port)/0"], redisURL: "")
         #expect(right.status == 0, "\(right.errors)")
-        server.stop()
+        await server.stop()
         let down = try await CommandLine.run("conveyor", ["push", "Noop", "--redis", "redis://127.0.0.1:\(port)/0"], redisURL: "")
         #expect(down.status != 0)
         // The library's sentence, then the command line's own advice.
@@ -121,7 +121,7 @@ struct EndToEndTests {
 
     @Test("SIGTERM during long jobs: the worker exits 0 and the jobs are back in the queue")
     func sigtermRequeues() async throws {
-        let context = try RedisTestContext("sigterm")
+        let context = try await RedisTestContext("sigterm")
         try await Producer(backend: context.backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })
         let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--namespace", context.namespace], redisURL: context.server.url)
         try await waitUntil(timeout: 20, "the worker fetched all 5 jobs") { try await context.leftovers().inProgress == 5 }
@@ -137,13 +137,13 @@ struct EndToEndTests {
     @Test("SIGTERM while Redis is down: the worker still exits 0 within its bounds")
     func sigtermWithRedisDown() async throws {
         let server = try await RedisTestServer.start()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             let backend = RedisBackend(client: client)
             try await Producer(backend: backend).pushBulk((0..<20).map { _ in Job(className: "Sleep", args: [50]) })
             let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--concurrency", "5"], redisURL: server.url)
             try await waitUntil(timeout: 20, "the worker ran a job") { try await backend.statistics().processed > 0 }
-            server.stop()
+            await server.stop()
             // The fault: the worker notices Redis is gone (its heartbeat then reports the outage).
             try await waitUntil(timeout: 10, "the server is gone") { (try? await client.send("PING")) == nil }
             let stopped = MonotonicClock.now()
@@ -158,7 +158,7 @@ struct EndToEndTests {
     @Test("a push that loses Redis midway says how many jobs it pushed, not a silent SIGPIPE")
     func pushLosesRedis() async throws {
         let server = try await RedisTestServer.start()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         let process = try CommandLine.start("conveyor", ["push", "Noop", "--count", "3000000"], redisURL: server.url)
         try await server.makeClient().closing { client throws in
             try await waitUntil(timeout: 30, "the push started") {
@@ -173,7 +173,7 @@ struct EndToEndTests {
 
     @Test("jobs left in a dead worker's private list are recovered by another worker")
     func recoversDeadWorker() async throws {
-        let context = try RedisTestContext("recover")
+        let context = try await RedisTestContext("recover")
         let recorded = "\(context.namespace):recorded"
         let jobs = (0..<50).map { _ in Job(className: "Record", args: [.string(recorded)]) }
         try await Producer(backend: context.backend).pushBulk(jobs)
@@ -190,7 +190,7 @@ struct EndToEndTests {
 
     @Test("the example worker (three-line main): a pushed typed job runs, SIGTERM exits 0, --help lists its jobs, an unknown flag exits 64")
     func exampleWorker() async throws {
-        let context = try RedisTestContext("example")
+        let context = try await RedisTestContext("example")
         let arguments = ["--namespace", context.namespace, "--queue", "default"]
         let help = try await CommandLine.run("example-worker", ["--help"], redisURL: context.server.url)
         #expect(help.status == 0 && help.output.contains("Jobs: Ping, SendWelcomeEmail."), "\(help.output)")
@@ -209,12 +209,12 @@ struct EndToEndTests {
 
     @Test("a second SIGTERM stops at once: running jobs are cancelled and pushed back to their queue, exit 0")
     func secondSignalStopsAtOnce() async throws {
-        let context = try RedisTestContext("second-signal")
+        let context = try await RedisTestContext("second-signal")
         try await Producer(backend: context.backend).pushBulk((0..<3).map { _ in Job(className: "Sleep", args: [60_000]) })
         let process = try CommandLine.start("conveyor-worker", ["--timeout", "30", "--heartbeat-interval", "0.2", "--stale-after", "2", "--namespace", context.namespace], redisURL: context.server.url)
         try await waitUntil(timeout: 20, "the worker fetched the jobs") { try await context.leftovers().inProgress == 3 }
         process.signal(SIGTERM)
-        try await waitUntilBeatingAsStopping(context)
+        try await waitUntilBeatingAsStopping(context, process)
         let sentAt = MonotonicClock.now()
         process.signal(SIGTERM)
         let result = await CommandLine.finish(process)
@@ -229,14 +229,14 @@ struct EndToEndTests {
     func thirdSignalExitsOnTheSpot() async throws {
         // A private server: this test freezes it.
         let server = try await RedisTestServer.start()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             let context = RedisTestContext(server: server, client: client, label: "third-signal")
             try await Producer(backend: context.backend).pushBulk((0..<3).map { _ in Job(className: "Sleep", args: [60_000]) })
             let process = try CommandLine.start("conveyor-worker", ["--timeout", "30", "--heartbeat-interval", "0.2", "--namespace", context.namespace], redisURL: server.url)
             try await waitUntil(timeout: 20, "the worker fetched the jobs") { try await context.leftovers().inProgress == 3 }
             process.signal(SIGTERM)
-            try await waitUntilBeatingAsStopping(context)
+            try await waitUntilBeatingAsStopping(context, process)
             let pid = try await redisServerProcessID(client)
             kill(pid, SIGSTOP)
             defer { kill(pid, SIGCONT) }
@@ -258,11 +258,25 @@ struct EndToEndTests {
         }
     }
 
-    /// Draining, the worker beats with quiet=true: the first signal was handled.
-    private func waitUntilBeatingAsStopping(_ context: RedisTestContext) async throws {
-        try await waitUntil(timeout: 10, "the worker beat as stopping") {
-            guard let identity = try await context.client.send("SMEMBERS", context.keys.processes).array?.first?.string else { return false }
-            return try await context.client.send("HGET", context.keys.process(identity), "quiet").string == "true"
+    /// Draining, the worker beats with quiet=true: the first signal was handled. When it does not,
+    /// the worker is killed and what it wrote, its exit and its beat's fields go into the failure.
+    private func waitUntilBeatingAsStopping(_ context: RedisTestContext, _ process: ChildProcess) async throws {
+        do {
+            try await waitUntil(timeout: 10, "the worker beat as stopping") {
+                guard let identity = try await context.client.send("SMEMBERS", context.keys.processes).array?.first?.string else { return false }
+                return try await context.client.send("HGET", context.keys.process(identity), "quiet").string == "true"
+            }
+        } catch {
+            let wasRunning = process.isRunning
+            process.signal(SIGKILL)
+            let result = await CommandLine.finish(process)
+            let identities = try await context.client.send("SMEMBERS", context.keys.processes).array?.compactMap(\.string) ?? []
+            var beats: [String] = []
+            for identity in identities {
+                beats.append("\(identity): \(try await context.client.send("HGETALL", context.keys.process(identity)))")
+            }
+            Issue.record("running when given up: \(wasRunning); exit \(result.status); beats: \(beats); worker's stderr: \(result.errors)")
+            throw error
         }
     }
 

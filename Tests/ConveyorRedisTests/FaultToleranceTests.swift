@@ -13,7 +13,7 @@ import Testing
 struct FaultToleranceTests {
     @Test("an ACL user without EVALSHA: the worker says why and exits 1 instead of idling silently")
     func aclWithoutScriptsExits() async throws {
-        let context = try RedisTestContext("noeval")
+        let context = try await RedisTestContext("noeval")
         let user = "noeval-\(context.namespace)"
         try await context.client.send("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", "-eval", "-evalsha")
         defer { Task { _ = try? await context.client.send("ACL", "DELUSER", user) } }
@@ -28,7 +28,7 @@ struct FaultToleranceTests {
 
     @Test("a queue key of the wrong type (WRONGTYPE): the worker says why and exits 1")
     func wrongTypeQueueExits() async throws {
-        let context = try RedisTestContext("wrongtype")
+        let context = try await RedisTestContext("wrongtype")
         try await context.client.send("SET", context.keys.queue("default"), "not a list")
         let result = try await CommandLine.run("conveyor-worker", ["--namespace", context.namespace], redisURL: context.server.url)
         #expect(result.status == 1, "exit \(result.status): \(result.errors)")
@@ -38,7 +38,7 @@ struct FaultToleranceTests {
 
     @Test("a queue key of the wrong type never swallows a job: requeue and recovery leave it in the private list")
     func wrongTypeDestinationKeepsTheJob() async throws {
-        let context = try RedisTestContext("keep")
+        let context = try await RedisTestContext("keep")
         try await Producer(backend: context.backend).push(className: "Noop")
         let fetched = try await fetchOnThread(context.backend, owner: "dead-host:1:0", queues: ["default"], maximum: 1, timeout: 0.5)
         try await context.client.send("SET", context.keys.queue("default"), "not a list")
@@ -53,7 +53,7 @@ struct FaultToleranceTests {
     func recoveryStoppedMidScriptReportsItsJobs() async throws {
         // A private server: the test pauses its writes, which would stall every other test's Redis.
         let server = try await RedisTestServer.start()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         let client = try server.makeClient()
         let backend = RedisBackend(client: client, namespace: RedisTestServer.uniqueNamespace("midscript"))
         try await Producer(backend: backend).pushBulk((0..<3).map { _ in Job(className: "Noop") })
@@ -78,7 +78,7 @@ struct FaultToleranceTests {
 
     @Test("one due job whose queue key has the wrong type does not block the promotion of the others")
     func badQueueDoesNotBlockPromotion() async throws {
-        let context = try RedisTestContext("promote")
+        let context = try await RedisTestContext("promote")
         try await context.client.send("SET", context.keys.queue("broken"), "not a list")
         try await context.backend.schedule([EncodedJob(Job(className: "Noop", queue: "broken"))], at: WallClock.now() - 2)
         try await context.backend.schedule((0..<3).map { _ in EncodedJob(Job(className: "Noop")) }, at: WallClock.now() - 1)
@@ -90,7 +90,7 @@ struct FaultToleranceTests {
 
     @Test("a heartbeat with 10,000 running jobs goes through (Lua's unpack limit is about 8000 values)")
     func heartbeatOfAFullWorker() async throws {
-        let context = try RedisTestContext("busy")
+        let context = try await RedisTestContext("busy")
         var running: [String: JSONObject] = [:]
         for index in 0..<10_000 { running["w\(index)"] = ["queue": "default", "run_at": 1] }
         try await context.backend.beat(WorkerHeartbeat(identity: "busy-host:1:0", info: [:], busy: 10_000, isQuiet: false, residentKilobytes: 0, runningJobs: running, isFirst: true))
@@ -100,7 +100,7 @@ struct FaultToleranceTests {
 
     @Test("a read-only ACL user (no PING) can run conveyor stats")
     func readOnlyUserRunsStats() async throws {
-        let context = try RedisTestContext("readonly")
+        let context = try await RedisTestContext("readonly")
         try await Producer(backend: context.backend).push(className: "Noop")
         let user = "readonly-\(context.namespace)"
         try await context.client.send("ACL", "SETUSER", user, "on", ">secret", "~*", "+@read")
@@ -114,7 +114,7 @@ struct FaultToleranceTests {
 
     @Test("processes killed without cleanup leave the process set: 40 stale entries count as 0 live processes")
     func staleProcessesArePruned() async throws {
-        let context = try RedisTestContext("prune")
+        let context = try await RedisTestContext("prune")
         let ghosts = (0..<40).map { "ghost-host:\($0):0" }
         try await context.client.send(RedisCommand("SADD", arguments: [context.keys.processes] + ghosts))
         try await context.backend.beat(WorkerHeartbeat(identity: "live-host:1:0", info: [:], busy: 0, isQuiet: false, residentKilobytes: 0, runningJobs: [:]))
@@ -128,7 +128,7 @@ struct FaultToleranceTests {
 
     @Test("stop refuses a Conveyor worker whose lease expired, even when its beat (another clock) looks fresh")
     func stopFollowsTheLease() async throws {
-        let context = try RedisTestContext("stop-lease")
+        let context = try await RedisTestContext("stop-lease")
         let identity = "skewed:4242:0123456789ab"
         // Its clock runs 40 s ahead: the beat looks fresh, but Redis expired its lease.
         try await context.client.send("HSET", context.keys.process(identity), "beat", WallClock.now() + 40, "info", "{}", "lease", 2000)
@@ -143,7 +143,7 @@ struct FaultToleranceTests {
 
     @Test("--heartbeat-interval 70 --stale-after 300: the registry entry and the lease live 300 s, not 60")
     func registryFollowsStaleAfter() async throws {
-        let context = try RedisTestContext("ttl")
+        let context = try await RedisTestContext("ttl")
         let process = try CommandLine.start("conveyor-worker", ["--heartbeat-interval", "70", "--stale-after", "300", "--namespace", context.namespace], redisURL: context.server.url)
         try await waitUntil(timeout: 20, "the worker registered") { try await context.integer("SCARD", context.keys.processes) == 1 }
         let identity = try #require(try await context.client.send("SMEMBERS", context.keys.processes).array?.first?.string)
@@ -159,7 +159,7 @@ struct FaultToleranceTests {
 
     @Test("a Crash job fetched with 50 Record jobs: after the crashes only the Crash job is dead, every Record job runs")
     func poisonPillSparesBystanders() async throws {
-        let context = try RedisTestContext("bystanders")
+        let context = try await RedisTestContext("bystanders")
         let recorded = "\(context.namespace):recorded"
         let producer = Producer(backend: context.backend)
         let pill = try await producer.push(className: "Crash")
@@ -186,7 +186,7 @@ struct FaultToleranceTests {
     @Test("SIGINT with Redis hung (SIGSTOP): the worker exits within --timeout plus the grace, and no job is lost")
     func shutdownWithHungRedisIsBounded() async throws {
         let server = try await RedisTestServer.start()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             let backend = RedisBackend(client: client)
             try await Producer(backend: backend).pushBulk((0..<5).map { _ in Job(className: "Sleep", args: [60_000]) })

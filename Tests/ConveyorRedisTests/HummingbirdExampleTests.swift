@@ -14,7 +14,7 @@ import Testing
 struct HummingbirdExampleTests {
     @Test("a POST pushes a job that the app's own worker runs; SIGTERM stops the server and the worker, exit 0")
     func postRunsJobThenSigtermStopsCleanly() async throws {
-        let context = try RedisTestContext("hummingbird")
+        let context = try await RedisTestContext("hummingbird")
         let port = try FreePort.find()
         let app = try ChildProcess(CommandLine.path("hummingbird-example"), [], environment: [
             "REDIS_URL": context.server.url, "PORT": "\(port)", "CONVEYOR_NAMESPACE": context.namespace,

@@ -16,7 +16,7 @@ struct InputValidationTests {
 
     @Test("a real conveyor-worker survives jobs with extreme numbers and still processes the next job")
     func workerSurvivesExtremeNumbers() async throws {
-        let context = try RedisTestContext("extreme")
+        let context = try await RedisTestContext("extreme")
         let worker = try CommandLine.start("conveyor-worker", ["--namespace", context.namespace], redisURL: context.server.url)
         for arguments in [["Sleep", "[1e400]"], ["Sleep", "[1e30]"], ["Sleep", "[-1e400]"], ["Sleep", "[9223372036854775808]"], ["Record", #"["k",1e400]"#]] {
             let push = try await conveyor(context, ["push"] + arguments)
@@ -72,7 +72,7 @@ struct InputValidationTests {
         (["stop", "nobody:1:abc"], 1, "No live worker process has the identity 'nobody:1:abc'. `conveyor processes` lists the live workers."),
     ])
     func exitCodes(arguments: [String], status: Int32, expected: String) async throws {
-        let server = try RedisTestServer.shared()
+        let server = try await RedisTestServer.shared()
         let result = try await CommandLine.run("conveyor", arguments, redisURL: server.url)
         #expect(result.status == status, "stderr was: \(result.errors)")
         #expect(result.errors.contains(expected), "stderr was: \(result.errors)")
@@ -102,7 +102,7 @@ struct InputValidationTests {
 
     @Test("push refuses args a worker could not read and arguments that are not UTF-8")
     func pushDepthAndUTF8() async throws {
-        let context = try RedisTestContext("depth")
+        let context = try await RedisTestContext("depth")
         let deepest = String(repeating: "[", count: 511) + String(repeating: "]", count: 511)
         let accepted = try await conveyor(context, ["push", "Noop", deepest])
         #expect(accepted.status == 0, "\(accepted.errors)")
@@ -123,7 +123,7 @@ struct InputValidationTests {
 
     @Test("push files: a BOM is skipped, bad retry values and queues are refused with exit 64")
     func pushFiles() async throws {
-        let context = try RedisTestContext("bom")
+        let context = try await RedisTestContext("bom")
         let withBOM = Data([0xEF, 0xBB, 0xBF] + Array(#"{"class":"Noop","args":[1]}"#.utf8))
         let accepted = try await conveyor(context, ["push", "--file", "-"], input: withBOM)
         #expect(accepted.status == 0, "\(accepted.errors)")
@@ -137,7 +137,7 @@ struct InputValidationTests {
 
     @Test("--at takes an offset (converted to UTC) and epoch seconds")
     func atWithOffset() async throws {
-        let context = try RedisTestContext("at")
+        let context = try await RedisTestContext("at")
         let offset = try await conveyor(context, ["push", "Noop", "--at", "2100-12-01T09:00:00+02:00"])
         #expect(offset.status == 0 && offset.output.contains("2100-12-01T07:00:00Z"), "\(offset.output) \(offset.errors)")
         let epoch = try await conveyor(context, ["push", "Noop", "--at", "4120000000"])
@@ -149,7 +149,7 @@ struct InputValidationTests {
 
     @Test("an empty password in the URL sends no AUTH")
     func emptyPassword() async throws {
-        let server = try RedisTestServer.shared()
+        let server = try await RedisTestServer.shared()
         let port = server.url.split(separator: ":").last!.split(separator: "/").first!
         let result = try await CommandLine.run("conveyor", ["stats", "--redis", "redis://:@127.0.0.1:\(port)/0"], redisURL: "")
         #expect(result.status == 0, "\(result.errors)")
@@ -157,7 +157,7 @@ struct InputValidationTests {
 
     @Test("stop and quiet refuse a worker whose heartbeat stopped, naming it, and exit 1")
     func stopDeadWorker() async throws {
-        let context = try RedisTestContext("stop-dead")
+        let context = try await RedisTestContext("stop-dead")
         let identity = "gone:4242:0123456789ab"
         try await context.client.send("HSET", context.keys.process(identity), "beat", WallClock.now() - 120, "info", "{}")
         try await context.client.send("SADD", context.keys.processes, identity)
@@ -174,7 +174,7 @@ struct InputValidationTests {
 
     @Test("dead entries that are not jobs show why, are labelled correctly and can be deleted and retried one at a time")
     func deadNonJobs() async throws {
-        let context = try RedisTestContext("dead-non-jobs")
+        let context = try await RedisTestContext("dead-non-jobs")
         let now = WallClock.now()
         for (offset, payload) in ["{not json", "[1,2]", #""just a string""#].enumerated() {
             try await context.client.send("ZADD", context.keys.set(.dead), now + Double(offset), payload)

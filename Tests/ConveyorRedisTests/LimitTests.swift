@@ -12,7 +12,7 @@ import Testing
 struct LimitTests {
     @Test("3 workers, one killed: a limit of 2 is never exceeded, checked from recorded start and end times")
     func concurrencyLimitHolds() async throws {
-        let context = try RedisTestContext("limit")
+        let context = try await RedisTestContext("limit")
         let spans = "\(context.namespace):spans"
         let arguments = ["--concurrency", "5", "--concurrency-limit", "Span=2", "--heartbeat-interval", "1", "--stale-after", "3", "--recovery-interval", "1", "--namespace", context.namespace]
         let workers = try (0..<3).map { _ in try CommandLine.start("conveyor-worker", arguments, redisURL: context.server.url) }

@@ -32,7 +32,7 @@ struct LogFlagTests {
 
     @Test("conveyor-worker --log-format json --log-level debug: every stderr line is one JSON object, and the lines about a job carry its jid, class and queue")
     func workerWritesJSONLines() async throws {
-        let context = try RedisTestContext("json-logs")
+        let context = try await RedisTestContext("json-logs")
         let jids = try await pushJobs(context)
         let result = try await runWorker(context, ["--log-format", "json", "--log-level", "debug"])
         let lines = result.errors.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -66,7 +66,7 @@ struct LogFlagTests {
 
     @Test("conveyor-worker in text format: job data cannot start a line of its own")
     func workerTextLinesStayWhole() async throws {
-        let context = try RedisTestContext("text-logs")
+        let context = try await RedisTestContext("text-logs")
         let jids = try await pushJobs(context)
         let result = try await runWorker(context, ["--log-level", "info"])
         let lines = result.errors.split(separator: "\n")

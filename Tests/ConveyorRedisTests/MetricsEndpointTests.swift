@@ -16,7 +16,7 @@ struct MetricsEndpointTests {
 
     @Test("counts on /metrics equal the jobs run, the gauges are there, a second worker on the port exits 1, SIGTERM exits 0")
     func scrapeRealWorker() async throws {
-        let context = try RedisTestContext("metrics")
+        let context = try await RedisTestContext("metrics")
         let port = try FreePort.find()
         var jobs = (0..<30).map { _ in Job(className: "Noop") }
         jobs += (0..<5).map { _ in Job(className: "Fail", args: ["boom"], retry: .limit(0)) }

@@ -18,7 +18,7 @@ struct PeriodicJobTests {
 
     @Test("3 workers run an every-second schedule for 20 s, one killed halfway: one job per tick")
     func everySecondAcrossWorkers() async throws {
-        let context = try RedisTestContext("periodic")
+        let context = try await RedisTestContext("periodic")
         // Pushed to a queue no worker serves, so the test reads every pushed job and its tick.
         let path = try writeSchedule("tick: { every: 1s, class: Noop, queue: ticks, description: \"test tick\" }\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -56,7 +56,7 @@ struct PeriodicJobTests {
 
     @Test("a bad schedule file is refused at start with its line and the reason (exit 64)")
     func badScheduleFile() async throws {
-        let context = try RedisTestContext("periodic-bad")
+        let context = try await RedisTestContext("periodic-bad")
         let path = try writeSchedule("good: { every: 30s, class: Ping }\nbad: { cron: \"0 3 * *\", class: Report }\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try await CommandLine.run("conveyor-worker", ["--schedule", path, "--namespace", context.namespace], redisURL: context.server.url)

@@ -20,7 +20,7 @@ struct QueueControlTests {
 
     @Test("3 workers, one killed: a pause stops the queue within 1 s, holds for a worker started later, and resume drains it")
     func pauseStopsEveryWorker() async throws {
-        let context = try RedisTestContext("pause")
+        let context = try await RedisTestContext("pause")
         let recorded = "\(context.namespace):recorded"
         let arguments = ["--concurrency", "5", "--heartbeat-interval", "1", "--stale-after", "3", "--namespace", context.namespace]
         var workers = try (0..<3).map { _ in try CommandLine.start("conveyor-worker", arguments, redisURL: context.server.url) }
@@ -76,7 +76,7 @@ struct QueueControlTests {
 
     @Test("queue clear deletes waiting jobs; a bad or missing name is refused with exit 64")
     func clearAndValidation() async throws {
-        let context = try RedisTestContext("queue-clear")
+        let context = try await RedisTestContext("queue-clear")
         try await Producer(backend: context.backend).pushBulk((0..<4).map { _ in Job(className: "Noop", queue: "bulk") })
         let cleared = try await conveyor(context, "queue", "clear", "bulk", "--json")
         let clearedReply = try JSONValue.parse(cleared.output).objectValue

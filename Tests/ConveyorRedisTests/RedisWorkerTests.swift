@@ -10,7 +10,7 @@ import Testing
 struct RedisWorkerTests {
     @Test("a pushed job is stored in Sidekiq's layout")
     func sidekiqLayout() async throws {
-        let context = try RedisTestContext("layout")
+        let context = try await RedisTestContext("layout")
         let jid = try await Producer(backend: context.backend).push(className: "HardJob", args: [1, "x"], queue: "critical")
         #expect(try await context.client.send("SMEMBERS", "\(context.namespace):queues").array?.compactMap(\.string) == ["critical"])
         let stored = try #require(try await context.client.send("LINDEX", "\(context.namespace):queue:critical", 0).string)
@@ -22,7 +22,7 @@ struct RedisWorkerTests {
 
     @Test("handlers can await Redis calls and all jobs are acknowledged with batched counters")
     func workerRunsJobs() async throws {
-        let context = try RedisTestContext("worker")
+        let context = try await RedisTestContext("worker")
         var registry = JobRegistry()
         let client = context.client
         let key = "\(context.namespace):seen"
@@ -41,7 +41,7 @@ struct RedisWorkerTests {
 
     @Test("a failing job lands in the retry set, readable by Sidekiq")
     func failureInRetrySet() async throws {
-        let context = try RedisTestContext("retry")
+        let context = try await RedisTestContext("retry")
         var registry = JobRegistry()
         registry.register(className: "Broken") { _, _ in throw JobArgumentsError(jobClass: "Broken", reason: "no") }
         try await Producer(backend: context.backend).push(className: "Broken", args: ["a"])
@@ -59,7 +59,7 @@ struct RedisWorkerTests {
 
     @Test("the heartbeat is published in Sidekiq's process layout while running")
     func heartbeat() async throws {
-        let context = try RedisTestContext("beat")
+        let context = try await RedisTestContext("beat")
         let worker = Worker(backend: context.backend, registry: JobRegistry(), configuration: try WorkerConfiguration(concurrency: 7, tag: "test"))
         let run = Task { try await worker.run() }
         try await waitUntil(timeout: 10, "the worker registered") {

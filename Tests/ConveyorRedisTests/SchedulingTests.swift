@@ -11,7 +11,7 @@ import Testing
 struct SchedulingTests {
     @Test("`conveyor push --in 1s` waits in the schedule set, then a worker runs it within seconds")
     func pushIn() async throws {
-        let context = try RedisTestContext("push-in")
+        let context = try await RedisTestContext("push-in")
         let recorded = "\(context.namespace):recorded"
         let push = try await CommandLine.run("conveyor", ["push", "Record", "[\"\(recorded)\"]", "--in", "1s", "--namespace", context.namespace], redisURL: context.server.url)
         #expect(push.status == 0, "\(push.errors)")
@@ -34,14 +34,14 @@ struct SchedulingTests {
         (["--in", "5m", "--at", "2026-12-01T09:00:00Z"], "either --in or --at"),
     ])
     func badScheduleTimes(arguments: [String], expected: String) async throws {
-        let result = try await CommandLine.run("conveyor", ["push", "Noop"] + arguments, redisURL: try RedisTestServer.shared().url)
+        let result = try await CommandLine.run("conveyor", ["push", "Noop"] + arguments, redisURL: try await RedisTestServer.shared().url)
         #expect(result.status != 0)
         #expect(result.errors.contains(expected), "stderr was: \(result.errors)")
     }
 
     @Test("a failing job is retried by the poller with its class's delay until dead: max retries + 1 runs")
     func retriesUntilDead() async throws {
-        let context = try RedisTestContext("retry-loop")
+        let context = try await RedisTestContext("retry-loop")
         let runs = Locked(0)
         let deaths = Locked(0)
         var registry = JobRegistry()
@@ -67,7 +67,7 @@ struct SchedulingTests {
 
     @Test("`conveyor quiet` and `conveyor stop` reach a worker through its signals list")
     func signalsThroughCLI() async throws {
-        let context = try RedisTestContext("signals")
+        let context = try await RedisTestContext("signals")
         let configuration = try WorkerConfiguration(heartbeatInterval: .milliseconds(50))
         let worker = Worker(backend: context.backend, registry: JobRegistry(), configuration: configuration)
         let run = Task { try await worker.run() }
@@ -93,7 +93,7 @@ struct SchedulingTests {
 
     @Test("SIGTSTP quiets conveyor-worker without suspending it, and SIGTERM then stops it cleanly")
     func quietThenTerm() async throws {
-        let context = try RedisTestContext("tstp")
+        let context = try await RedisTestContext("tstp")
         try await Producer(backend: context.backend).push(className: "Sleep", args: [60_000])
         let process = try CommandLine.start("conveyor-worker", ["--timeout", "1", "--namespace", context.namespace], redisURL: context.server.url)
         try await waitUntil(timeout: 20, "the worker fetched the job") { try await context.leftovers().inProgress == 1 }
@@ -108,7 +108,7 @@ struct SchedulingTests {
 
     @Test("a job that keeps crashing its workers goes to the dead set after 3 recoveries")
     func poisonPill() async throws {
-        let context = try RedisTestContext("poison")
+        let context = try await RedisTestContext("poison")
         let jid = try await Producer(backend: context.backend).push(className: "Crash")
         for attempt in 1...5 {
             let result = try await CommandLine.run("conveyor-worker", ["--drain", "--namespace", context.namespace], redisURL: context.server.url)

@@ -1,6 +1,7 @@
 import ConveyorRedis
 import ConveyorRedisTestKit
 import ConveyorSupport
+import ConveyorTestKit
 import Foundation
 @testable import RedisClient
 import Testing
@@ -77,7 +78,7 @@ struct SentinelTests {
     /// next request goes to the new master, never again to the old one.
     @Test func clientFollowsAFailover() async throws {
         let cluster = try await SentinelTestCluster.start(masterName: "conveyor-failover")
-        defer { cluster.stop() }
+        defer { cluster.stopInBackground() }
         try await cluster.waitUntilReady()
         let client = RedisClient(configuration: try RedisConfiguration(url: cluster.url()))
         try await client.send("SET", "before", "1")

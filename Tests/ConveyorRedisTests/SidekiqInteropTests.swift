@@ -481,7 +481,7 @@ private struct SidekiqTestContext {
     /// await the client's `close()`: the client goes with this context, and its thread ends on its own.
     func stop() {
         started.killRunning()
-        server.stop()
+        server.stopInBackground()
     }
 }
 

@@ -13,7 +13,7 @@ import Testing
 struct TLSCommandLineTests {
     /// Valid, expired, wrong-host and client-authenticating servers, started once for the suite.
     static let servers = StartedOnce<[Server: RedisTestServer]> {
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         return [
             .valid: try await RedisTestServer.startTLS(certificates: certificates),
             .expired: try await RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.expiredServer),
@@ -25,7 +25,7 @@ struct TLSCommandLineTests {
     enum Server: Sendable { case valid, expired, wrongHost, mutual, plain }
 
     static func port(_ server: Server) async throws -> Int {
-        if server == .plain { return try RedisTestServer.shared().port }
+        if server == .plain { return try await RedisTestServer.shared().port }
         return try await servers.value()[server]!.port
     }
 
@@ -39,7 +39,7 @@ struct TLSCommandLineTests {
     @Test("push → conveyor-worker → every job runs, all over TLS: flags, environment variables and URL parameters")
     func pushWorkAndStatsOverTLS() async throws {
         let server = try await Self.servers.value()[.valid]!
-        let caFile = try TLSTestCertificates.shared().caCertificate
+        let caFile = try await TLSTestCertificates.shared().caCertificate
         let namespace = RedisTestServer.uniqueNamespace("tls-e2e")
         let recorded = "\(namespace):recorded"
         let plainURL = "rediss://127.0.0.1:\(server.port)/0"
@@ -68,7 +68,7 @@ struct TLSCommandLineTests {
 
     @Test("--cert and --key authenticate to a server that demands client certificates; --insecure skips verification")
     func clientCertificatesAndInsecure() async throws {
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         let mutual = try await Self.port(.mutual)
         let withCertificate = try await Self.run("conveyor", ["stats", "--redis", "rediss://127.0.0.1:\(mutual)/0", "--cacert", certificates.caCertificate,
                                                               "--cert", certificates.client.certificate, "--key", certificates.client.key], environment: [:])
@@ -83,7 +83,7 @@ struct TLSCommandLineTests {
 
     @Test("a flag wins over the URL's parameter, and the URL's parameter over the environment")
     func precedence() async throws {
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         let base = "rediss://127.0.0.1:\(try await Self.port(.valid))/0"
         let flagWins = try await Self.run("conveyor", ["stats", "--redis", "\(base)?cacert=\(certificates.otherCACertificate)", "--cacert", certificates.caCertificate], environment: [:])
         #expect(flagWins.status == 0, "\(flagWins.errors)")
@@ -108,7 +108,7 @@ struct TLSCommandLineTests {
     @Test("each TLS failure exits 1 with its message", arguments: 0..<failures.count)
     func failure(index: Int) async throws {
         let (server, scheme, arguments, expected) = Self.failures[index]
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         let substitutions = ["CA": certificates.caCertificate, "OTHER_CA": certificates.otherCACertificate, "CLIENT_CERT": certificates.client.certificate]
         let url = "\(scheme)://127.0.0.1:\(try await Self.port(server))/0"
         let result = try await Self.run("conveyor", ["stats", "--redis", url] + arguments.map { substitutions[$0] ?? $0 }, environment: [:])
@@ -121,7 +121,7 @@ struct TLSCommandLineTests {
     @Test("conveyor web serves the dashboard from a TLS Redis")
     func webOverTLS() async throws {
         let port = try FreePort.find()
-        let caFile = try TLSTestCertificates.shared().caCertificate
+        let caFile = try await TLSTestCertificates.shared().caCertificate
         let web = try ChildProcess(CommandLine.path("conveyor"), ["web", "--port", "\(port)", "--cacert", caFile], environment: [
             "REDIS_URL": "rediss://127.0.0.1:\(try await Self.port(.valid))/0", "CONVEYOR_WEB_PASSWORD": "",
         ])
@@ -141,7 +141,7 @@ struct TLSCommandLineTests {
 
     @Test("conveyor-worker refuses an untrusted server with exit 1 and the reason")
     func workerRefusesAnUntrustedServer() async throws {
-        let other = try TLSTestCertificates.shared().otherCACertificate
+        let other = try await TLSTestCertificates.shared().otherCACertificate
         let result = try await Self.run("conveyor-worker", ["--drain", "--redis", "rediss://127.0.0.1:\(try await Self.port(.valid))/0", "--cacert", other], environment: [:])
         #expect(result.status == 1)
         #expect(result.errors.contains("not signed by a trusted CA"), "\(result.errors)")

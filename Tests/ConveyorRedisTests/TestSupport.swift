@@ -34,8 +34,8 @@ struct RedisTestContext {
     let backend: RedisBackend
     let keys: RedisKeys
 
-    init(_ label: String) throws {
-        server = try RedisTestServer.shared()
+    init(_ label: String) async throws {
+        server = try await RedisTestServer.shared()
         namespace = RedisTestServer.uniqueNamespace(label)
         client = try server.makeClient()
         backend = RedisBackend(client: client, namespace: namespace)

@@ -16,7 +16,7 @@ struct UniqueJobTests {
 
     @Test("3 workers, one killed: 10 pushes of a unique job queue 1, and the lock ends with its success")
     func tenPushesQueueOne() async throws {
-        let context = try RedisTestContext("unique")
+        let context = try await RedisTestContext("unique")
         let recorded = "\(context.namespace):recorded"
         let arguments = ["--concurrency", "2", "--heartbeat-interval", "1", "--stale-after", "3", "--recovery-interval", "1", "--namespace", context.namespace]
         let workers = try (0..<3).map { _ in try CommandLine.start("conveyor-worker", arguments, redisURL: context.server.url) }
@@ -54,7 +54,7 @@ struct UniqueJobTests {
 
     @Test("--unique-until start ends the lock when the job starts; bad unique flags exit 64")
     func uniqueUntilStartAndValidation() async throws {
-        let context = try RedisTestContext("unique-start")
+        let context = try await RedisTestContext("unique-start")
         let first = try await conveyor(context, "push", "Sleep", "[5000]", "--unique-for", "60", "--unique-until", "start", "--unique-key", "nightly")
         #expect(first.status == 0 && first.output.hasPrefix("Pushed 1 Sleep job"), "\(first.output) \(first.errors)")
         let duplicate = try await conveyor(context, "push", "Sleep", "[1]", "--unique-for", "60", "--unique-key", "nightly")

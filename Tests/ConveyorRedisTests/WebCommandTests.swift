@@ -13,7 +13,7 @@ import Testing
 struct WebCommandTests {
     @Test("binding beyond loopback without CONVEYOR_WEB_PASSWORD exits 64 and says what to do")
     func publicBindNeedsAPassword() async throws {
-        let server = try RedisTestServer.shared()
+        let server = try await RedisTestServer.shared()
         let process = try ChildProcess(CommandLine.path("conveyor"), ["web", "--bind", "0.0.0.0", "--port", "\(try FreePort.find())"], environment: [
             "REDIS_URL": server.url, "CONVEYOR_WEB_PASSWORD": "",
         ])
@@ -24,7 +24,7 @@ struct WebCommandTests {
 
     @Test("the pages show Redis's data; Retry now with the page's token moves the job, without it 403; SIGTERM exits 0")
     func servesPagesAndActions() async throws {
-        let context = try RedisTestContext("web")
+        let context = try await RedisTestContext("web")
         let job = Job(className: "WebRetry", args: [.string("<script>x</script>")], queue: "webq")
         var fields = job.fields
         fields[JobField.errorMessage] = .string("it broke")
@@ -62,7 +62,7 @@ struct WebCommandTests {
 
     @Test("with CONVEYOR_WEB_PASSWORD it binds to 0.0.0.0 and answers 401 without credentials, 200 with them")
     func passwordProtects() async throws {
-        let context = try RedisTestContext("webauth")
+        let context = try await RedisTestContext("webauth")
         let port = try FreePort.find()
         let web = try ChildProcess(CommandLine.path("conveyor"), ["web", "--bind", "0.0.0.0", "--port", "\(port)", "--namespace", context.namespace], environment: [
             "REDIS_URL": context.server.url, "CONVEYOR_WEB_PASSWORD": "pa55word",

@@ -14,7 +14,7 @@ struct RedisClientCancellationTests {
 
     @Test func aRequestCancelledWhileQueuedReturnsAtOnceAndIsNeverSent() async throws {
         let server = try await startBusyServer()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             try await server.makeClient().closing { observer throws in
                 let slow = Task { try await client.run(slowScript, keys: [], arguments: [Self.slowSeconds]) }
@@ -42,7 +42,7 @@ struct RedisClientCancellationTests {
     /// dropped so the requests behind it get their own replies.
     @Test func aRequestCancelledInFlightReturnsAtOnceAndItsReplyIsDropped() async throws {
         let server = try await startBusyServer()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             try await server.makeClient().closing { observer throws in
                 let slow = Task { try await client.run(slowScript, keys: ["counter"], arguments: [Self.slowSeconds]) }

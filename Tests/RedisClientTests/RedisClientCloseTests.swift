@@ -9,7 +9,7 @@ import Testing
 @Suite("Client close", .timeLimit(.minutes(1)))
 struct RedisClientCloseTests {
     @Test func closeThenSendThrowsClientClosed() async throws {
-        let client = try RedisTestServer.shared().makeClient()
+        let client = try await RedisTestServer.shared().makeClient()
         #expect(try await client.send("PING") == .status("PONG"))
         await client.close()
         let error = await #expect(throws: RedisError.self) { try await client.send("PING") }
@@ -27,7 +27,7 @@ struct RedisClientCloseTests {
     }
 
     @Test func closeBeforeFirstUse() async throws {
-        let client = try RedisTestServer.shared().makeClient()
+        let client = try await RedisTestServer.shared().makeClient()
         await client.close()
         #expect(await #expect(throws: RedisError.self) { try await client.connect() } == .clientClosed(command: "PING"))
     }
@@ -36,7 +36,7 @@ struct RedisClientCloseTests {
     /// in flight, with `connectionLost`; none hangs or gets another error.
     @Test func closeWhileRequestsAreInFlight() async throws {
         try await withSharedClient("client-close-race") { _, namespace in
-            let client = try RedisTestServer.shared().makeClient()
+            let client = try await RedisTestServer.shared().makeClient()
             let outcomes = await withTaskGroup(of: Result<RedisValue, any Error>.self) { group in
                 for index in 0..<100 {
                     group.addTask { await capture { try await client.send("INCR", "\(namespace):n-\(index % 5)") } }
@@ -65,7 +65,7 @@ struct RedisClientCloseTests {
     /// queued request (never sent) and the one in flight (it may have run).
     @Test func closeCutsARoundTripToABusyServerShort() async throws {
         let server = try await startBusyServer()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         let client = try server.makeClient()
         try await server.makeClient().closing { observer throws in
             let slow = Task { try await client.run(slowScript, keys: [], arguments: [4]) }
@@ -94,7 +94,7 @@ struct RedisClientCloseTests {
 
     /// Each close joins its client's thread: none is left once close() returns.
     @Test func closingManyClientsLeavesNoThreadBehind() async throws {
-        let configuration = try sharedConfiguration()
+        let configuration = try await sharedConfiguration()
         let name = "close-loop-test"
         for _ in 0..<100 {
             let client = RedisClient(configuration: configuration, threadName: name)
@@ -118,7 +118,7 @@ struct RedisClientCloseTests {
     @Test func aClientDroppedWithoutCloseEndsItsThread() async throws {
         let name = "dropped-client"
         func useAndDrop() async throws {
-            let client = RedisClient(configuration: try sharedConfiguration(), threadName: name)
+            let client = RedisClient(configuration: try await sharedConfiguration(), threadName: name)
             #expect(try await client.send("PING") == .status("PONG"))
         }
         for _ in 0..<10 { try await useAndDrop() }

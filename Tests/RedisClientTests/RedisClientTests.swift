@@ -146,7 +146,7 @@ struct RedisClientTests {
     /// `SCRIPT FLUSH` is server-wide, so this runs on a private server.
     @Test func scriptRunsBySHAWithNoscriptFallback() async throws {
         let server = try await startPrivateServer()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             let script = RedisScript("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
             func cached() async throws -> RedisValue { try await client.send("SCRIPT", "EXISTS", script.sha1) }

@@ -14,7 +14,7 @@ struct RedisConnectionTests {
         database: Int? = nil,
         _ body: @escaping @Sendable (RedisConnection, String) throws -> T
     ) async throws -> T {
-        var configuration = try sharedConfiguration()
+        var configuration = try await sharedConfiguration()
         if let database { configuration.database = database }
         let namespace = RedisTestServer.uniqueNamespace(label)
         let result = await capture { try await withConnection(configuration) { try body($0, namespace) } }
@@ -186,7 +186,7 @@ struct RedisConnectionTests {
     }
 
     @Test func databaseFromTheURLIsSelected() async throws {
-        let base = try sharedConfiguration()
+        let base = try await sharedConfiguration()
         let other = base.database == 3 ? 4 : 3
         let namespace = RedisTestServer.uniqueNamespace("conn-db")
         let key = "\(namespace):k"
@@ -228,7 +228,7 @@ struct RedisConnectionTests {
     @Test func unixSocketEndpoint() async throws {
         let socketPath = "/tmp/conveyor-rc-\(UUID().uuidString.prefix(8)).sock"
         let server = try await startPrivateServer(extraArguments: ["--unixsocket", socketPath, "--unixsocketperm", "700"])
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         let configuration = try RedisConfiguration(url: "unix://\(socketPath)?db=2")
         #expect(configuration.displayAddress == "unix://\(socketPath)?db=2")
         let replies = try await withConnection(configuration) { connection in

@@ -13,7 +13,7 @@ struct RedisFailureTests {
         let server = try await startPrivateServer()
         let url = server.url
         let port = try port(of: url)
-        server.stop()
+        await server.stop()
 
         try await RedisClient(configuration: try RedisConfiguration(url: url)).closing { client throws in
             let error = await #expect(throws: RedisError.self) { try await client.connect() }
@@ -39,7 +39,7 @@ struct RedisFailureTests {
 
     @Test func passwordProtectedServer() async throws {
         let server = try await startPrivateServer(extraArguments: ["--requirepass", "secret"])
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         let port = try port(of: server.url)
 
         // No password in the URL: AUTH is skipped and the handshake's PING (or SELECT) says NOAUTH.
@@ -92,12 +92,12 @@ struct RedisFailureTests {
 
     @Test func reconnectsAfterTheServerRestarts() async throws {
         let first = try await startPrivateServer()
-        defer { first.stop() }
+        defer { first.stopInBackground() }
         let port = try port(of: first.url)
         try await RedisClient(configuration: try RedisConfiguration(url: first.url)).closing { client throws in
             #expect(try await client.send("SET", "k", "before") == .status("OK"))
 
-            first.stop()
+            await first.stop()
             let error = await #expect(throws: RedisError.self) { try await client.send("GET", "k") }
             #expect(error?.isConnectionError == true, "got \(String(describing: error))")
             // Still down: the next attempt fails too, with a connection error.
@@ -105,7 +105,7 @@ struct RedisFailureTests {
             #expect(again?.isConnectionError == true, "got \(String(describing: again))")
 
             let second = try await RedisTestServer.start(port: port)
-            defer { second.stop() }
+            defer { second.stopInBackground() }
             let recovered = await eventually {
                 (try? await client.send("PING")) == .status("PONG")
             }
@@ -121,7 +121,7 @@ struct RedisFailureTests {
     /// the one after runs on a new connection, with no backoff because no connect attempt failed.
     @Test func reconnectsAfterTheServerDropsTheConnection() async throws {
         let server = try await startPrivateServer()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             try await server.makeClient().closing { killer throws in
                 let firstID = try #require(try await client.send("CLIENT", "ID").integer)
@@ -141,7 +141,7 @@ struct RedisFailureTests {
 
     @Test func commandTimeoutNamesTheCommandAndTheClientRecovers() async throws {
         let server = try await startPrivateServer(extraArguments: ["--enable-debug-command", "yes"])
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         var configuration = try RedisConfiguration(url: server.url)
         configuration.commandTimeout = 0.5
         try await RedisClient(configuration: configuration).closing { client throws in
@@ -160,7 +160,7 @@ struct RedisFailureTests {
 
     @Test func blockingConnectionTimeout() async throws {
         let server = try await startPrivateServer(extraArguments: ["--enable-debug-command", "yes"])
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         var configuration = try RedisConfiguration(url: server.url)
         configuration.commandTimeout = 0.5
         let (timedOut, isBroken, afterwards) = try await withConnection(configuration) { connection in
@@ -182,7 +182,7 @@ struct RedisFailureTests {
     /// `BLPOP` blocks only its own client, so the `PING` before it is answered and the timeout falls on
     /// `BLPOP`. (`DEBUG SLEEP` would not do here: it stops the server before it writes the `PONG`.)
     @Test func blockingConnectionTimeoutInsidePipelineNamesTheSlowCommand() async throws {
-        var configuration = try sharedConfiguration()
+        var configuration = try await sharedConfiguration()
         configuration.commandTimeout = 0.5
         let key = "\(RedisTestServer.uniqueNamespace("fail-blpop")):empty"
         let timedOut = try await withConnection(configuration) { connection in
@@ -194,7 +194,7 @@ struct RedisFailureTests {
     /// When a reply times out in the middle of one caller's pipeline, the async client names the
     /// command that timed out (BLPOP), not the pipeline's first (PING), as RedisConnection does.
     @Test func clientTimeoutInsidePipelineNamesTheSlowCommand() async throws {
-        var configuration = try sharedConfiguration()
+        var configuration = try await sharedConfiguration()
         configuration.commandTimeout = 0.5
         try await RedisClient(configuration: configuration).closing { client throws in
             let key = "\(RedisTestServer.uniqueNamespace("fail-blpop")):empty"
@@ -229,7 +229,7 @@ struct RedisFailureTests {
     /// client reports a connection error, as RedisConnection.run does, so callers retry it.
     @Test func scriptFallbackTimeoutIsAConnectionError() async throws {
         let server = try await startPrivateServer()
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         var configuration = try RedisConfiguration(url: server.url)
         configuration.commandTimeout = 0.5
 
@@ -252,7 +252,7 @@ struct RedisFailureTests {
 
     /// A database the server does not have: the handshake's SELECT fails with a message naming SELECT.
     @Test func databaseOutOfRangeNamesSelect() async throws {
-        var configuration = try sharedConfiguration()
+        var configuration = try await sharedConfiguration()
         configuration.database = 9999
         try await RedisClient(configuration: configuration).closing { client throws in
             let error = await #expect(throws: RedisError.self) { try await client.connect() }
@@ -269,7 +269,7 @@ struct RedisFailureTests {
     /// client treats as a failover and reconnects for the next command.
     @Test func readOnlyReplicaFailover() async throws {
         let server = try await startPrivateServer(extraArguments: ["--replicaof", "127.0.0.1", "1"])
-        defer { server.stop() }
+        defer { server.stopInBackground() }
         try await server.makeClient().closing { client throws in
             let firstID = try #require(try await client.send("CLIENT", "ID").integer)
 

@@ -289,12 +289,12 @@ struct RedisURLTests {
     /// `fromEnvironment` reads `REDIS_URL`. Other suites in this process read it too, so when it is unset
     /// the test only ever sets it to the URL the shared test server already uses (after starting it),
     /// or to the empty string, which means unset.
-    @Test func fromEnvironment() throws {
+    @Test func fromEnvironment() async throws {
         if let existing = ProcessInfo.processInfo.environment["REDIS_URL"], !existing.isEmpty {
             #expect(try RedisConfiguration.fromEnvironment() == RedisConfiguration(url: existing))
             return
         }
-        let sharedURL = try RedisTestServer.shared().url
+        let sharedURL = try await RedisTestServer.shared().url
         defer { unsetenv("REDIS_URL") }
         setenv("REDIS_URL", sharedURL, 1)
         #expect(try RedisConfiguration.fromEnvironment() == RedisConfiguration(url: sharedURL))

@@ -10,7 +10,7 @@ import Testing
 struct TLSConnectionTests {
     /// One server per certificate, started once: valid, expired, for another host, demanding clients' certificates.
     static let servers = StartedOnce<(valid: RedisTestServer, expired: RedisTestServer, wrongHost: RedisTestServer, mutual: RedisTestServer)> {
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         return (
             try await RedisTestServer.startTLS(certificates: certificates),
             try await RedisTestServer.startTLS(certificates: certificates, serverCertificate: certificates.expiredServer),
@@ -54,7 +54,7 @@ struct TLSConnectionTests {
 
     @Test func hostNamesAndIPAddressesAreVerified() async throws {
         let server = try await Self.servers.value().valid
-        let caFile = try TLSTestCertificates.shared().caCertificate
+        let caFile = try await TLSTestCertificates.shared().caCertificate
         // The certificate names DNS:localhost and IP:127.0.0.1; both forms verify.
         #expect(try await connectionError("rediss://localhost:\(server.port)/0?cacert=\(caFile)") == nil)
         #expect(try await connectionError("rediss://127.0.0.1:\(server.port)/0?cacert=\(caFile)") == nil)
@@ -62,7 +62,7 @@ struct TLSConnectionTests {
 
     @Test func untrustedCAFails() async throws {
         let server = try await Self.servers.value().valid
-        let other = try TLSTestCertificates.shared().otherCACertificate
+        let other = try await TLSTestCertificates.shared().otherCACertificate
         let error = try await connectionError("rediss://127.0.0.1:\(server.port)/0?cacert=\(other)")
         guard case .tlsFailed(let address, .untrustedCertificate) = error else {
             Issue.record("expected an untrusted certificate, got \(String(describing: error))")
@@ -102,7 +102,7 @@ struct TLSConnectionTests {
     }
 
     @Test func tlsURLToPlainPortSaysItIsNotATLSServer() async throws {
-        let plain = try RedisTestServer.shared()
+        let plain = try await RedisTestServer.shared()
         let started = Date()
         let error = try await connectionError("rediss://127.0.0.1:\(plain.port)/0") { $0.connectTimeout = 1 }
         guard case .tlsFailed(_, .notTLSServer) = error else {
@@ -115,7 +115,7 @@ struct TLSConnectionTests {
 
     @Test func missingAndIncompleteFilesFail() async throws {
         let server = try await Self.servers.value().valid
-        let certificates = try TLSTestCertificates.shared()
+        let certificates = try await TLSTestCertificates.shared()
         let missing = try await connectionError("rediss://127.0.0.1:\(server.port)/0?cacert=/nonexistent/ca.crt")
         #expect(missing == .tlsFailed(address: "rediss://127.0.0.1:\(server.port)/0", failure: .fileUnusable(.caCertificate, path: "/nonexistent/ca.crt", reason: "No such file or directory")))
         // A key is not a certificate.
@@ -127,7 +127,7 @@ struct TLSConnectionTests {
 
     @Test func clientCertificates() async throws {
         let server = try await Self.servers.value().mutual
-        let client = try TLSTestCertificates.shared().client
+        let client = try await TLSTestCertificates.shared().client
         #expect(try await connectionError(server.url + "&cert=\(client.certificate)&key=\(client.key)") == nil)
         let error = try await connectionError(server.url)
         guard case .tlsFailed(_, .refusedByServer) = error else {

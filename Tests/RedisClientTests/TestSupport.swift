@@ -16,7 +16,7 @@ func withSharedClient(
     _ label: String,
     _ body: (_ client: RedisClient, _ namespace: String) async throws -> Void
 ) async throws {
-    let server = try RedisTestServer.shared()
+    let server = try await RedisTestServer.shared()
     let client = try server.makeClient()
     let namespace = RedisTestServer.uniqueNamespace(label)
     var failure: (any Error)?
@@ -45,8 +45,8 @@ func deleteKeys(under namespace: String, url: String, database: Int? = nil) asyn
 }
 
 /// The configuration of the shared test server.
-func sharedConfiguration() throws -> RedisConfiguration {
-    try RedisConfiguration(url: RedisTestServer.shared().url)
+func sharedConfiguration() async throws -> RedisConfiguration {
+    try RedisConfiguration(url: await RedisTestServer.shared().url)
 }
 
 /// The TCP port in a `redis://` URL.
@@ -57,7 +57,7 @@ func port(of url: String) throws -> Int {
     return port
 }
 
-/// Runs blocking work (a ``RedisConnection``, a server start) on a thread of its own so Swift's
+/// Runs blocking work (a ``RedisConnection``) on a thread of its own so Swift's
 /// cooperative pool is never blocked; a connection must be made, used and dropped inside `body`.
 func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
@@ -70,9 +70,10 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
-/// Starts a private server with ``RedisTestServer/start(extraArguments:)``, which waits with `Task.sleep`.
-/// Stop it with `defer { server.stop() }`. One retry covers the rare case where another process takes
-/// the free port before redis-server binds it.
+/// Starts a private server with ``RedisTestServer/start(port:directory:extraArguments:)``, which waits
+/// with `Task.sleep`. Stop it with `defer { server.stopInBackground() }`, or `await server.stop()` to
+/// wait until it is gone. One retry covers the rare case where another process takes the free port
+/// before redis-server binds it.
 func startPrivateServer(extraArguments: [String] = []) async throws -> RedisTestServer {
     do {
         return try await RedisTestServer.start(extraArguments: extraArguments)

@@ -212,7 +212,7 @@ struct EndToEndTests {
         let context = try await RedisTestContext("second-signal")
         try await Producer(backend: context.backend).pushBulk((0..<3).map { _ in Job(className: "Sleep", args: [60_000]) })
         let process = try CommandLine.start("conveyor-worker", ["--timeout", "30", "--heartbeat-interval", "0.2", "--stale-after", "2", "--namespace", context.namespace], redisURL: context.server.url)
-        try await waitUntil(timeout: 20, "the worker fetched the jobs") { try await context.leftovers().inProgress == 3 }
+        try await waitUntilRunning(3, context)
         process.signal(SIGTERM)
         try await waitUntilBeatingAsStopping(context, process)
         let sentAt = MonotonicClock.now()
@@ -234,7 +234,7 @@ struct EndToEndTests {
             let context = RedisTestContext(server: server, client: client, label: "third-signal")
             try await Producer(backend: context.backend).pushBulk((0..<3).map { _ in Job(className: "Sleep", args: [60_000]) })
             let process = try CommandLine.start("conveyor-worker", ["--timeout", "30", "--heartbeat-interval", "0.2", "--namespace", context.namespace], redisURL: server.url)
-            try await waitUntil(timeout: 20, "the worker fetched the jobs") { try await context.leftovers().inProgress == 3 }
+            try await waitUntilRunning(3, context)
             process.signal(SIGTERM)
             try await waitUntilBeatingAsStopping(context, process)
             let pid = try await redisServerProcessID(client)
@@ -255,6 +255,15 @@ struct EndToEndTests {
             // queue or in the private list for recovery, never lost.
             let (queued, inProgress) = try await context.leftovers()
             #expect(queued + inProgress == 3, "\(queued) queued and \(inProgress) in progress; expected 3 in all")
+        }
+    }
+
+    /// Waits until the worker runs `count` jobs, as its heartbeat says. Fetched is not enough: a stop
+    /// that comes between a fetch and the jobs' start sends them back to the queue unstarted, and the
+    /// worker, with nothing running, exits at once.
+    private func waitUntilRunning(_ count: Int, _ context: RedisTestContext) async throws {
+        try await waitUntil(timeout: 20, "the worker running \(count) jobs") {
+            try await context.backend.processes().first?.busy == count
         }
     }
 

@@ -73,7 +73,10 @@ struct LivenessTests {
             }
         }
         try await Producer(backend: backend).pushBulk((0..<3).map { _ in Job(className: "Long") })
-        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: .seconds(1)))
+        // A short fetch timeout: the consumer, blocked on the empty queue, would otherwise see the stop
+        // only after its 2 s fetch, and on a loaded machine that ate most of the 5 s grace this test
+        // times; the shutdown's own steps are what it checks.
+        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: .seconds(1), fetchTimeout: .milliseconds(100)))
         let run = Task { try await worker.run() }
         try await waitFor("the jobs started") { started.withLock { $0 } == 3 }
         let stoppedAt = MonotonicClock.now()

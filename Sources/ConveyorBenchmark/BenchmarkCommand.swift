@@ -66,7 +66,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Typed jobs encoded and decoded in each typed figure.")
     var typedJobs = 200_000
 
-    @Option(help: "Only these figures (comma-separated): enqueue, process, round-trip, client (the round trip's Redis work alone, no queue), in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis).")
+    @Option(help: "Only these figures (comma-separated): enqueue, process, round-trip, client (the round trip's Redis work alone, no queue), in-memory, typed, latency, memory, tls (own plain and TLS servers, not --redis). --compare adds its rows whatever --only says.")
     var only: String?
 
     @Option(help: ArgumentHelp("Also run this other queue with the same job on the same Redis, interleaved with Conveyor, and print both rates and their ratio. Only 'sidekiq': Sidekiq's `sidekiq` server and gem (scripts/install-deps --ruby), with the Ruby job in --sidekiq-job-file. Sidekiq writes its own keys without a namespace (stat:*, processes, a queue named bench-sidekiq-*): use a throwaway Redis.", valueName: "name"))
@@ -102,7 +102,12 @@ struct BenchmarkCommand: AsyncParsableCommand {
         if let compare, compare != "sidekiq" {
             throw ValidationError("--compare takes only 'sidekiq', not '\(compare)'.")
         }
-        let selected = Set((only ?? "enqueue,process,round-trip,client,in-memory,typed,latency,memory,tls").split(separator: ",").map(String.init))
+        let figureNames = ["enqueue", "process", "round-trip", "client", "in-memory", "typed", "latency", "memory", "tls"]
+        let selected = Set((only ?? figureNames.joined(separator: ",")).split(separator: ",").map(String.init))
+        // A misspelt name would otherwise print an empty table, as if the figure had nothing to show.
+        if let unknown = selected.first(where: { !figureNames.contains($0) }) {
+            throw ValidationError("--only takes figure names from \(figureNames.joined(separator: ", ")); '\(unknown)' is not one.")
+        }
         let configuration = try redis.map { url throws(RedisError) in try RedisConfiguration(url: url) } ?? RedisConfiguration.fromEnvironment()
         let bench = BenchmarkEnvironment(
             configuration: configuration,

@@ -76,7 +76,7 @@ struct ClientCeilingBenchmark {
         }
         let elapsed = MonotonicClock.now() - started
         let cpu = ProcessCPU.seconds() - cpuBefore
-        let coresBusy = loadBefore.flatMap { before in MachineLoad().map { $0.coresBusy(since: before) } }
+        let coresBusy = MachineLoad.coresBusy(since: loadBefore)
         let redisAfter = try await bench.redisCPUSeconds(client)
         let added = try await client.send("SCARD", key).integer ?? 0
         guard added == jids.count else {

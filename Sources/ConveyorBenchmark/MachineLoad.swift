@@ -21,6 +21,11 @@ struct MachineLoad {
         busy = total - ticks[3] - ticks[4]
     }
 
+    /// The cores busy on average from `earlier` until now; nil when either reading is unavailable.
+    static func coresBusy(since earlier: MachineLoad?) -> Double? {
+        earlier.flatMap { earlier in MachineLoad()?.coresBusy(since: earlier) }
+    }
+
     /// The cores busy on average since `earlier`, of ``cores``.
     func coresBusy(since earlier: MachineLoad) -> Double {
         let elapsed = total - earlier.total

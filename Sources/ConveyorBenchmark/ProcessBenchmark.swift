@@ -83,7 +83,7 @@ struct ProcessBenchmark {
             (try await backend.client.send("GET", processedKey).integer ?? 0) >= jobs
         }
         let elapsed = MonotonicClock.now() - started
-        let cores = loadBefore.flatMap { before in MachineLoad().map { $0.coresBusy(since: before) } }
+        let cores = MachineLoad.coresBusy(since: loadBefore)
         let redisAfter = try await bench.redisCPUSeconds(backend.client)
         let result = await worker.finish()
         guard result.status == 0 else { throw BenchmarkError("conveyor-worker failed: \(result.errors)") }

@@ -86,13 +86,8 @@ public final class SentinelTestCluster: Sendable {
         try Self.send(RedisCommand("ROLE"), to: port).array?.first?.string
     }
 
-    /// Stops the five servers, waits until they are gone and removes their directory.
-    public func stop() async {
-        for server in sentinels + servers { await server.stop() }
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// ``stop()`` on a thread of its own, not waited for: for `defer`, which cannot await.
+    /// Stops the five servers and removes their directory, on a thread of its own and not waited for:
+    /// tests stop a cluster from `defer`, which cannot await.
     public func stopInBackground() {
         let (all, directory) = (sentinels + servers, directory)
         NamedThread.start(name: "sentinel-test-stop") {

@@ -6,8 +6,11 @@ import ConveyorSupport
 /// operation keeps running and its result is dropped. It does not depend on the calling task either:
 /// in a cancelled task `Task.sleep` returns at once, and a loop around it would spin a core. Returns
 /// whether the operation finished in time.
+///
+/// `executor` runs the operation and the timer (nil: the global pool). A worker's shutdown passes its
+/// housekeeping thread, so that its limits hold even while the app's cooperative pool is busy.
 @discardableResult
-func waitAtMost(_ seconds: Double, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
+func waitAtMost(_ seconds: Double, on executor: (any TaskExecutor)? = nil, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
     guard seconds > 0 else { return false }
     let waiter = Locked<(continuation: CheckedContinuation<Bool, Never>?, isDone: Bool)>((nil, false))
     // Resumes the caller exactly once: the operation and the timer race, the first one wins.
@@ -25,12 +28,12 @@ func waitAtMost(_ seconds: Double, _ operation: @escaping @Sendable () async -> 
         // The continuation is in place before either racer starts, so neither can finish unheard.
         waiter.withLock { $0.continuation = continuation }
         timer.withLock {
-            $0 = Task {
+            $0 = Task(executorPreference: executor) {
                 try? await Task.sleep(for: .seconds(min(seconds, 1e9)))
                 finish(false)
             }
         }
-        Task {
+        Task(executorPreference: executor) {
             await operation()
             finish(true)
         }

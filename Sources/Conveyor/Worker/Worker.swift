@@ -180,9 +180,31 @@ public final class Worker: Sendable {
             consumerFinished.signal()
         }
 
-        // A service group's graceful shutdown drains; cancellation (of this task or the group) does not
-        // wait for running jobs. The shutdown below needs no uncancelled task: every wait in it is
-        // bounded by `waitAtMost`, which runs apart from the calling task.
+        // From here on the run's own steps and every limit's timer run on the housekeeping thread,
+        // not on the caller's executor: in an app whose cooperative pool is busy (CPU-bound work, or
+        // hundreds of tasks on a 2-core box), each resumption would wait for a pool thread, and the
+        // limits would stretch past the time Docker or systemd allow after SIGTERM. Only ending the
+        // two threads, bounded by the same deadline, runs back on the caller's executor.
+        let deadline = await withTaskExecutorPreference(housekeepingExecutor) {
+            await waitForStop()
+            return await settle(consumer: consumer, consumerFinished: consumerFinished, runners: runners,
+                                acknowledger: acknowledger, housekeeping: housekeeping, on: housekeepingExecutor)
+        }
+        func remaining() -> Double { max(0, deadline - MonotonicClock.now()) }
+        _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.1, remaining()))
+        if await !executor.shutdown(waitingAtMost: max(0.1, remaining())) {
+            logger.warning("A handler still holds the loop thread (it ignores cancellation); shutting down without it.")
+        }
+        lifecycle.withLock { $0.phase.finish() }
+        logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])
+        if let failure = lifecycle.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// Waits for a stop request: ``stop(_:)``, the service group's graceful shutdown (which drains), or
+    /// the cancellation of the calling task (which does not wait for running jobs). The shutdown after
+    /// it needs no uncancelled task: every wait in it is bounded by `waitAtMost`, which runs apart from
+    /// the calling task.
+    private func waitForStop() async {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await waitForStopRequest()
@@ -192,6 +214,15 @@ public final class Worker: Sendable {
         } onCancel: {
             stop(.immediate)
         }
+    }
+
+    /// Shuts down after a stop request, up to ending the threads: waits for the consumer's last fetch,
+    /// drains or cancels the running jobs, flushes acknowledgements, ends housekeeping and removes the
+    /// heartbeat. Every wait runs on `executor` and within the shutdown's limit; returns that limit.
+    private func settle(
+        consumer: NamedThread, consumerFinished: ThreadFinish, runners: JobRunners, acknowledger: Acknowledger,
+        housekeeping: [Task<Void, Never>], on executor: any TaskExecutor
+    ) async -> Double {
         // Both limits count from the stop request, as Sidekiq's: waiting for the consumer's last fetch
         // comes out of the same budget as the running jobs.
         let stopRequestedAt = lifecycle.withLock { $0.phase.stopRequestedAt } ?? MonotonicClock.now()
@@ -200,20 +231,20 @@ public final class Worker: Sendable {
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.started.count)"])
         // The consumer may be inside a blocking fetch for up to `fetchTimeout`, or longer on a hung
         // Redis; wait for it without blocking this task's thread, and join it only once it is done.
-        if await waitAtMost(remaining(), { await consumerFinished.wait() }) {
+        if await waitAtMost(remaining(), on: executor, { await consumerFinished.wait() }) {
             consumer.join()
         } else {
             logger.warning("The consumer thread is stuck in a fetch (is Redis hung?); shutting down without it.")
         }
 
-        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownSeconds, deadline: deadline)
+        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownSeconds, deadline: deadline, on: executor)
         runners.close()
         // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
         let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownSeconds)))
-        await waitAtMost(flushLimit) { await acknowledger.flush(givingUpAfter: flushLimit) }
+        await waitAtMost(flushLimit, on: executor) { await acknowledger.flush(givingUpAfter: flushLimit) }
         for task in housekeeping { task.cancel() }
-        await waitAtMost(remaining()) { for task in housekeeping { await task.value } }
-        let removed = await waitAtMost(remaining()) {
+        await waitAtMost(remaining(), on: executor) { for task in housekeeping { await task.value } }
+        let removed = await waitAtMost(remaining(), on: executor) {
             do {
                 try await self.backend.removeHeartbeat(of: self.identity)
             } catch {
@@ -221,13 +252,7 @@ public final class Worker: Sendable {
             }
         }
         if !removed { logger.warning("Shutdown reached its limit (the shutdown timeout, \(configuration.shutdownTimeout.secondsDescription), plus \(Int(Self.shutdownGrace)) s); exiting with the backend unanswered. Jobs not settled stay in the private list, and another worker recovers them once this worker's lease expires.") }
-        _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.1, remaining()))
-        if await !executor.shutdown(waitingAtMost: max(0.1, remaining())) {
-            logger.warning("A handler still holds the loop thread (it ignores cancellation); shutting down without it.")
-        }
-        lifecycle.withLock { $0.phase.finish() }
-        logger.info("Worker stopped.", metadata: ["identity": "\(identity)"])
-        if let failure = lifecycle.withLock({ $0.failure }) { throw failure }
+        return deadline
     }
 
     /// Says at start when a typed job's own queue is not among the queues served: its jobs would wait
@@ -256,9 +281,9 @@ public final class Worker: Sendable {
     /// Waits for running jobs until `drainEnd` (the stop request plus the shutdown timeout), then cancels
     /// the rest and requeues them, giving up on the requeue at `deadline` (the jobs then stay in the
     /// private list for recovery).
-    private func drainRunningJobs(until drainEnd: Double, deadline: Double) async {
+    private func drainRunningJobs(until drainEnd: Double, deadline: Double, on executor: any TaskExecutor) async {
         // An immediate stop (now or during the wait) ends the wait: `waitUntilEmpty` returns at once.
-        await waitAtMost(drainEnd - MonotonicClock.now()) { await self.inFlight.waitUntilEmpty() }
+        await waitAtMost(drainEnd - MonotonicClock.now(), on: executor) { await self.inFlight.waitUntilEmpty() }
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
         let reason = lifecycle.withLock { $0.phase.isImmediate } ? "Immediate shutdown (the worker's task was cancelled)" : "Shutdown timeout reached"
@@ -269,7 +294,7 @@ public final class Worker: Sendable {
         // list past the deadline, and recovery finds it once this worker's lease is gone.
         // Half the grace at most: acknowledging and removing the heartbeat (which frees the lease, so
         // recovery can start at once) need the rest.
-        let settled = await waitAtMost(deadline - Self.shutdownGrace / 2 - MonotonicClock.now()) {
+        let settled = await waitAtMost(deadline - Self.shutdownGrace / 2 - MonotonicClock.now(), on: executor) {
             await self.inFlight.waitUntilEmpty(evenIfAbandoned: true)
         }
         if !settled {

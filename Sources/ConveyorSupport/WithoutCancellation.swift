@@ -2,9 +2,10 @@
 ///
 /// A job's task is cancelled to stop its handler (`conveyor cancel`, a shutdown); the bookkeeping
 /// after the handler returns (forgetting the cancel mark, freeing a concurrency slot, unmarking a
-/// suspect) must still reach the backend, and the Redis client fails a cancelled task's request at
-/// once. Likewise a script that moves jobs must report what it moved to a worker that is stopping.
-/// The unstructured task inherits the caller's executor and priority, but not its cancellation.
+/// suspect, pushing a cancelled job back) must still reach the backend, and the Redis client fails a
+/// cancelled task's request at once. Likewise a script that moves jobs must report what it moved to a
+/// worker that is stopping. The unstructured task keeps the caller's priority and, on a worker's own
+/// thread, that thread (see ``ThreadTaskExecutor``), but not its cancellation.
 public func withoutCancellation<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
-    try await Task { try await operation() }.value
+    try await Task(executorPreference: ThreadTaskExecutor.current) { try await operation() }.value
 }

@@ -92,40 +92,13 @@ struct LivenessTests {
         #expect(recovered.total == 3 && backend.statisticsSnapshot.queues["default"] == 3, "\(recovered)")
     }
 
-    @Test("a shutdown keeps its limits while the executor of the task running the worker is busy: its steps run on the worker's own thread")
-    func shutdownIndependentOfCallersExecutor() async throws {
-        let backend = InMemoryBackend()
-        var registry = JobRegistry()
-        let started = Locked(0)
-        registry.register(className: "Long") { _, _ in
-            started.withLock { $0 += 1 }
-            try await Task.sleep(for: .seconds(30))
+    @Test("while other work holds every thread of Swift's global pool, the worker keeps beating, and a stop ends within its limits")
+    func livenessWhileThePoolIsHeld() async {
+        // In a process of its own: holding the pool here would stall every other test. A failure's
+        // exit status names the step that failed (`PoolHeldScenario.Step`).
+        await #expect(processExitsWith: .success) {
+            await PoolHeldScenario.run()
         }
-        try await Producer(backend: backend).pushBulk((0..<2).map { _ in Job(className: "Long") })
-        let worker = Worker(backend: backend, registry: registry, configuration: try WorkerConfiguration(shutdownTimeout: .milliseconds(300), fetchTimeout: .milliseconds(100)))
-        // The app's executor, one thread, as a cooperative pool whose threads are all busy.
-        let appExecutor = LoopExecutor(name: "test-app")
-        let run = Task(executorPreference: appExecutor) { try await worker.run() }
-        try await waitFor("the jobs started") { started.withLock { $0 } == 2 }
-        let appBusy = Locked((started: false, ended: false))
-        let busy = Task(executorPreference: appExecutor) {
-            appBusy.withLock { $0.started = true }
-            usleep(6_000_000)
-            appBusy.withLock { $0.ended = true }
-        }
-        try await waitFor("the app's thread is busy") { appBusy.withLock { $0.started } }
-        worker.stop()
-        // 300 ms of shutdown timeout, then the cancelled runs push their jobs back and the heartbeat
-        // goes: all while the app's thread is still busy.
-        try await waitFor("the cancelled jobs were pushed back and the heartbeat removed", timeout: 4) {
-            let live = try await backend.liveProcessCount()
-            return backend.statisticsSnapshot.queues["default"] == 2 && live == 0
-        }
-        #expect(!appBusy.withLock { $0.ended }, "the shutdown waited for the app's thread")
-        await busy.value
-        try await run.value
-        #expect(worker.state == .stopped)
-        appExecutor.shutdown()
     }
 
     @Test("a worker that lost its lease says so on its next beat")

@@ -102,7 +102,7 @@ final class Acknowledger: Sendable {
                     logger.error("Shutting down without acknowledging finished jobs: the backend is unreachable. They stay in the private list and run again after recovery.", metadata: ["jobs": "\(jobs.count)"])
                     return
                 }
-                try? await Task.sleep(for: .seconds(backoff.nextDelay()))
+                try? await LoopExecutor.sleep(for: .seconds(backoff.nextDelay()))
             }
         }
     }

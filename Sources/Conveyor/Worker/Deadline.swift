@@ -7,10 +7,11 @@ import ConveyorSupport
 /// in a cancelled task `Task.sleep` returns at once, and a loop around it would spin a core. Returns
 /// whether the operation finished in time.
 ///
-/// `executor` runs the operation and the timer (nil: the global pool). A worker's shutdown passes its
-/// housekeeping thread, so that its limits hold even while the app's cooperative pool is busy.
+/// `executor` runs the operation and times the limit (nil: Swift's global pool and `Task.sleep`). A
+/// worker's shutdown passes its housekeeping thread, so that its limits hold while the app keeps the
+/// global pool busy.
 @discardableResult
-func waitAtMost(_ seconds: Double, on executor: (any TaskExecutor)? = nil, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
+func waitAtMost(_ seconds: Double, on executor: LoopExecutor? = nil, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
     guard seconds > 0 else { return false }
     let waiter = Locked<(continuation: CheckedContinuation<Bool, Never>?, isDone: Bool)>((nil, false))
     // Resumes the caller exactly once: the operation and the timer race, the first one wins.
@@ -29,7 +30,7 @@ func waitAtMost(_ seconds: Double, on executor: (any TaskExecutor)? = nil, _ ope
         waiter.withLock { $0.continuation = continuation }
         timer.withLock {
             $0 = Task(executorPreference: executor) {
-                try? await Task.sleep(for: .seconds(min(seconds, 1e9)))
+                try? await LoopExecutor.sleep(for: .seconds(min(seconds, 1e9)))
                 finish(false)
             }
         }

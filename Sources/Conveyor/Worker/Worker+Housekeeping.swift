@@ -10,7 +10,7 @@ extension Worker {
     func keepBeating() async {
         while !Task.isCancelled {
             await beatAndObeySignal()
-            try? await Task.sleep(for: .seconds(configuration.heartbeatSeconds))
+            try? await LoopExecutor.sleep(for: .seconds(configuration.heartbeatSeconds))
         }
     }
 
@@ -45,7 +45,7 @@ extension Worker {
                 return !state.hasRecoveredOnce
             }
             if isFirst { inFlight.noteMayFetch() }
-            try? await Task.sleep(for: .seconds(configuration.recoverySeconds))
+            try? await LoopExecutor.sleep(for: .seconds(configuration.recoverySeconds))
         }
     }
 

@@ -6,7 +6,7 @@ extension Worker {
         let administration = backend as? any JobAdministration
         while !Task.isCancelled {
             await sampleGauges(metrics, administration: administration)
-            try? await Task.sleep(for: .seconds(metrics.gaugeSeconds))
+            try? await LoopExecutor.sleep(for: .seconds(metrics.gaugeSeconds))
         }
     }
 

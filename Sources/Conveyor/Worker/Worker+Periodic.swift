@@ -28,7 +28,7 @@ extension Worker {
                 break
             } catch {
                 faults.promotion.failed(error, then: "periodic jobs wait until the schedule can be read; retrying with backoff")
-                try? await Task.sleep(for: .seconds(backoff.nextDelay()))
+                try? await LoopExecutor.sleep(for: .seconds(backoff.nextDelay()))
             }
         }
         let started = Date()
@@ -45,7 +45,7 @@ extension Worker {
                     logger.warning("Could not push a periodic job; the next check tries again.", metadata: ["periodic": "\(entry.name)", "error": "\(error)"])
                 }
             }
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await LoopExecutor.sleep(for: .milliseconds(200))
         }
     }
 

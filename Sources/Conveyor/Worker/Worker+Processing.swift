@@ -196,7 +196,7 @@ extension Worker {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await handler(context) }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                try await LoopExecutor.sleep(for: timeout)
                 throw JobTimeoutError(timeout: timeout)
             }
             defer { group.cancelAll() }
@@ -290,7 +290,7 @@ extension Worker {
                     logger.warning("Could not move a failed job to the \(set.rawValue) set; retrying.", metadata: ["error": "\(error)"])
                 }
                 if inFlight.isStopping && backoff.isBackingOff { return }
-                try? await Task.sleep(for: .seconds(backoff.nextDelay()))
+                try? await LoopExecutor.sleep(for: .seconds(backoff.nextDelay()))
             }
         }
     }

@@ -24,11 +24,11 @@ extension Worker {
                 faults.promotion.succeeded()
             } catch {
                 faults.promotion.failed(error, then: "due jobs wait in their sets until a promotion succeeds; retrying with backoff")
-                try? await Task.sleep(for: .seconds(backoff.nextDelay()))
+                try? await LoopExecutor.sleep(for: .seconds(backoff.nextDelay()))
                 continue
             }
             let interval = ScheduledPollInterval.random(processCount: processCount, average: configuration.scheduledPollSeconds)
-            try? await Task.sleep(for: .seconds(interval))
+            try? await LoopExecutor.sleep(for: .seconds(interval))
         }
     }
 }

@@ -1,0 +1,72 @@
+@testable import Conveyor
+import ConveyorSupport
+import Foundation
+import Testing
+
+/// The worker's threads time their own sleeps (`LoopExecutor.sleep(for:)`), so that a heartbeat, a
+/// shutdown limit or a job's timeout never waits for Swift's global pool.
+@Suite("A loop thread's own clock")
+struct LoopExecutorSleepTests {
+    @Test("sleeps on a loop thread end after their time, in the order of their deadlines, on that thread")
+    func sleepsEndInDeadlineOrder() async throws {
+        let loop = LoopExecutor(name: "sleep-test")
+        defer { loop.shutdown() }
+        let ended = Locked<[(name: String, after: Double, onLoop: Bool)]>([])
+        let started = MonotonicClock.now()
+        func sleeper(_ name: String, _ milliseconds: Int) -> Task<Void, any Error> {
+            Task(executorPreference: loop) {
+                try await LoopExecutor.sleep(for: .milliseconds(milliseconds))
+                ended.withLock { $0.append((name, MonotonicClock.now() - started, loop.isCurrent)) }
+            }
+        }
+        let long = sleeper("long", 1500)
+        // Added while the loop thread already waits for the long one: it must time its wait again.
+        try await Task.sleep(for: .milliseconds(50))
+        let short = sleeper("short", 100)
+        try await long.value
+        try await short.value
+        let results = ended.withLock { $0 }
+        #expect(results.map(\.name) == ["short", "long"])
+        #expect(results.allSatisfy { $0.onLoop })
+        #expect(results[0].after >= 0.15, "the 100 ms sleep, added at 50 ms or later, ended at \(results[0].after) s")
+        #expect(results[1].after >= 1.5, "the 1.5 s sleep ended at \(results[1].after) s")
+    }
+
+    @Test("a cancelled sleep ends at once with CancellationError, as Task.sleep does; one in a cancelled task never starts")
+    func cancelledSleepsEndAtOnce() async throws {
+        let loop = LoopExecutor(name: "sleep-test")
+        defer { loop.shutdown() }
+        let sleeping = Task(executorPreference: loop) { () async throws -> Double in
+            let started = MonotonicClock.now()
+            do {
+                try await LoopExecutor.sleep(for: .seconds(60))
+            } catch is CancellationError {
+                return MonotonicClock.now() - started
+            }
+            return .infinity
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        sleeping.cancel()
+        let slept = try await sleeping.value
+        #expect(slept < 5, "a cancelled 60 s sleep took \(slept) s to end")
+
+        let alreadyCancelled = Task(executorPreference: loop) { () async -> Bool in
+            withUnsafeCurrentTask { $0?.cancel() }
+            do {
+                try await LoopExecutor.sleep(for: .seconds(60))
+                return false
+            } catch {
+                return error is CancellationError
+            }
+        }
+        #expect(await alreadyCancelled.value)
+    }
+
+    @Test("off a loop thread the sleep is Task.sleep's")
+    func offTheLoopItIsTaskSleep() async throws {
+        #expect(LoopExecutor.current == nil)
+        let started = MonotonicClock.now()
+        try await LoopExecutor.sleep(for: .milliseconds(50))
+        #expect(MonotonicClock.now() - started >= 0.05)
+    }
+}

@@ -52,7 +52,10 @@ enum PoolHeldScenario {
         for _ in 0..<threads {
             Task.detached {
                 holders.withLock { $0 += 1 }
-                usleep(20_000_000)
+                // Computing, not blocked in a system call: libdispatch on Linux adds a pool thread
+                // when its threads block for long, but never for threads that are busy.
+                let until = MonotonicClock.now() + 20
+                while MonotonicClock.now() < until {}
             }
         }
         try waitBlocking(.poolHeld, "the pool's threads were held", within: 10) { holders.withLock { $0 } >= threads - 1 }
@@ -61,12 +64,13 @@ enum PoolHeldScenario {
         Task.detached { probeRan.withLock { $0 = true } }
 
         backend.expireHeartbeat(of: "held")
-        try waitBlocking(.heartbeatWhileHeld, "a heartbeat (200 ms interval) after the last one was dropped", within: 3) {
+        // Three intervals: `Task.sleep` would wake through the held pool, seconds late.
+        try waitBlocking(.heartbeatWhileHeld, "a heartbeat (200 ms interval) after the last one was dropped", within: 0.6) {
             backend.statisticsSnapshot.processes == 1
         }
         worker.stop()
         // 300 ms of shutdown timeout, then the cancelled runs push their jobs back and the heartbeat goes.
-        try waitBlocking(.shutdownWhileHeld, "the cancelled jobs pushed back and the heartbeat removed after a stop", within: 4) {
+        try waitBlocking(.shutdownWhileHeld, "the cancelled jobs pushed back and the heartbeat removed after a stop", within: 1.5) {
             let statistics = backend.statisticsSnapshot
             return statistics.queues["default"] == 2 && statistics.processes == 0
         }

@@ -52,8 +52,9 @@ enum PoolHeldScenario {
         for _ in 0..<threads {
             Task.detached {
                 holders.withLock { $0 += 1 }
-                // Computing, not blocked in a system call: libdispatch on Linux adds a pool thread
-                // when its threads block for long, but never for threads that are busy.
+                // Computing, as an app's CPU-bound work does. Holders blocked in `usleep` instead let
+                // `Task.sleep` wake-ups through about 0.8 s late (the pool seems to get help when
+                // its threads block); busy holders keep them out for the whole scenario.
                 let until = MonotonicClock.now() + 20
                 while MonotonicClock.now() < until {}
             }

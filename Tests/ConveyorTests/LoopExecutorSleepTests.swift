@@ -10,25 +10,32 @@ struct LoopExecutorSleepTests {
     @Test("sleeps on a loop thread end after their time, in the order of their deadlines, on that thread")
     func sleepsEndInDeadlineOrder() async throws {
         let loop = LoopExecutor(name: "sleep-test")
-        defer { loop.shutdown() }
-        let ended = Locked<[(name: String, after: Double, onLoop: Bool)]>([])
-        let started = MonotonicClock.now()
-        func sleeper(_ name: String, _ milliseconds: Int) -> Task<Void, any Error> {
-            Task(executorPreference: loop) {
-                try await LoopExecutor.sleep(for: .milliseconds(milliseconds))
-                ended.withLock { $0.append((name, MonotonicClock.now() - started, loop.isCurrent)) }
-            }
+        let other = LoopExecutor(name: "sleep-test-2")
+        defer {
+            loop.shutdown()
+            other.shutdown()
         }
-        let long = sleeper("long", 1500)
-        // Added while the loop thread already waits for the long one: it must time its wait again.
-        try await Task.sleep(for: .milliseconds(50))
-        let short = sleeper("short", 100)
+        let ended = Locked<[(name: String, after: Double, onItsLoop: Bool)]>([])
+        let started = MonotonicClock.now()
+        let long = Task(executorPreference: loop) {
+            try await LoopExecutor.sleep(for: .milliseconds(1500))
+            ended.withLock { $0.append(("long", MonotonicClock.now() - started, loop.isCurrent)) }
+        }
+        // From another loop thread, 50 ms later by that thread's clock, while `loop` already waits for
+        // the long sleep: `loop` must time its wait again for the short one. Nothing here waits for
+        // Swift's global pool, so a loaded machine cannot reorder the two.
+        let short = Task(executorPreference: other) {
+            try await other.sleep(seconds: 0.05)
+            try await loop.sleep(seconds: 0.1)
+            ended.withLock { $0.append(("short", MonotonicClock.now() - started, other.isCurrent)) }
+        }
         try await long.value
         try await short.value
         let results = ended.withLock { $0 }
         #expect(results.map(\.name) == ["short", "long"])
-        #expect(results.allSatisfy { $0.onLoop })
-        #expect(results[0].after >= 0.15, "the 100 ms sleep, added at 50 ms or later, ended at \(results[0].after) s")
+        #expect(results.allSatisfy { $0.onItsLoop })
+        // Well before the long one's end: had `loop` not timed its wait again, both would end at 1.5 s.
+        #expect(results[0].after >= 0.15 && results[0].after < 1.2, "the 100 ms sleep, added at 50 ms, ended at \(results[0].after) s")
         #expect(results[1].after >= 1.5, "the 1.5 s sleep ended at \(results[1].after) s")
     }
 

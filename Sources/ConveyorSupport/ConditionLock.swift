@@ -102,6 +102,20 @@ public final class ConditionLock<State>: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if let timeout {
+            #if canImport(Darwin)
+            // Darwin's condition variables cannot be set to the monotonic clock, and read an absolute
+            // deadline as wall-clock time: wait by the relative time left instead.
+            let deadline = MonotonicClock.now() + max(0, timeout)
+            while !isReady(state) {
+                let left = deadline - MonotonicClock.now()
+                guard left > 0 else { break }
+                let whole = Int(left)
+                var relative = timespec(tv_sec: whole, tv_nsec: Int((left - Double(whole)) * 1_000_000_000))
+                if pthread_cond_timedwait_relative_np(condition, mutex, &relative) == ETIMEDOUT {
+                    break
+                }
+            }
+            #else
             var deadline = timespec()
             clock_gettime(CLOCK_MONOTONIC, &deadline)
             let seconds = max(0, timeout)
@@ -119,6 +133,7 @@ public final class ConditionLock<State>: @unchecked Sendable {
                     break
                 }
             }
+            #endif
         } else {
             while !isReady(state) {
                 pthread_cond_wait(condition, mutex)

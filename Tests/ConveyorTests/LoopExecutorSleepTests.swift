@@ -77,3 +77,28 @@ struct LoopExecutorSleepTests {
         #expect(MonotonicClock.now() - started >= 0.05)
     }
 }
+
+extension LoopExecutorSleepTests {
+    @Test("hundreds of sleeps ended early (the jobs' timeouts, mostly) leave the others' order and timing intact")
+    func manyCancelledSleeps() async throws {
+        let loop = LoopExecutor(name: "sleep-test")
+        defer { loop.shutdown() }
+        let cancelled = (0..<500).map { _ in
+            Task(executorPreference: loop) { try await LoopExecutor.sleep(for: .seconds(60)) }
+        }
+        let ended = Locked<[Int]>([])
+        let milliseconds = [180, 20, 140, 60, 100, 40, 160, 80, 120, 200].map { $0 + 100 }
+        let sleepers = milliseconds.map { duration in
+            Task(executorPreference: loop) {
+                try await LoopExecutor.sleep(for: .milliseconds(duration))
+                ended.withLock { $0.append(duration) }
+            }
+        }
+        for task in cancelled { task.cancel() }
+        for task in cancelled {
+            await #expect(throws: CancellationError.self) { try await task.value }
+        }
+        for task in sleepers { try await task.value }
+        #expect(ended.withLock { $0 } == milliseconds.sorted())
+    }
+}

@@ -46,10 +46,12 @@ enum PoolHeldScenario {
         Task { try await worker.run() }
         try waitBlocking(.jobsStarted, "the jobs started", within: 10) { started.withLock { $0 } == 2 }
 
-        // This task blocks its own pool thread from here on; the others go to holders.
+        // This task blocks its own pool thread from here on; the others go to holders. Twice as many
+        // holders as cores: the pool may be wider than the cores this process is given, and the
+        // holders that find no thread wait ahead of the probe below.
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let holders = Locked(0)
-        for _ in 0..<threads {
+        for _ in 0..<(2 * threads) {
             Task.detached {
                 holders.withLock { $0 += 1 }
                 // Computing, as an app's CPU-bound work does. Holders blocked in `usleep` instead let

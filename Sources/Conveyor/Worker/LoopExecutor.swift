@@ -113,7 +113,7 @@ public final class LoopExecutor: TaskExecutor, SerialExecutor, @unchecked Sendab
                     guard !state.jobs.isEmpty || state.isStopping || !dueTimers.isEmpty else {
                         state.isSleeping = true
                         state.timersChanged = false
-                        sleepDeadline = state.timers.nextDeadline
+                        sleepDeadline = state.timers.nextDeadline()
                         return nil
                     }
                     swap(&batch, &state.jobs)

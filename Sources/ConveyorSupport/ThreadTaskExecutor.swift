@@ -20,9 +20,10 @@ public enum ThreadTaskExecutor {
     /// Runs `body`, the whole life of an executor's thread, with `executor` as the thread's owner.
     public static func run(owning executor: any TaskExecutor, _ body: () -> Void) {
         let owner = Unmanaged.passRetained(Owner(executor: executor))
+        let outer = pthread_getspecific(key)
         pthread_setspecific(key, owner.toOpaque())
         defer {
-            pthread_setspecific(key, nil)
+            pthread_setspecific(key, outer)
             owner.release()
         }
         body()

@@ -7,11 +7,11 @@ import ConveyorSupport
 /// in a cancelled task `Task.sleep` returns at once, and a loop around it would spin a core. Returns
 /// whether the operation finished in time.
 ///
-/// `executor` runs the operation and times the limit (nil: Swift's global pool and `Task.sleep`). A
-/// worker's shutdown passes its housekeeping thread, so that its limits hold while the app keeps the
-/// global pool busy.
+/// `executor` runs the operation and times the limit: by default the loop thread the caller runs on
+/// (a worker's shutdown runs on its housekeeping thread, so its limits hold while the app keeps
+/// Swift's global pool busy); nil, or a caller on no loop thread, means the global pool and `Task.sleep`.
 @discardableResult
-func waitAtMost(_ seconds: Double, on executor: LoopExecutor? = nil, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
+func waitAtMost(_ seconds: Double, on executor: LoopExecutor? = LoopExecutor.current, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
     guard seconds > 0 else { return false }
     let waiter = Locked<(continuation: CheckedContinuation<Bool, Never>?, isDone: Bool)>((nil, false))
     // Resumes the caller exactly once: the operation and the timer race, the first one wins.

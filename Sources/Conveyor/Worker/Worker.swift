@@ -180,16 +180,16 @@ public final class Worker: Sendable {
             consumerFinished.signal()
         }
 
-        // From here on the run's own steps run on the housekeeping thread, and its limits are timed
-        // there (`waitAtMost(_:on:_:)`), not on the caller's executor: in an app whose cooperative
-        // pool is busy (CPU-bound work, or hundreds of tasks on a 2-core box), each resumption and
-        // each `Task.sleep` would wait for a pool thread, and the limits would stretch past the time
-        // Docker or systemd allow after SIGTERM. Ending the two threads, and `run()` returning, come
-        // back to the caller's executor.
+        // From here on the run's own steps run on the housekeeping thread, and each `waitAtMost` in
+        // them times its limit there too, rather than on the executor of the task that called `run()`:
+        // in an app whose cooperative pool is busy (CPU-bound work, or hundreds of tasks on a 2-core
+        // box), each resumption and each `Task.sleep` would wait for a pool thread, and the limits
+        // would stretch past the time Docker or systemd allow after SIGTERM. Ending the two threads,
+        // and `run()` returning, come back to the caller's executor.
         let deadline = await withTaskExecutorPreference(housekeepingExecutor) {
             await waitForStop()
             return await settle(consumer: consumer, consumerFinished: consumerFinished, runners: runners,
-                                acknowledger: acknowledger, housekeeping: housekeeping, housekeepingExecutor: housekeepingExecutor)
+                                acknowledger: acknowledger, housekeeping: housekeeping)
         }
         func remaining() -> Double { max(0, deadline - MonotonicClock.now()) }
         _ = await housekeepingExecutor.shutdown(waitingAtMost: max(0.1, remaining()))
@@ -219,11 +219,11 @@ public final class Worker: Sendable {
 
     /// Shuts down after a stop request, up to ending the threads: waits for the consumer's last fetch,
     /// drains or cancels the running jobs, flushes acknowledgements, ends housekeeping and removes the
-    /// heartbeat, each wait bounded by the shutdown's limit and timed on `housekeepingExecutor`.
+    /// heartbeat, each wait bounded by the shutdown's limit and timed on the thread this runs on.
     /// Returns the limit: the monotonic time by which the whole shutdown must end.
     private func settle(
         consumer: NamedThread, consumerFinished: ThreadFinish, runners: JobRunners, acknowledger: Acknowledger,
-        housekeeping: [Task<Void, Never>], housekeepingExecutor: LoopExecutor
+        housekeeping: [Task<Void, Never>]
     ) async -> Double {
         // Both limits count from the stop request, as Sidekiq's: waiting for the consumer's last fetch
         // comes out of the same budget as the running jobs.
@@ -233,20 +233,20 @@ public final class Worker: Sendable {
         logger.info("Worker stopping: no more fetching.", metadata: ["running": "\(inFlight.started.count)"])
         // The consumer may be inside a blocking fetch for up to `fetchTimeout`, or longer on a hung
         // Redis; wait for it without blocking this task's thread, and join it only once it is done.
-        if await waitAtMost(remaining(), on: housekeepingExecutor, { await consumerFinished.wait() }) {
+        if await waitAtMost(remaining(), { await consumerFinished.wait() }) {
             consumer.join()
         } else {
             logger.warning("The consumer thread is stuck in a fetch (is Redis hung?); shutting down without it.")
         }
 
-        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownSeconds, deadline: deadline, on: housekeepingExecutor)
+        await drainRunningJobs(until: stopRequestedAt + configuration.shutdownSeconds, deadline: deadline)
         runners.close()
         // Bounded: with Redis down, acknowledgements cannot be written and must not hold the exit.
         let flushLimit = min(remaining(), max(1, min(5, configuration.shutdownSeconds)))
-        await waitAtMost(flushLimit, on: housekeepingExecutor) { await acknowledger.flush(givingUpAfter: flushLimit) }
+        await waitAtMost(flushLimit) { await acknowledger.flush(givingUpAfter: flushLimit) }
         for task in housekeeping { task.cancel() }
-        await waitAtMost(remaining(), on: housekeepingExecutor) { for task in housekeeping { await task.value } }
-        let removed = await waitAtMost(remaining(), on: housekeepingExecutor) {
+        await waitAtMost(remaining()) { for task in housekeeping { await task.value } }
+        let removed = await waitAtMost(remaining()) {
             do {
                 try await self.backend.removeHeartbeat(of: self.identity)
             } catch {
@@ -283,9 +283,9 @@ public final class Worker: Sendable {
     /// Waits for running jobs until `drainEnd` (the stop request plus the shutdown timeout), then cancels
     /// the rest and requeues them, giving up on the requeue at `deadline` (the jobs then stay in the
     /// private list for recovery).
-    private func drainRunningJobs(until drainEnd: Double, deadline: Double, on housekeepingExecutor: LoopExecutor) async {
+    private func drainRunningJobs(until drainEnd: Double, deadline: Double) async {
         // An immediate stop (now or during the wait) ends the wait: `waitUntilEmpty` returns at once.
-        await waitAtMost(drainEnd - MonotonicClock.now(), on: housekeepingExecutor) { await self.inFlight.waitUntilEmpty() }
+        await waitAtMost(drainEnd - MonotonicClock.now()) { await self.inFlight.waitUntilEmpty() }
         let unfinished = inFlight.snapshot
         guard !unfinished.isEmpty else { return }
         let reason = lifecycle.withLock { $0.phase.isImmediate } ? "Immediate shutdown (the worker's task was cancelled)" : "Shutdown timeout reached"
@@ -296,7 +296,7 @@ public final class Worker: Sendable {
         // list past the deadline, and recovery finds it once this worker's lease is gone.
         // Half the grace at most: acknowledging and removing the heartbeat (which frees the lease, so
         // recovery can start at once) need the rest.
-        let settled = await waitAtMost(deadline - Self.shutdownGrace / 2 - MonotonicClock.now(), on: housekeepingExecutor) {
+        let settled = await waitAtMost(deadline - Self.shutdownGrace / 2 - MonotonicClock.now()) {
             await self.inFlight.waitUntilEmpty(evenIfAbandoned: true)
         }
         if !settled {
